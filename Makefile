@@ -1,0 +1,48 @@
+# meetingapp — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := meetingapp
+
+.PHONY: run test test-fast bench lint format install clients clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the demo on http://127.0.0.1:5000 (SQLite in instance/, demo loaded when empty).
+run: $(STAMP)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load-if-empty
+	@echo "Serving meetingapp on http://127.0.0.1:5000  (Ctrl+C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## The whole suite: unit, integration and functional tests on SQLite and PostgreSQL, browser tests.
+test: $(STAMP) clients
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -x -q -m "not browser and not slow"
+
+## Real calendar parsers used by the tests (ical.js under node; libical via Debian packages).
+clients:
+	@if [ -f tests/clients/install.sh ]; then bash tests/clients/install.sh; fi
+
+## Benchmarks print tables of figures.
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check meetingapp tests benchmarks config.py wsgi.py
+	$(BIN)/ruff format --check meetingapp tests benchmarks config.py wsgi.py
+
+format: $(STAMP)
+	$(BIN)/ruff format meetingapp tests benchmarks config.py wsgi.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

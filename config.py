@@ -1,0 +1,98 @@
+"""Configuration classes. Secrets come from the environment or from ``instance/``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("MEETINGAPP_INSTANCE", BASE_DIR / "instance"))
+
+
+def _database_url(default_file: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the driver "postgres"; we use psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    return f"sqlite:///{INSTANCE_DIR / default_file}"
+
+
+def _instance_secret_key() -> str:
+    """Read the development secret from instance/, generating it on first run."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PASSWORD_HASH_METHOD = "scrypt"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Seat counting takes a lock; only a test switches it off to show the race is real.
+    REGISTRATION_LOCKING = True
+    DEMO_PASSWORD = "demo-password"
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = _database_url(self.DEFAULT_DATABASE_FILE)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.fallback_secret_key()
+
+    DEFAULT_DATABASE_FILE = "meetingapp.sqlite"
+
+    def fallback_secret_key(self) -> str:
+        return _instance_secret_key()
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    __test__ = False  # not a pytest test class
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    DEFAULT_DATABASE_FILE = "test.sqlite"
+
+    def fallback_secret_key(self) -> str:
+        return "testing-secret-key"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def fallback_secret_key(self) -> str:
+        raise RuntimeError(
+            "SECRET_KEY is not set: production refuses to start without one "
+            "(export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'))."
+        )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> Config:
+    name = os.environ.get("MEETINGAPP_CONFIG", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"MEETINGAPP_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,51 @@
+"""meetingapp: inter-agency meetings end to end."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from meetingapp.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the application. ``config`` is a config object or None for the environment's."""
+    app = Flask(__name__, instance_relative_config=True)
+    if config is None:
+        from config import config_from_env
+
+        config = config_from_env()
+    app.config.from_object(config)
+
+    db.init_app(app)
+    from meetingapp.services.locking import configure_sqlite
+
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+
+    import meetingapp.models  # noqa: F401  (registers every table on the metadata)
+    from meetingapp.auth import bp as auth_bp
+    from meetingapp.events import bp as events_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(events_bp)
+
+    from meetingapp.web import register_web
+
+    register_web(app)
+
+    from meetingapp.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

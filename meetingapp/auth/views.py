@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from meetingapp.auth import bp
+from meetingapp.auth.forms import ChangePasswordForm, LoginForm, SignupForm
+from meetingapp.domain.errors import ValidationFailed
+from meetingapp.models.organisation import all_organisations
+from meetingapp.services import accounts
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after log-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("events.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("E-mail or password is not right.")
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("events.index"))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignupForm()
+    form.organisation.choices = [(0, "— pick your organisation —")] + [
+        (o.id, o.label) for o in all_organisations()
+    ]
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_account(
+                email=form.email.data, name=form.name.data, password=form.password.data,
+                organisation_id=form.organisation.data or None,
+            )
+        except ValidationFailed as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            login_user(user)
+            flash("Your account is ready.", "success")
+            return redirect(url_for("events.index"))
+    return render_template("auth/signup.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("events.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as exc:
+            getattr(form, exc.field or "new_password").errors.append(str(exc))
+        else:
+            flash("Your password is changed.", "success")
+            return redirect(url_for("events.index"))
+    return render_template("auth/password.html", form=form), 200 if not form.errors else 422

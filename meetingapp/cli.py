@@ -1,0 +1,91 @@
+"""Flask commands: ``users``, ``demo`` and ``rotation``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from meetingapp.domain.errors import ValidationFailed
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="The customer's demo events and accounts.")
+rotation_cli = AppGroup("rotation", help="The table-rotation planner.")
+
+
+@users_cli.command("create-organiser")
+@click.argument("email")
+@click.option("--name", required=True, help="The organiser's full name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when omitted.")
+def create_organiser(email: str, name: str, password: str) -> None:
+    """Create an organiser account (or make an existing account an organiser)."""
+    from meetingapp.services.accounts import create_or_promote_organiser
+
+    try:
+        user, created = create_or_promote_organiser(email, name, password)
+    except ValidationFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    verb = "Created" if created else "Updated"
+    click.echo(f"{verb} organiser {user.email} ({user.name}).")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo events, entities and accounts (safe to run again)."""
+    from meetingapp.services.demo import load_demo
+
+    summary = load_demo()
+    click.echo(
+        f"Demo data ready: {summary.created_events} events, {summary.created_users} accounts and "
+        f"{summary.created_registrations} registrations created."
+    )
+    print_demo_logins()
+
+
+def print_demo_logins() -> None:
+    from meetingapp.services import demo_data
+
+    pw = current_app.config["DEMO_PASSWORD"]
+    click.echo("Demo logins (password for all: %s):" % pw)
+    click.echo(f"  organiser    {demo_data.ORGANISER_EMAIL}")
+    click.echo("  participant  participant01@example.org … participant60@example.org")
+    click.echo("  table host   host-a@example.org … host-k@example.org")
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """Print the demo accounts."""
+    print_demo_logins()
+
+
+@demo_cli.command("load-if-empty")
+def demo_load_if_empty() -> None:
+    """Load the demo only when the database has no events yet."""
+    from sqlalchemy import func, select
+
+    from meetingapp.extensions import db
+    from meetingapp.models import Event
+    from meetingapp.services.demo import load_demo
+
+    if db.session.scalar(select(func.count()).select_from(Event)):
+        click.echo("The database already has events; demo not loaded.")
+    else:
+        summary = load_demo()
+        click.echo(f"Demo data loaded: {summary.created_events} events, {summary.created_users} accounts.")
+    print_demo_logins()
+
+
+@rotation_cli.command("solve", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def rotation_solve(args: tuple[str, ...]) -> None:
+    """Plan a rotation from IN.json without a database: IN.json --out OUT.json [--time-limit S]."""
+    from meetingapp.domain.rotation.cli import main
+
+    raise SystemExit(main(list(args)))
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(rotation_cli)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask_login import current_user
+
+from meetingapp.events import bp
+from meetingapp.models.event import all_events, published_events
+from meetingapp.services.programme import timetable_for
+
+
+@bp.get("/")
+def index():
+    organiser = current_user.is_authenticated and current_user.is_organiser
+    events = all_events() if organiser else published_events()
+    return render_template("events/index.html", events=events)
+
+
+@bp.get("/events/<int:event_id>")
+def event(event_id: int):
+    timetable = timetable_for(event_id)
+    if timetable is None:
+        abort(404, "There is no such event.")
+    organiser = current_user.is_authenticated and current_user.is_organiser
+    if not timetable.event.published and not organiser:
+        abort(404, "There is no such event.")
+    return render_template("events/event.html", timetable=timetable, event=timetable.event)

@@ -1,0 +1,27 @@
+"""Persistence only: one module per aggregate. Importing this package registers every table."""
+
+from meetingapp.models.event import AgendaItem, Event, EventSession, NetworkingRound, SessionKind, TopicTable
+from meetingapp.models.organisation import Organisation
+from meetingapp.models.registration import (
+    Notification,
+    Registration,
+    RegistrationLog,
+    RegistrationStatus,
+)
+from meetingapp.models.user import Role, User
+
+__all__ = [
+    "AgendaItem",
+    "Event",
+    "EventSession",
+    "NetworkingRound",
+    "Notification",
+    "Organisation",
+    "Registration",
+    "RegistrationLog",
+    "RegistrationStatus",
+    "Role",
+    "SessionKind",
+    "TopicTable",
+    "User",
+]

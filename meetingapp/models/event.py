@@ -1,0 +1,243 @@
+"""Events and their programme: sessions, training-day parts, agenda items, topic tables, rounds."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from meetingapp.extensions import db
+from meetingapp.orm import utcnow
+from meetingapp.models.organisation import Organisation
+from meetingapp.models.user import User
+
+
+class SessionKind(enum.StrEnum):
+    MEETING = "meeting"
+    TRAINING = "training"
+    SPEED_NETWORKING = "speed_networking"
+    BREAK = "break"
+    PART = "part"  # a timed session inside a training day
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    SessionKind.MEETING: "Meeting",
+    SessionKind.TRAINING: "Training day",
+    SessionKind.SPEED_NETWORKING: "Speed networking",
+    SessionKind.BREAK: "Break",
+    SessionKind.PART: "Training session",
+}
+
+
+def _enum(cls, name):
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e],
+                native_enum=False, length=20)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    city: Mapped[str] = mapped_column(String(120))
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    co_organisers: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(default=False)
+    cancelled_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    sessions: Mapped[list[EventSession]] = relationship(
+        back_populates="event", order_by="(EventSession.starts_at, EventSession.position)",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.title!r}>"
+
+
+class EventSession(db.Model):
+    """A session of an event. A training day (kind=training) holds its parts as children."""
+
+    __tablename__ = "event_sessions"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="times_ordered"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[SessionKind] = mapped_column(_enum(SessionKind, "session_kind"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    room: Mapped[str] = mapped_column(String(120), default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    lead_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    chair: Mapped[str] = mapped_column(String(200), default="")
+    cancelled_at: Mapped[datetime | None]
+    # Speed networking only.
+    round_count: Mapped[int | None]
+    round_minutes: Mapped[int | None]
+    move_minutes: Mapped[int | None]
+    min_tables: Mapped[int | None]
+    max_picks: Mapped[int | None]
+    picks_deadline: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    parent: Mapped[EventSession | None] = relationship(
+        remote_side=[id], back_populates="parts"
+    )
+    parts: Mapped[list[EventSession]] = relationship(
+        back_populates="parent", order_by="(EventSession.starts_at, EventSession.position)",
+        cascade="all, delete-orphan",
+    )
+    lead_organisation: Mapped[Organisation | None] = relationship()
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    tables: Mapped[list[TopicTable]] = relationship(
+        order_by="TopicTable.code", cascade="all, delete-orphan", back_populates="session"
+    )
+    rounds: Mapped[list[NetworkingRound]] = relationship(
+        order_by="NetworkingRound.number", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<EventSession {self.title!r}>"
+
+    @property
+    def registrable(self) -> bool:
+        """Participants register for top-level sessions other than breaks."""
+        return self.parent_id is None and self.kind != SessionKind.BREAK
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+
+
+class TopicTable(db.Model):
+    """A topic table of a speed-networking session, led by a host from one entity."""
+
+    __tablename__ = "topic_tables"
+    __table_args__ = (
+        UniqueConstraint("session_id", "code", name="uq_topic_tables_session_code"),
+        CheckConstraint("seats > 0", name="seats_positive"),
+        CheckConstraint("min_seats >= 0 AND min_seats <= seats", name="min_seats_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(8))
+    topic: Mapped[str] = mapped_column(String(300))
+    host_label: Mapped[str] = mapped_column(String(200), default="")
+    host_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    host_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    seats: Mapped[int] = mapped_column(Integer, default=8)
+    min_seats: Mapped[int] = mapped_column(Integer, default=0)
+
+    session: Mapped[EventSession] = relationship(back_populates="tables")
+    host_organisation: Mapped[Organisation | None] = relationship()
+    host_user: Mapped[User | None] = relationship()
+
+    @property
+    def host_display(self) -> str:
+        org = self.host_organisation.short_name if self.host_organisation else ""
+        if self.host_label and org:
+            return f"{org}, {self.host_label}"
+        return org or self.host_label
+
+
+class NetworkingRound(db.Model):
+    """One timed round of a speed-networking session (numbered from 0)."""
+
+    __tablename__ = "networking_rounds"
+    __table_args__ = (UniqueConstraint("session_id", "number", name="uq_networking_rounds_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+
+def published_events() -> list[Event]:
+    stmt = (
+        select(Event)
+        .where(Event.published.is_(True))
+        .options(selectinload(Event.organisation))
+        .order_by(Event.starts_on.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def all_events() -> list[Event]:
+    stmt = select(Event).options(selectinload(Event.organisation)).order_by(Event.starts_on.desc())
+    return list(db.session.scalars(stmt))
+
+
+def event_with_programme(event_id: int) -> Event | None:
+    """The event with every session, part, agenda item, table and round in a fixed number of queries."""
+    stmt = (
+        select(Event)
+        .where(Event.id == event_id)
+        .options(
+            selectinload(Event.organisation),
+            selectinload(Event.sessions).options(
+                selectinload(EventSession.lead_organisation),
+                selectinload(EventSession.agenda_items),
+                selectinload(EventSession.rounds),
+                selectinload(EventSession.parts),
+                selectinload(EventSession.tables).options(
+                    selectinload(TopicTable.host_organisation),
+                    selectinload(TopicTable.host_user),
+                ),
+            ),
+        )
+    )
+    return db.session.scalar(stmt)

@@ -1,0 +1,101 @@
+"""Registrations for sessions, their append-only log, and in-app notifications."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetingapp.extensions import db
+from meetingapp.orm import utcnow
+from meetingapp.models.event import EventSession
+from meetingapp.models.user import User
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Registration(db.Model):
+    """A person's registration for one session; cancelled rows are kept, never deleted."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        Enum(RegistrationStatus, name="registration_status",
+             values_callable=lambda e: [m.value for m in e], native_enum=False, length=20)
+    )
+    # Order on the waitlist (smaller = earlier); positions 1..n are derived from it.
+    waitlist_rank: Mapped[int | None] = mapped_column(Integer)
+    override: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+    session: Mapped[EventSession] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+# One active registration per person and session, enforced by the database itself.
+Index(
+    "uq_registrations_active",
+    Registration.session_id,
+    Registration.user_id,
+    unique=True,
+    sqlite_where=Registration.status != RegistrationStatus.CANCELLED.value,
+    postgresql_where=Registration.status != RegistrationStatus.CANCELLED.value,
+)
+Index("ix_registrations_session_status", Registration.session_id, Registration.status)
+
+
+class RegistrationLog(db.Model):
+    """Every state change of a registration: who, what, when, by whom."""
+
+    __tablename__ = "registration_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    """A message in a user's in-app notification list."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+
+def active_counts_by_session(session_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{session_id: {"confirmed": n, "waitlisted": m}} in one query."""
+    if not session_ids:
+        return {}
+    stmt = (
+        select(Registration.session_id, Registration.status, func.count())
+        .where(Registration.session_id.in_(session_ids))
+        .where(Registration.status != RegistrationStatus.CANCELLED)
+        .group_by(Registration.session_id, Registration.status)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for session_id, status, n in db.session.execute(stmt):
+        counts.setdefault(session_id, {"confirmed": 0, "waitlisted": 0})[status.value] = n
+    return counts

@@ -1,0 +1,62 @@
+"""Accounts: organisers and participants."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, Index, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetingapp.extensions import db
+from meetingapp.orm import utcnow
+from meetingapp.models.organisation import Organisation
+
+
+class Role(enum.StrEnum):
+    ORGANISER = "organiser"
+    PARTICIPANT = "participant"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e],
+             native_enum=False, length=20),
+        default=Role.PARTICIPANT,
+    )
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role == Role.ORGANISER
+
+    @property
+    def organisation_label(self) -> str:
+        return self.organisation.short_name if self.organisation else ""
+
+
+# E-mail addresses are unique whatever their case (and we store them lower-cased too).
+Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(func.lower(User.email) == normalise_email(email))
+    )

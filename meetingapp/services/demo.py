@@ -1,0 +1,170 @@
+"""`flask demo load`: the customer's events, entities, accounts and some registrations. Idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from meetingapp.domain.networking import round_times
+from meetingapp.domain.timezones import local_to_utc
+from meetingapp.extensions import db
+from meetingapp.models import (
+    AgendaItem,
+    Event,
+    EventSession,
+    NetworkingRound,
+    Organisation,
+    Role,
+    SessionKind,
+    TopicTable,
+    User,
+)
+from meetingapp.models.user import user_by_email
+from meetingapp.services import demo_data as data
+from meetingapp.services.accounts import hash_password
+from meetingapp.services.registrations import active_registration, register_participant
+
+
+@dataclass
+class DemoSummary:
+    created_events: int
+    created_users: int
+    created_registrations: int
+
+
+def _local(day: str, hhmm: str, tz: str) -> datetime:
+    return local_to_utc(datetime.fromisoformat(f"{day}T{hhmm}"), tz)
+
+
+def participant_email(n: int) -> str:
+    return f"participant{n:02d}@example.org"
+
+
+def _participant_org(n: int) -> str:
+    """Participants 1–21 are the trainees from the seed's 15 offices; the rest spread wider."""
+    extra_trainees = ["DESA", "DOS", "OICT", "UNODA", "DPO", "UNFPA"]
+    if n <= 15:
+        return data.TRAINEE_OFFICES[n - 1]
+    if n <= 21:
+        return extra_trainees[n - 16]
+    others = [o for o in data.SESSION_ENTITIES if o not in data.TRAINEE_OFFICES]
+    pool = others + data.TRAINEE_OFFICES + ["WIPO", "IAEA", "UNODC", "CTBTO"]
+    return pool[(n - 22) % len(pool)]
+
+
+def load_demo() -> DemoSummary:
+    """Create what is missing of the demo; running it again changes nothing."""
+    orgs = _ensure_organisations()
+    password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
+    users_before = len(db.session.scalars(select(User.id)).all())
+    organiser = _ensure_user(data.ORGANISER_EMAIL, "Demo Organiser", orgs["UNOOSA"], Role.ORGANISER,
+                             password_hash)
+    participants = [
+        _ensure_user(participant_email(n), f"Participant {n:02d}", orgs[_participant_org(n)],
+                     Role.PARTICIPANT, password_hash)
+        for n in range(1, data.PARTICIPANT_COUNT + 1)
+    ]
+    hosts = {}
+    for code, _topic, org, _label in data.VIENNA["sessions"][0]["tables"]:
+        hosts[code] = _ensure_user(f"host-{code}@example.org", f"Table host {code} ({org})", orgs[org],
+                                   Role.PARTICIPANT, password_hash)
+    db.session.flush()
+    created_events = 0
+    events = {}
+    for spec in data.EVENTS:
+        event, created = _ensure_event(spec, orgs, hosts, organiser)
+        events[spec["title"]] = event
+        created_events += created
+    users_created = len(db.session.scalars(select(User.id)).all()) - users_before
+    db.session.commit()
+    registrations = _ensure_registrations(events, participants)
+    return DemoSummary(created_events, users_created, registrations)
+
+
+def _ensure_organisations() -> dict[str, Organisation]:
+    existing = {o.short_name: o for o in db.session.scalars(select(Organisation))}
+    for short, full in data.ORGANISATIONS:
+        if short not in existing:
+            existing[short] = Organisation(short_name=short, full_name=full)
+            db.session.add(existing[short])
+    db.session.flush()
+    return existing
+
+
+def _ensure_user(email, name, org, role, password_hash) -> User:
+    user = user_by_email(email)
+    if user is None:
+        user = User(email=email, name=name, organisation=org, role=role, password_hash=password_hash)
+        db.session.add(user)
+    return user
+
+
+def _ensure_event(spec, orgs, hosts, organiser) -> tuple[Event, bool]:
+    found = db.session.scalar(select(Event).where(Event.title == spec["title"]))
+    if found is not None:
+        return found, False
+    tz = spec["timezone"]
+    event = Event(
+        title=spec["title"], description=spec["description"], city=spec["city"], venue=spec["venue"],
+        timezone=tz, starts_on=date.fromisoformat(spec["starts_on"]),
+        ends_on=date.fromisoformat(spec["ends_on"]), organisation=orgs[spec["organisation"]],
+        co_organisers=spec["co_organisers"], published=True, created_by=organiser,
+    )
+    db.session.add(event)
+    for position, s in enumerate(spec["sessions"]):
+        session = EventSession(
+            event=event, kind=SessionKind(s["kind"]), position=position, title=s["title"],
+            description=s.get("description", ""), room=s.get("room", ""),
+            starts_at=_local(s["day"], s["start"], tz), ends_at=_local(s["day"], s["end"], tz),
+            capacity=s.get("capacity"), lead_organisation=orgs.get(s.get("lead")),
+            chair=s.get("chair", ""),
+        )
+        for i, item in enumerate(s.get("agenda", []), start=1):
+            session.agenda_items.append(AgendaItem(position=i, title=item))
+        for i, (start, end, title) in enumerate(s.get("parts", [])):
+            session.parts.append(EventSession(
+                event=event, kind=SessionKind.PART, position=i, title=title, room=session.room,
+                starts_at=_local(s["day"], start, tz), ends_at=_local(s["day"], end, tz),
+            ))
+        if s["kind"] == "speed_networking":
+            session.round_count = s["rounds"]
+            session.round_minutes = s["round_minutes"]
+            session.move_minutes = s["move_minutes"]
+            session.min_tables = s["min_tables"]
+            session.max_picks = s["max_picks"]
+            session.picks_deadline = session.starts_at
+            for n, (start, end) in enumerate(round_times(session.starts_at, s["rounds"],
+                                                          s["round_minutes"], s["move_minutes"])):
+                session.rounds.append(NetworkingRound(number=n, starts_at=start, ends_at=end))
+            for code, topic, org, label in s["tables"]:
+                session.tables.append(TopicTable(
+                    code=code, topic=topic, host_organisation=orgs[org], host_label=label,
+                    host_user=hosts[code], seats=8, min_seats=2,
+                ))
+        db.session.add(session)
+    db.session.flush()
+    return event, True
+
+
+def _ensure_registrations(events: dict[str, Event], participants: list[User]) -> int:
+    """The 21 trainees (plus four on the waitlist), the main session and the speed dating."""
+    ny = events[data.NEW_YORK["title"]]
+    vienna = events[data.VIENNA["title"]]
+    by_title = {s.title: s for s in ny.sessions}
+    training = next(s for s in ny.sessions if s.kind == SessionKind.TRAINING)
+    morning = by_title["Main part of the session — morning"]
+    speed = vienna.sessions[0]
+    signed_up = datetime(2024, 10, 1, 9, 0, tzinfo=UTC)
+    plan = [(training.id, participants[:25]), (morning.id, participants[21:37]),
+            (speed.id, participants[:44])]
+    created = 0
+    for session_id, people in plan:
+        for person in people:
+            if active_registration(session_id, person.id) is None:
+                register_participant(user=person, session_id=session_id, now=signed_up,
+                                     check_window=False)
+                created += 1
+    return created

@@ -1,0 +1,209 @@
+"""Registering, cancelling and promoting from the waitlist: one transaction each, under the lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from meetingapp.domain import capacity as rules
+from meetingapp.domain.errors import NotFound
+from meetingapp.extensions import db
+from meetingapp.models import (
+    EventSession,
+    Notification,
+    Registration,
+    RegistrationLog,
+    RegistrationStatus,
+    User,
+)
+from meetingapp.services.locking import session_capacity_lock
+
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration_id: int
+    status: str
+    waitlist_position: int | None
+
+
+def confirmed_count(session_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            Registration.session_id == session_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    ) or 0
+
+
+def waitlist_for(session_id: int) -> list[Registration]:
+    stmt = (
+        select(Registration)
+        .where(Registration.session_id == session_id,
+               Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.waitlist_rank, Registration.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def active_registration(session_id: int, user_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.session_id == session_id,
+            Registration.user_id == user_id,
+            Registration.status.in_(ACTIVE),
+        )
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            Registration.session_id == registration.session_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            (Registration.waitlist_rank < registration.waitlist_rank)
+            | ((Registration.waitlist_rank == registration.waitlist_rank)
+               & (Registration.id < registration.id)),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def _log(reg: Registration, action: str, before: str | None, actor_id: int | None,
+         now: datetime, note: str = "") -> None:
+    db.session.add(RegistrationLog(registration_id=reg.id, action=action, from_status=before,
+                                   to_status=reg.status.value, actor_id=actor_id, at=now, note=note))
+
+
+def _registrable(session: EventSession | None) -> EventSession:
+    if session is None:
+        raise NotFound("There is no such session.")
+    if not session.registrable:
+        raise rules.NotRegistrable(
+            "Register for the training day as a whole." if session.parent_id else
+            "This part of the programme takes no registrations."
+        )
+    if session.cancelled_at is not None:
+        raise rules.RegistrationClosed("This session is cancelled.")
+    return session
+
+
+def register_participant(
+    *, user: User, session_id: int, now: datetime, actor: User | None = None,
+    check_window: bool = True,
+) -> RegistrationOutcome:
+    """Confirm ``user`` while seats remain, otherwise put them on the waitlist.
+
+    The seat count and the insert happen in one transaction holding the session's lock.
+    Raises AlreadyRegistered, RegistrationClosed, NotRegistrable, NotFound.
+    """
+    user_id = user.id
+    actor_id = actor.id if actor is not None else user_id
+    with session_capacity_lock(session_id) as session:
+        session = _registrable(session)
+        if check_window:
+            rules.check_registration_window(
+                now, starts_at=session.starts_at, opens_at=session.registration_opens_at,
+                closes_at=session.registration_closes_at,
+            )
+        if active_registration(session_id, user_id) is not None:
+            db.session.rollback()
+            raise rules.AlreadyRegistered("You are already registered for this session.")
+        status = rules.status_for_new_registration(session.capacity, confirmed_count(session_id))
+        reg = Registration(session_id=session_id, user_id=user_id, created_at=now,
+                           status=RegistrationStatus(status))
+        if status == rules.CONFIRMED:
+            reg.confirmed_at = now
+        else:
+            reg.waitlist_rank = _next_rank(session_id)
+        db.session.add(reg)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The partial unique index caught a double submission that slipped past the check.
+            db.session.rollback()
+            raise rules.AlreadyRegistered("You are already registered for this session.") from None
+        _log(reg, "register", None, actor_id, now)
+        position = waitlist_position(reg)
+        db.session.commit()
+    return RegistrationOutcome(reg.id, status, position)
+
+
+def _next_rank(session_id: int) -> int:
+    top = db.session.scalar(
+        select(func.max(Registration.waitlist_rank)).where(Registration.session_id == session_id)
+    )
+    return (top or 0) + 1
+
+
+def cancel_registration(
+    *, user: User, session_id: int, now: datetime, actor: User | None = None,
+    enforce_window: bool = True,
+) -> list[int]:
+    """Withdraw the user's registration; promote from the waitlist in the same transaction.
+
+    Returns the ids of the users who were promoted.
+    """
+    actor_id = actor.id if actor is not None else user.id
+    user_id = user.id
+    with session_capacity_lock(session_id) as session:
+        if session is None:
+            raise NotFound("There is no such session.")
+        if enforce_window:
+            rules.check_cancellation_window(now, starts_at=session.starts_at)
+        reg = active_registration(session_id, user_id)
+        if reg is None:
+            db.session.rollback()
+            raise NotFound("There is no registration to cancel.")
+        before = reg.status.value
+        reg.status = RegistrationStatus.CANCELLED
+        reg.cancelled_at = now
+        reg.waitlist_rank = None
+        db.session.flush()
+        _log(reg, "cancel", before, actor_id, now)
+        promoted = _promote(session, now, actor_id)
+        db.session.commit()
+    return promoted
+
+
+def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list[int]:
+    waiting = waitlist_for(session.id)
+    n = rules.seats_to_promote(session.capacity, confirmed_count(session.id), len(waiting))
+    promoted = []
+    for reg in waiting[:n]:
+        reg.status = RegistrationStatus.CONFIRMED
+        reg.confirmed_at = now
+        reg.waitlist_rank = None
+        _log(reg, "promote", RegistrationStatus.WAITLISTED.value, actor_id, now,
+             note="a seat opened")
+        db.session.add(Notification(
+            user_id=reg.user_id, created_at=now,
+            message=f"A seat opened and it is yours: you are confirmed for “{session.title}”.",
+        ))
+        promoted.append(reg.user_id)
+    db.session.flush()
+    return promoted
+
+
+def change_capacity(*, session_id: int, new_capacity: int | None, now: datetime,
+                    actor: User) -> list[int]:
+    """Set a session's capacity; raising it promotes as many as fit, lowering below confirmed fails."""
+    with session_capacity_lock(session_id) as session:
+        if session is None:
+            raise NotFound("There is no such session.")
+        try:
+            rules.check_new_capacity(new_capacity, confirmed_count(session_id))
+        except rules.CapacityBelowConfirmed:
+            db.session.rollback()
+            raise
+        session.capacity = new_capacity
+        db.session.flush()
+        promoted = _promote(session, now, actor.id)
+        db.session.commit()
+    return promoted

@@ -1,0 +1,132 @@
+"""Fixtures: the app on a temporary SQLite database and, when present, on a throwaway PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from config import TestingConfig
+from meetingapp import create_app
+from meetingapp.extensions import db
+from tests import pg
+
+IN_CI = os.environ.get("CI") == "true"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def make_config(url: str, **overrides) -> TestingConfig:
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = url
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    try:
+        cluster = pg.start_cluster()
+    except FileNotFoundError as exc:
+        if IN_CI:
+            pytest.fail(f"CI=true but PostgreSQL is missing: {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: {exc} (install Debian's postgresql package)")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster):
+    """One database for the suite; tables are emptied between tests."""
+    url = pg_cluster.create_database("meetingapp_test")
+    app = create_app(make_config(url))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+def _truncate_all() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path):
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def app(database_url, backend):
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        if backend == "sqlite":
+            db.create_all()
+        yield app
+        db.session.remove()
+        if backend == "postgresql":
+            _truncate_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2024, 10, 1, 12, 0, tzinfo=UTC)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = "correct-horse", follow: bool = False):
+        return self._client.post("/auth/login", data={"email": email, "password": password},
+                                 follow_redirects=follow)
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests ran on each database, so CI output shows the PostgreSQL run."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") not in ("call", "setup"):
+                continue
+            if outcome == "passed" and report.when != "call":
+                continue
+            for name in BACKENDS:
+                if f"[{name}" in nodeid or f"-{name}]" in nodeid or f"-{name}-" in nodeid:
+                    counts.setdefault(name, {}).setdefault(outcome, 0)
+                    counts[name][outcome] += 1
+    if counts:
+        terminalreporter.write_sep("-", "tests per database")
+        for name in BACKENDS:
+            parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.get(name, {}).items()))
+            terminalreporter.write_line(f"{name}: {parts or 'none'}")
