@@ -67,6 +67,11 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     DEFAULT_DATABASE_FILE = "test.sqlite"
 
+    def __init__(self) -> None:
+        super().__init__()
+        # The race-proof tests switch the seat lock off in a control run to show the race is real.
+        self.REGISTRATION_LOCKING = os.environ.get("MEETINGAPP_REGISTRATION_LOCKING", "1") != "0"
+
     def fallback_secret_key(self) -> str:
         return "testing-secret-key"
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import abort, render_template
 from flask_login import current_user
 
+from meetingapp.domain.capacity import ordinal
 from meetingapp.events import bp
 from meetingapp.models.event import all_events, published_events
 from meetingapp.services.programme import timetable_for
+from meetingapp.services.registrations import statuses_for_user
 
 
 @bp.get("/")
@@ -23,4 +27,8 @@ def event(event_id: int):
     organiser = current_user.is_authenticated and current_user.is_organiser
     if not timetable.event.published and not organiser:
         abort(404, "There is no such event.")
-    return render_template("events/event.html", timetable=timetable, event=timetable.event)
+    statuses = {}
+    if current_user.is_authenticated:
+        statuses = statuses_for_user(current_user.id, [s.id for s in timetable.event.sessions])
+    return render_template("events/event.html", timetable=timetable, event=timetable.event,
+                           statuses=statuses, now=datetime.now(UTC), ordinal=ordinal)

@@ -207,3 +207,149 @@ def change_capacity(*, session_id: int, new_capacity: int | None, now: datetime,
         promoted = _promote(session, now, actor.id)
         db.session.commit()
     return promoted
+
+
+# --- read side -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyRegistration:
+    registration: Registration
+    session: EventSession
+    position: int | None
+
+
+def my_registrations(user_id: int) -> list[MyRegistration]:
+    """The user's active and cancelled registrations with waitlist positions, in two queries."""
+    from sqlalchemy.orm import selectinload
+
+    regs = list(db.session.scalars(
+        select(Registration)
+        .where(Registration.user_id == user_id)
+        .options(selectinload(Registration.session).selectinload(EventSession.event))
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+    ))
+    waiting = [r for r in regs if r.status == RegistrationStatus.WAITLISTED]
+    positions = _positions_for(waiting)
+    rows = [MyRegistration(r, r.session, positions.get(r.id)) for r in regs]
+    rows.sort(key=lambda row: (row.registration.status == RegistrationStatus.CANCELLED,
+                               row.session.starts_at))
+    return rows
+
+
+def _positions_for(waiting: list[Registration]) -> dict[int, int]:
+    if not waiting:
+        return {}
+    session_ids = {r.session_id for r in waiting}
+    everyone = db.session.execute(
+        select(Registration.id, Registration.session_id)
+        .where(Registration.session_id.in_(session_ids),
+               Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.session_id, Registration.waitlist_rank, Registration.id)
+    ).all()
+    positions: dict[int, int] = {}
+    counter: dict[int, int] = {}
+    for reg_id, session_id in everyone:
+        counter[session_id] = counter.get(session_id, 0) + 1
+        positions[reg_id] = counter[session_id]
+    return positions
+
+
+def statuses_for_user(user_id: int, session_ids: list[int]) -> dict[int, tuple[str, int | None]]:
+    """{session_id: (status, waitlist position)} for the user's active registrations."""
+    if not session_ids:
+        return {}
+    regs = list(db.session.scalars(
+        select(Registration).where(Registration.user_id == user_id,
+                                   Registration.session_id.in_(session_ids),
+                                   Registration.status.in_(ACTIVE))
+    ))
+    positions = _positions_for([r for r in regs if r.status == RegistrationStatus.WAITLISTED])
+    return {r.session_id: (r.status.value, positions.get(r.id)) for r in regs}
+
+
+def session_roster(session_id: int) -> dict[str, list[Registration]]:
+    """Confirmed, waitlisted (in order) and cancelled registrations of a session, with users."""
+    from sqlalchemy.orm import selectinload
+
+    from meetingapp.models import User as _User
+
+    regs = list(db.session.scalars(
+        select(Registration).where(Registration.session_id == session_id)
+        .options(selectinload(Registration.user).selectinload(_User.organisation))
+        .order_by(Registration.waitlist_rank, Registration.created_at, Registration.id)
+    ))
+    roster: dict[str, list[Registration]] = {"confirmed": [], "waitlisted": [], "cancelled": []}
+    for r in regs:
+        roster[r.status.value].append(r)
+    roster["confirmed"].sort(key=lambda r: (r.confirmed_at or r.created_at, r.id))
+    roster["cancelled"].sort(key=lambda r: (r.cancelled_at or r.created_at, r.id))
+    return roster
+
+
+def unread_notifications(user_id: int) -> list[Notification]:
+    return list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(50)
+    ))
+
+
+# --- organiser tools ---------------------------------------------------------------------------
+
+
+def confirm_with_override(*, registration_id: int, now: datetime, actor: User) -> None:
+    """Confirm a waitlisted person past capacity: an explicit, logged override."""
+    reg = db.session.get(Registration, registration_id)
+    if reg is None:
+        raise NotFound("There is no such registration.")
+    with session_capacity_lock(reg.session_id):
+        reg = db.session.get(Registration, registration_id)
+        if reg.status != RegistrationStatus.WAITLISTED:
+            raise rules.NotRegistrable("Only people on the waitlist can be confirmed past capacity.")
+        reg.status = RegistrationStatus.CONFIRMED
+        reg.confirmed_at = now
+        reg.waitlist_rank = None
+        reg.override = True
+        _log(reg, "override_confirm", RegistrationStatus.WAITLISTED.value, actor.id, now,
+             note="confirmed past capacity by an organiser")
+        db.session.add(Notification(user_id=reg.user_id, created_at=now,
+                                    message=f"You are confirmed for “{reg.session.title}”."))
+        db.session.commit()
+
+
+def remove_registration(*, registration_id: int, now: datetime, actor: User) -> list[int]:
+    """An organiser removes someone (kept as cancelled); the waitlist moves up."""
+    reg = db.session.get(Registration, registration_id)
+    if reg is None or reg.status == RegistrationStatus.CANCELLED:
+        raise NotFound("There is no active registration to remove.")
+    return cancel_registration(user=reg.user, session_id=reg.session_id, now=now, actor=actor,
+                               enforce_window=False)
+
+
+def move_on_waitlist(*, registration_id: int, direction: int, now: datetime, actor: User) -> None:
+    """Swap a waitlisted person with the one before (direction −1) or after (+1)."""
+    reg = db.session.get(Registration, registration_id)
+    if reg is None:
+        raise NotFound("There is no such registration.")
+    with session_capacity_lock(reg.session_id):
+        waiting = waitlist_for(reg.session_id)
+        ids = [r.id for r in waiting]
+        if registration_id not in ids:
+            raise rules.NotRegistrable("This person is not on the waitlist.")
+        i = ids.index(registration_id)
+        j = i + direction
+        if not 0 <= j < len(waiting):
+            db.session.rollback()
+            return
+        # Renumber densely so equal ranks can never tie after a swap.
+        waiting[i], waiting[j] = waiting[j], waiting[i]
+        for rank, r in enumerate(waiting, start=1):
+            r.waitlist_rank = rank
+        moved = waiting[j]
+        _log(moved, "move_up" if direction < 0 else "move_down", moved.status.value, actor.id, now,
+             note=f"now {j + 1} on the waitlist")
+        db.session.commit()
+
+
+def session_id_of_registration(registration_id: int) -> int | None:
+    return db.session.scalar(select(Registration.session_id).where(Registration.id == registration_id))

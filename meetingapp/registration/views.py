@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from meetingapp.auth.roles import organiser_required
+from meetingapp.domain.capacity import ordinal
+from meetingapp.domain.errors import DomainError
+from meetingapp.extensions import db
+from meetingapp.models import EventSession
+from meetingapp.registration import bp
+from meetingapp.registration.forms import CapacityForm, ImportForm
+from meetingapp.services import registrations as svc
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _back_to(session: EventSession) -> str:
+    return url_for("events.event", event_id=session.event_id, _anchor=f"session-{session.id}")
+
+
+def _session_or_404(session_id: int) -> EventSession:
+    session = db.session.get(EventSession, session_id)
+    if session is None:
+        abort(404, "There is no such session.")
+    return session
+
+
+@bp.post("/sessions/<int:session_id>")
+@login_required
+def register(session_id: int):
+    session = _session_or_404(session_id)
+    back = _back_to(session)
+    try:
+        outcome = svc.register_participant(user=current_user, session_id=session_id, now=_now())
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    if outcome.status == "confirmed":
+        flash(f"You are confirmed for “{session.title}”.", "success")
+    else:
+        flash(f"The session is full: you are {ordinal(outcome.waitlist_position)} on the waitlist. "
+              "You will be confirmed automatically when a seat opens.", "info")
+    return redirect(back)
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@login_required
+def cancel(session_id: int):
+    session = _session_or_404(session_id)
+    try:
+        svc.cancel_registration(user=current_user, session_id=session_id, now=_now())
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Your registration for “{session.title}” is withdrawn.", "success")
+    return redirect(request.form.get("back") == "programme" and url_for(".programme")
+                    or _back_to(session))
+
+
+@bp.get("/me")
+@login_required
+def programme():
+    rows = svc.my_registrations(current_user.id)
+    notifications = svc.unread_notifications(current_user.id)
+    return render_template("registration/programme.html", rows=rows, notifications=notifications,
+                           now=_now(), ordinal=ordinal)
+
+
+@bp.get("/sessions/<int:session_id>/manage")
+@organiser_required
+def manage(session_id: int):
+    session = _session_or_404(session_id)
+    form = CapacityForm(capacity=session.capacity)
+    return render_template("registration/manage.html", session=session,
+                           roster=svc.session_roster(session_id), form=form,
+                           import_form=ImportForm(), ordinal=ordinal)
+
+
+@bp.post("/sessions/<int:session_id>/capacity")
+@organiser_required
+def capacity(session_id: int):
+    session = _session_or_404(session_id)
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for(".manage", session_id=session_id))
+    try:
+        promoted = svc.change_capacity(session_id=session_id, new_capacity=form.capacity.data,
+                                       now=_now(), actor=current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Capacity saved; {len(promoted)} promoted from the waitlist.", "success")
+    return redirect(url_for(".manage", session_id=session.id))
+
+
+@bp.post("/registrations/<int:registration_id>/<action>")
+@organiser_required
+def act(registration_id: int, action: str):
+    actions = {
+        "override": lambda: svc.confirm_with_override(registration_id=registration_id, now=_now(),
+                                                      actor=current_user),
+        "remove": lambda: svc.remove_registration(registration_id=registration_id, now=_now(),
+                                                  actor=current_user),
+        "up": lambda: svc.move_on_waitlist(registration_id=registration_id, direction=-1,
+                                           now=_now(), actor=current_user),
+        "down": lambda: svc.move_on_waitlist(registration_id=registration_id, direction=1,
+                                             now=_now(), actor=current_user),
+    }
+    if action not in actions:
+        abort(404, "Unknown action.")
+    session_id = svc.session_id_of_registration(registration_id)
+    if session_id is None:
+        abort(404, "There is no such registration.")
+    try:
+        actions[action]()
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Done.", "success")
+    return redirect(url_for(".manage", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/import")
+@organiser_required
+def import_participants(session_id: int):
+    from meetingapp.services import imports
+
+    session = _session_or_404(session_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for(".manage", session_id=session_id))
+    upload = form.file.data
+    try:
+        rows = imports.read_rows(upload.filename or "", upload.read())
+        report = imports.import_participants(session_id=session.id, rows=rows, now=_now(),
+                                             actor=current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".manage", session_id=session_id))
+    return render_template("registration/import_report.html", session=session, report=report)

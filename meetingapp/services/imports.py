@@ -1,0 +1,137 @@
+"""Bulk import of participants (CSV or XLSX: name, email, organisation) into a session."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from meetingapp.domain.errors import DomainError, ValidationFailed
+from meetingapp.extensions import db
+from meetingapp.models import Organisation, User
+from meetingapp.models.user import normalise_email, user_by_email
+from meetingapp.services.accounts import hash_password
+from meetingapp.services.registrations import active_registration, register_participant
+
+MAX_ROWS = 5000
+REQUIRED = ("name", "email", "organisation")
+
+
+@dataclass
+class RowResult:
+    row: int
+    email: str
+    outcome: str  # "registered", "waitlisted", "skipped", "rejected"
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowResult] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+
+def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
+    """Parse the upload into dicts with lower-cased headers; ValidationFailed on a bad file."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationFailed("The CSV file is not UTF-8 text.", field="file") from None
+        reader = csv.reader(io.StringIO(text))
+        table = [row for row in reader]
+    elif name.endswith(".xlsx"):
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+            raise ValidationFailed("The XLSX file cannot be read.", field="file") from None
+        sheet = workbook.worksheets[0]
+        table = [["" if c is None else str(c) for c in row]
+                 for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
+        workbook.close()
+    else:
+        raise ValidationFailed("Only CSV or XLSX files.", field="file")
+    if not table:
+        raise ValidationFailed("The file is empty.", field="file")
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ValidationFailed(f"The first row must name the columns {', '.join(REQUIRED)}; "
+                               f"missing: {', '.join(missing)}.", field="file")
+    if len(table) - 1 > MAX_ROWS:
+        raise ValidationFailed(f"At most {MAX_ROWS} rows per import.", field="file")
+    return [{h: (row[i].strip() if i < len(row) and row[i] is not None else "")
+             for i, h in enumerate(header)} for row in table[1:]]
+
+
+def import_participants(*, session_id: int, rows: list[dict[str, str]], now: datetime,
+                        actor: User) -> ImportReport:
+    """Create missing accounts and register each row; report row by row. Nothing is done twice."""
+    organisations = {o.short_name.lower(): o for o in db.session.scalars(select(Organisation))}
+    organisations.update({o.full_name.lower(): o for o in organisations.values()})
+    report = ImportReport()
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        raw_email = row.get("email", "")
+        if not any(row.values()):
+            continue
+        try:
+            email = validate_email(raw_email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            report.rows.append(RowResult(number, raw_email, "rejected", "not a valid e-mail address"))
+            continue
+        email = normalise_email(email)
+        if email in seen:
+            report.rows.append(RowResult(number, email, "skipped", "appears earlier in the file"))
+            continue
+        seen.add(email)
+        name = row.get("name", "").strip()
+        org = organisations.get(row.get("organisation", "").strip().lower())
+        user = user_by_email(email)
+        if user is None:
+            if not name:
+                report.rows.append(RowResult(number, email, "rejected", "the name is missing"))
+                continue
+            if org is None:
+                report.rows.append(RowResult(number, email, "rejected",
+                                             f"unknown organisation {row.get('organisation')!r}"))
+                continue
+            user = User(email=email, name=name[:120], organisation=org,
+                        password_hash=hash_password(secrets.token_urlsafe(24)))
+            db.session.add(user)
+            db.session.commit()
+            created = True
+        else:
+            created = False
+        if active_registration(session_id, user.id) is not None:
+            report.rows.append(RowResult(number, email, "skipped", "already registered"))
+            continue
+        try:
+            outcome = register_participant(user=user, session_id=session_id, now=now, actor=actor,
+                                           check_window=False)
+        except DomainError as exc:
+            report.rows.append(RowResult(number, email, "rejected", str(exc)))
+            continue
+        account = "new account" if created else "existing account"
+        if outcome.status == "confirmed":
+            report.rows.append(RowResult(number, email, "registered", f"confirmed ({account})"))
+        else:
+            report.rows.append(RowResult(number, email, "waitlisted",
+                                         f"waitlist position {outcome.waitlist_position} ({account})"))
+    return report
+
+
+def active_user_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
