@@ -143,6 +143,8 @@ class CalendarEntry:
             raise ValueError(f"{self.uid}: categories must be a sequence of str, not a str")
         # Accept lists from callers but keep the frozen value hashable.
         object.__setattr__(self, "categories", tuple(self.categories))
+        if not all(isinstance(c, str) for c in self.categories):
+            raise ValueError(f"{self.uid}: categories must be str")
         if self.organizer is not None:
             object.__setattr__(self, "organizer", _address("organizer", self.organizer))
         object.__setattr__(
@@ -492,11 +494,13 @@ def build_calendar(
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
     stamp = _utc("now", now)
-    items = sorted(entries, key=lambda e: (_utc("start", e.start), _utc("end", e.end), e.uid))
-    seen: set[str] = set()
+    items = list(entries)
     for entry in items:
         if not isinstance(entry, CalendarEntry):
             raise TypeError(f"expected CalendarEntry, got {type(entry).__name__}")
+    items.sort(key=lambda e: (_utc("start", e.start), _utc("end", e.end), e.uid))
+    seen: set[str] = set()
+    for entry in items:
         if entry.uid in seen:
             raise ValueError(f"duplicate uid {entry.uid!r}")
         seen.add(entry.uid)

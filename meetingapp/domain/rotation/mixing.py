@@ -66,19 +66,52 @@ class Annealer:
                 self.members[c].add(p)
                 if o >= 0:
                     self.orgs[c][o] = self.orgs[c].get(o, 0) + 1
+        # For big tables, count distinct partners by inclusion-exclusion over cell subsets
+        # (2^R dictionary look-ups) instead of unions of big sets.
+        avg_load = self.n / max(1, n_tables)
+        self.subset_mode = rounds <= 8 and avg_load >= 24
+        self.weights = [(n_tables + 1) ** r for r in range(rounds)]
+        self.signs = [1]
+        for _ in range(rounds):
+            self.signs = self.signs + [-s for s in self.signs]
+        self.signs = [-s for s in self.signs]  # subset of size k: (-1)^(k+1)
+        self.n_sub: dict[int, int] = {}
+        if self.subset_mode:
+            for p in range(self.n):
+                self._count_subsets(p, 1)
         self.free_rounds: list[list[int]] = [
             [r for r in range(rounds) if not lk[r]] for lk in self.locked
         ]
         self.movable = [p for p in range(self.n) if self.free_rounds[p]]
 
     # --- cost -----------------------------------------------------------------------
+    def _subset_keys(self, p: int) -> list[int]:
+        keys = [0]
+        for r, t in enumerate(self.tab[p]):
+            v = (t + 1) * self.weights[r]
+            keys += [k + v for k in keys]
+        return keys
+
+    def _count_subsets(self, p: int, step: int) -> None:
+        n_sub = self.n_sub
+        for k in self._subset_keys(p):
+            n_sub[k] = n_sub.get(k, 0) + step
+
     def person_cost(self, p: int) -> int:
         """Wasted meetings of ``p`` (with ``p`` seated): repeats + same-organisation."""
         rounds = self.rounds
         cells = [t * rounds + r for r, t in enumerate(self.tab[p])]
         sets = [self.members[c] for c in cells]
         meet = sum(len(s) for s in sets) - len(sets)
-        distinct = len(set().union(*sets)) - 1
+        if self.subset_mode:
+            n_sub = self.n_sub
+            keys = self._subset_keys(p)
+            # keys[0] is the empty subset; the others alternate in sign with their size
+            distinct = sum(
+                s * (n_sub[k] - 1) for s, k in zip(self.signs[1:], keys[1:], strict=True)
+            )
+        else:
+            distinct = len(set().union(*sets)) - 1
         cost = meet - distinct
         o = self.org[p]
         if o >= 0:
@@ -102,11 +135,18 @@ class Annealer:
             self.orgs[c_new][o] = self.orgs[c_new].get(o, 0) + 1
         self.tab[p][r] = new_table
 
+    def _set(self, p: int, changes: list[tuple[int, int]]) -> None:
+        if self.subset_mode:
+            self._count_subsets(p, -1)
+        for r, t in changes:
+            self._move(p, r, t)
+        if self.subset_mode:
+            self._count_subsets(p, 1)
+
     def _reseat(self, p: int, changes: list[tuple[int, int]]) -> int:
         """Apply ``(round, table)`` changes to ``p``; return the exact cost change."""
         before = self.person_cost(p)
-        for r, t in changes:
-            self._move(p, r, t)
+        self._set(p, changes)
         return self.person_cost(p) - before
 
     # --- moves ----------------------------------------------------------------------
@@ -162,8 +202,7 @@ class Annealer:
 
     def undo(self, move, old_rows) -> None:
         for (p, changes), row in zip(reversed(move), reversed(old_rows), strict=True):
-            for r, _ in changes:
-                self._move(p, r, row[r])
+            self._set(p, [(r, row[r]) for r, _ in changes])
 
     def run(
         self, budget: int, seed: int, deadline: float | None, t_start=1.0, t_end=0.05
