@@ -8,8 +8,9 @@ at the right local hour:
   event's zone, and every TZID used gets a VTIMEZONE of the same name.
 * The VTIMEZONEs are written here, not by icalendar: icalendar 7's
   ``Timezone.from_tzid`` / ``add_missing_timezones`` writes comma-separated
-  RDATE lists and DAYLIGHT onsets an hour late, which ical.js (Thunderbird)
-  reads one hour off in summer time. Ours are derived from zoneinfo's
+  RDATE lists, of which ical.js (Thunderbird) reads only the first date of
+  each line, so it shows every summer-time event one hour off (see
+  tests/unit/test_ics_clients.py). Ours are derived from zoneinfo's
   transitions over the years the entries span and use a yearly RRULE per
   observance (``BYMONTH`` + ``BYDAY``, the form every client understands)
   wherever that rule reproduces zoneinfo's transitions exactly; transitions
@@ -22,7 +23,8 @@ at the right local hour:
 * ``TZID=UTC`` is written as a UTC time (``...Z``) by icalendar; it then needs
   no VTIMEZONE. Other zone names always get one.
 * Output is deterministic: events are sorted by start, end and UID, time zones
-  by TZID, and nothing depends on the clock except the ``now`` you pass.
+  by TZID, and nothing depends on the clock except the ``now`` you pass
+  (the VTIMEZONEs do depend on the installed tzdata version).
 
 Escaping of TEXT values, RFC 6868 parameter quoting, CRLF line ends and
 folding at 75 octets (never inside a UTF-8 sequence) are icalendar's; control
