@@ -33,11 +33,13 @@ def create_app(config: object | None = None) -> Flask:
     from meetingapp.events import bp as events_bp
     from meetingapp.organise import bp as organise_bp
     from meetingapp.registration import bp as registration_bp
+    from meetingapp.rotation import bp as rotation_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(organise_bp)
+    app.register_blueprint(rotation_bp)
 
     from meetingapp.web import register_web
 

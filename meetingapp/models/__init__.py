@@ -8,6 +8,7 @@ from meetingapp.models.registration import (
     RegistrationLog,
     RegistrationStatus,
 )
+from meetingapp.models.rotation import RotationAssignment, RotationPlan, TablePick
 from meetingapp.models.user import Role, User
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
     "RegistrationLog",
     "RegistrationStatus",
     "Role",
+    "RotationAssignment",
+    "RotationPlan",
+    "TablePick",
     "SessionKind",
     "TopicTable",
     "User",

@@ -67,8 +67,11 @@ def cancel(session_id: int):
 def programme():
     rows = svc.my_registrations(current_user.id)
     notifications = svc.unread_notifications(current_user.id)
+    from meetingapp.services.rotation import itinerary_for, tables_hosted_by
+
     return render_template("registration/programme.html", rows=rows, notifications=notifications,
-                           now=_now(), ordinal=ordinal)
+                           now=_now(), ordinal=ordinal, stops=itinerary_for(current_user.id),
+                           hosted=tables_hosted_by(current_user.id))
 
 
 @bp.get("/sessions/<int:session_id>/manage")

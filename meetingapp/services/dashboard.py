@@ -76,10 +76,8 @@ def dashboard_for(user: User, now: datetime) -> Dashboard:
 
 
 def _sessions_with_rotation(session_ids: list[int]) -> set[int]:
-    try:
-        from meetingapp.models.rotation import RotationPlan
-    except ImportError:
-        return set()
+    from meetingapp.models.rotation import RotationPlan
+
     if not session_ids:
         return set()
     return set(db.session.scalars(

@@ -413,11 +413,9 @@ def delete_table(table_id: int, *, actor: User) -> EventSession:
 
 
 def has_rotation(session_id: int) -> bool:
-    """Whether a rotation has been planned for this session (rotations arrive with the planner)."""
-    try:
-        from meetingapp.models.rotation import RotationPlan
-    except ImportError:
-        return False
+    """Whether a rotation has been planned for this session."""
+    from meetingapp.models.rotation import RotationPlan
+
     return db.session.scalar(
         select(func.count()).select_from(RotationPlan).where(RotationPlan.session_id == session_id)
     ) > 0
