@@ -108,6 +108,8 @@ class EventSession(db.Model):
     lead_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     chair: Mapped[str] = mapped_column(String(200), default="")
     cancelled_at: Mapped[datetime | None]
+    # iCalendar SEQUENCE: grows whenever the time or the place changes.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Speed networking only.
     round_count: Mapped[int | None]
     round_minutes: Mapped[int | None]

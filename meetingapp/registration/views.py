@@ -67,11 +67,14 @@ def cancel(session_id: int):
 def programme():
     rows = svc.my_registrations(current_user.id)
     notifications = svc.unread_notifications(current_user.id)
+    from meetingapp.calendar.views import feed_urls
     from meetingapp.services.rotation import itinerary_for, tables_hosted_by
 
+    feed_https, feed_webcal = feed_urls(current_user)
     return render_template("registration/programme.html", rows=rows, notifications=notifications,
                            now=_now(), ordinal=ordinal, stops=itinerary_for(current_user.id),
-                           hosted=tables_hosted_by(current_user.id))
+                           hosted=tables_hosted_by(current_user.id), feed_https=feed_https,
+                           feed_webcal=feed_webcal)
 
 
 @bp.get("/sessions/<int:session_id>/manage")

@@ -246,6 +246,9 @@ def _apply_session(session: EventSession, event: Event, data: SessionData,
         _set_rounds(session, round_times(starts_at, rounds, minutes, move))
     elif session.rounds:
         _set_rounds(session, [])
+    if session.id is not None and (session.starts_at != starts_at or session.ends_at != ends_at
+                                   or session.room != data.room.strip()):
+        session.sequence = (session.sequence or 0) + 1  # calendars update instead of duplicating
     session.kind = data.kind
     session.title = data.title.strip()
     session.description = data.description.strip()

@@ -1,0 +1,73 @@
+"""Calendar downloads (.ics) and secret subscription feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response, abort, current_app, flash, redirect, url_for
+from flask_login import current_user, login_required
+
+from meetingapp.calendar import bp
+from meetingapp.services import calendar as svc
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _session_url(session) -> str:
+    return url_for("events.event", event_id=session.event_id, _anchor=f"session-{session.id}",
+                   _external=True)
+
+
+def _ics(file: svc.IcsFile, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    response = Response(file.body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
+    response.headers["Cache-Control"] = "private, max-age=300" if inline else "private, no-cache"
+    return response
+
+
+def _organiser() -> bool:
+    return current_user.is_authenticated and current_user.is_organiser
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event(event_id: int):
+    return _ics(svc.event_calendar(event_id, _session_url, _now(), include_unpublished=_organiser()))
+
+
+@bp.get("/sessions/<int:session_id>.ics")
+def session(session_id: int):
+    return _ics(svc.session_calendar(session_id, _session_url, _now(),
+                                     include_unpublished=_organiser()))
+
+
+@bp.get("/me.ics")
+@login_required
+def itinerary():
+    return _ics(svc.itinerary_calendar(current_user, _session_url, _now()))
+
+
+@bp.get("/feed/<token>.ics")
+def feed(token: str):
+    user = svc.user_for_feed_token(token, current_app.config["SECRET_KEY"])
+    if user is None:
+        abort(404, "This calendar feed does not exist (it may have been reset).")
+    return _ics(svc.feed_calendar(user, _session_url, _now()), inline=True)
+
+
+@bp.post("/feed/reset")
+@login_required
+def reset_feed():
+    svc.reset_feed_token(current_user)
+    flash("Your calendar feed has a new address; the old one no longer works.", "success")
+    return redirect(url_for("registration.programme", _anchor="calendar"))
+
+
+def feed_urls(user) -> tuple[str, str]:
+    """(https URL, webcal URL) of the user's secret feed."""
+    token = svc.feed_token(user, current_app.config["SECRET_KEY"])
+    https = url_for("calendar.feed", token=token, _external=True)
+    return https, "webcal://" + https.split("://", 1)[1]

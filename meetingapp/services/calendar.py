@@ -1,0 +1,214 @@
+"""Calendar entries for events, sessions, personal itineraries and subscription feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from meetingapp.domain.errors import NotFound
+from meetingapp.exports.ics import CalendarEntry, build_calendar
+from meetingapp.extensions import db
+from meetingapp.models import Event, EventSession, Registration, RegistrationStatus, SessionKind, User
+from meetingapp.models.rotation import RotationAssignment, RotationPlan
+
+UrlFor = Callable[[EventSession], str]
+UID_DOMAIN = "meetingapp"
+
+
+@dataclass(frozen=True)
+class IcsFile:
+    body: bytes
+    filename: str
+
+
+def session_uid(session: EventSession) -> str:
+    return f"session-{session.id}@{UID_DOMAIN}"
+
+
+def round_uid(session: EventSession, number: int) -> str:
+    return f"session-{session.id}-round-{number + 1}@{UID_DOMAIN}"
+
+
+def _location(session: EventSession) -> str:
+    event = session.event
+    parts = [p for p in (session.room, event.venue, event.city) if p]
+    return ", ".join(parts)
+
+
+def _description(session: EventSession) -> str:
+    lines = [session.event.title]
+    if session.description:
+        lines.append(session.description)
+    if session.agenda_items:
+        lines.append("Agenda:")
+        lines += [f"{i.position}. {i.title}" for i in session.agenda_items]
+    if session.parts:
+        lines.append("Sessions:")
+        lines += [p.title for p in session.parts]
+    return "\n".join(lines)
+
+
+def session_entry(session: EventSession, url_for_session: UrlFor, *, cancelled: bool = False
+                  ) -> CalendarEntry:
+    kind = session.kind.label
+    return CalendarEntry(
+        uid=session_uid(session), summary=session.title, start=session.starts_at,
+        end=session.ends_at, tzid=session.event.timezone, location=_location(session),
+        description=_description(session), url=url_for_session(session),
+        sequence=session.sequence or 0, last_modified=session.updated_at,
+        status="CANCELLED" if cancelled or session.cancelled_at or session.event.cancelled_at
+        else "CONFIRMED",
+        categories=(kind,),
+    )
+
+
+def _slug(text: str) -> str:
+    keep = "".join(c.lower() if c.isalnum() else "-" for c in text)
+    return "-".join(filter(None, keep.split("-")))[:60] or "calendar"
+
+
+def _load_event(event_id: int) -> Event | None:
+    return db.session.scalar(
+        select(Event).where(Event.id == event_id).options(
+            selectinload(Event.sessions).options(
+                selectinload(EventSession.agenda_items), selectinload(EventSession.parts))))
+
+
+def event_calendar(event_id: int, url_for_session: UrlFor, now: datetime,
+                   *, include_unpublished: bool = False) -> IcsFile:
+    event = _load_event(event_id)
+    if event is None or (not event.published and not include_unpublished):
+        raise NotFound("There is no such event.")
+    entries = [session_entry(s, url_for_session) for s in event.sessions]
+    body = build_calendar(entries, name=event.title, now=now)
+    return IcsFile(body, f"{_slug(event.title)}.ics")
+
+
+def session_calendar(session_id: int, url_for_session: UrlFor, now: datetime,
+                     *, include_unpublished: bool = False) -> IcsFile:
+    session = db.session.get(EventSession, session_id)
+    if session is None or (not session.event.published and not include_unpublished):
+        raise NotFound("There is no such session.")
+    entries = [session_entry(session, url_for_session)]
+    entries += [session_entry(p, url_for_session) for p in session.parts]
+    body = build_calendar(entries, name=f"{session.title} · {session.event.title}", now=now)
+    return IcsFile(body, f"{_slug(session.title)}.ics")
+
+
+def _round_entries(session: EventSession, plan: RotationPlan, user_id: int,
+                   url_for_session: UrlFor) -> list[CalendarEntry]:
+    rounds = {r.number: r for r in session.rounds}
+    entries = []
+    for a in plan.assignments:
+        if a.user_id != user_id or a.round_number not in rounds:
+            continue
+        r, table = rounds[a.round_number], a.table
+        host = table.host_display
+        entries.append(CalendarEntry(
+            uid=round_uid(session, a.round_number),
+            summary=f"Round {a.round_number + 1}: table {table.code} — {table.topic}",
+            start=r.starts_at, end=r.ends_at, tzid=session.event.timezone,
+            location=f"Table {table.code} (host {host}), {_location(session)}",
+            description=f"{session.title}\nTable {table.code}: {table.topic}\nHost: {host}",
+            url=url_for_session(session), sequence=(session.sequence or 0) + plan.version,
+            last_modified=plan.published_at or plan.created_at,
+            status="CANCELLED" if session.cancelled_at else "CONFIRMED",
+            categories=("Speed networking",),
+        ))
+    return entries
+
+
+def personal_entries(user: User, url_for_session: UrlFor, *, include_cancelled: bool
+                     ) -> list[CalendarEntry]:
+    """The user's confirmed sessions (training days with their parts); rotation rounds replace
+    a speed-networking session once published. Feeds also carry cancellations."""
+    regs = list(db.session.scalars(
+        select(Registration).where(Registration.user_id == user.id)
+        .options(selectinload(Registration.session).options(
+            selectinload(EventSession.event), selectinload(EventSession.parts),
+            selectinload(EventSession.rounds), selectinload(EventSession.agenda_items)))
+        .order_by(Registration.id)))
+    latest: dict[int, Registration] = {}
+    for reg in regs:  # the newest registration per session decides
+        latest[reg.session_id] = reg
+    plans = _published_plans_for(user.id, [sid for sid in latest])
+    entries: list[CalendarEntry] = []
+    for reg in latest.values():
+        session = reg.session
+        if reg.status == RegistrationStatus.WAITLISTED:
+            continue
+        cancelled = reg.status == RegistrationStatus.CANCELLED
+        if cancelled and not include_cancelled:
+            continue
+        plan = plans.get(session.id)
+        if session.kind == SessionKind.SPEED_NETWORKING and plan is not None and not cancelled:
+            entries += _round_entries(session, plan, user.id, url_for_session)
+            continue
+        entries.append(session_entry(session, url_for_session, cancelled=cancelled))
+        entries += [session_entry(p, url_for_session, cancelled=cancelled) for p in session.parts]
+    return entries
+
+
+def _published_plans_for(user_id: int, session_ids: list[int]) -> dict[int, RotationPlan]:
+    if not session_ids:
+        return {}
+    plans = db.session.scalars(
+        select(RotationPlan).where(RotationPlan.session_id.in_(session_ids),
+                                   RotationPlan.status == "published")
+        .options(selectinload(RotationPlan.assignments).selectinload(RotationAssignment.table))
+        .order_by(RotationPlan.version))
+    return {p.session_id: p for p in plans}
+
+
+def itinerary_calendar(user: User, url_for_session: UrlFor, now: datetime) -> IcsFile:
+    entries = personal_entries(user, url_for_session, include_cancelled=False)
+    return IcsFile(build_calendar(entries, name=f"My programme · {user.name}", now=now),
+                   "my-programme.ics")
+
+
+def organiser_entries(user: User, url_for_session: UrlFor) -> list[CalendarEntry]:
+    events = db.session.scalars(
+        select(Event).where(Event.created_by_id == user.id).options(
+            selectinload(Event.sessions).options(
+                selectinload(EventSession.agenda_items), selectinload(EventSession.parts))))
+    return [session_entry(s, url_for_session) for e in events for s in e.sessions]
+
+
+def feed_calendar(user: User, url_for_session: UrlFor, now: datetime) -> IcsFile:
+    entries = personal_entries(user, url_for_session, include_cancelled=True)
+    if user.is_organiser:
+        seen = {e.uid for e in entries}
+        entries += [e for e in organiser_entries(user, url_for_session) if e.uid not in seen]
+    name = f"meetingapp · {user.name}"
+    return IcsFile(build_calendar(entries, name=name, now=now), "meetingapp-feed.ics")
+
+
+# --- secret feed tokens ----------------------------------------------------------------------
+
+
+def feed_token(user: User, secret_key: str) -> str:
+    """``<user id>-<HMAC>``: unguessable, verifiable without storing it, reset by a version bump."""
+    mac = hmac.new(secret_key.encode(), f"feed:{user.id}:{user.feed_version}".encode(),
+                   hashlib.sha256).hexdigest()[:40]
+    return f"{user.id}-{mac}"
+
+
+def user_for_feed_token(token: str, secret_key: str) -> User | None:
+    user_id, _, _mac = token.partition("-")
+    if not user_id.isdigit() or len(user_id) > 12:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None:
+        return None
+    return user if hmac.compare_digest(feed_token(user, secret_key), token) else None
+
+
+def reset_feed_token(user: User) -> None:
+    user.feed_version = (user.feed_version or 0) + 1
+    db.session.commit()
