@@ -1,5 +1,7 @@
 """Persistence only: one module per aggregate. Importing this package registers every table."""
 
+from meetingapp.models.checkin import ApiToken, AuditEntry, CheckIn
+
 from meetingapp.models.event import AgendaItem, Event, EventSession, NetworkingRound, SessionKind, TopicTable
 from meetingapp.models.organisation import Organisation
 from meetingapp.models.registration import (
@@ -12,6 +14,9 @@ from meetingapp.models.rotation import RotationAssignment, RotationPlan, TablePi
 from meetingapp.models.user import Role, User
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "CheckIn",
     "AgendaItem",
     "Event",
     "EventSession",
