@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -59,22 +62,68 @@ def backend(request) -> str:
     return request.param
 
 
+DEMO_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def _build_demo(url: str) -> None:
+    from meetingapp.services.demo import load_demo
+
+    app = create_app(make_config(url))
+    with app.app_context():
+        db.create_all()
+        load_demo(DEMO_NOW)
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(tmp_path_factory) -> Path:
+    """The demo loaded once; tests marked ``demo`` get a copy of this file."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    _build_demo(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_cluster) -> str:
+    name = "meetingapp_demo_template"
+    _build_demo(pg_cluster.create_database(name))
+    return name
+
+
+_copies = itertools.count(1)
+
+
 @pytest.fixture
 def database_url(backend, request, tmp_path):
+    demo = request.node.get_closest_marker("demo") is not None
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite'}"
-    return request.getfixturevalue("pg_url")
+        path = tmp_path / "test.sqlite"
+        if demo:
+            shutil.copyfile(request.getfixturevalue("sqlite_demo_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    if demo:
+        cluster = request.getfixturevalue("pg_cluster")
+        template = request.getfixturevalue("pg_demo_template")
+        name = f"meetingapp_demo_{next(_copies)}"
+        url = cluster.create_database(name, template=template)
+        yield url
+        cluster.drop_database(name)
+        return
+    yield request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
-def app(database_url, backend):
+def app(database_url, backend, request):
+    demo = request.node.get_closest_marker("demo") is not None
     app = create_app(make_config(database_url))
     with app.app_context():
-        if backend == "sqlite":
+        if backend == "sqlite" and not demo:
             db.create_all()
         yield app
         db.session.remove()
-        if backend == "postgresql":
+        if backend == "postgresql" and not demo:
             _truncate_all()
         db.engine.dispose()
 

@@ -67,14 +67,22 @@ class PgCluster:
         subprocess.run(self._cmd("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop"),
                        capture_output=True)
 
-    def create_database(self, name: str) -> str:
+    def _admin(self):
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        return psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                               autocommit=True)
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{suffix}')
         return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        with self._admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def start_cluster() -> PgCluster:

@@ -97,3 +97,11 @@ class TableForm(FlaskForm):
     min_seats = IntegerField("Minimum to open the table",
                              validators=[Optional(), NumberRange(min=0, max=500)], default=0)
     submit = SubmitField("Save table")
+
+
+class CloneForm(FlaskForm):
+    title = StringField("Title of the new edition", validators=[DataRequired(), Length(max=200)])
+    starts_on = DateField("New start date", validators=[DataRequired(message="Enter a valid date.")],
+                          description="Every session moves by the same number of days and keeps "
+                                      "its local time.")
+    submit = SubmitField("Clone event")

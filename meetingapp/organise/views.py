@@ -281,3 +281,26 @@ def delete_table(table_id: int):
     else:
         flash("Table deleted.", "success")
     return redirect(url_for(".event", event_id=event_id))
+
+
+@bp.route("/events/<int:event_id>/clone", methods=["GET", "POST"])
+@organiser_required
+def clone_event(event_id: int):
+    from meetingapp.organise.forms import CloneForm
+    from meetingapp.services.cloning import clone_event as clone
+
+    event = _get(Event, event_id, "event")
+    form = CloneForm()
+    if request.method == "GET":
+        form.title.data = f"{event.title} (copy)"
+    if form.validate_on_submit():
+        try:
+            copy = clone(event_id=event_id, title=form.title.data, starts_on=form.starts_on.data,
+                         actor=current_user, now=_now())
+        except ValidationFailed as exc:
+            _attach(form, exc, "starts_on")
+        else:
+            flash("Event cloned: check the programme, then publish the new edition.", "success")
+            return redirect(url_for(".event", event_id=copy.id))
+    return render_template("organise/clone.html", form=form, event=event), (
+        422 if form.errors else 200)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -55,8 +55,14 @@ def _participant_org(n: int) -> str:
     return pool[(n - 22) % len(pool)]
 
 
-def load_demo() -> DemoSummary:
-    """Create what is missing of the demo; running it again changes nothing."""
+def load_demo(now: datetime | None = None) -> DemoSummary:
+    """Create what is missing of the demo; running it again changes nothing.
+
+    The two 2024 events are the historical record (registrations, the published rotation and
+    check-ins as the report tells them); an upcoming edition of each, cloned to dates a few
+    weeks after ``now``, has open registration, a nearly full training day and open picks.
+    """
+    now = now or datetime.now(UTC)
     orgs = _ensure_organisations()
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
     users_before = len(db.session.scalars(select(User.id)).all())
@@ -81,6 +87,10 @@ def load_demo() -> DemoSummary:
     users_created = len(db.session.scalars(select(User.id)).all()) - users_before
     db.session.commit()
     registrations = _ensure_registrations(events, participants)
+    _ensure_history(events, participants, organiser)
+    upcoming, made = _ensure_upcoming(events, organiser, now)
+    created_events += made
+    registrations += _ensure_upcoming_registrations(upcoming, participants, now)
     return DemoSummary(created_events, users_created, registrations)
 
 
@@ -167,4 +177,115 @@ def _ensure_registrations(events: dict[str, Event], participants: list[User]) ->
                 register_participant(user=person, session_id=session_id, now=signed_up,
                                      check_window=False)
                 created += 1
+    return created
+
+
+# --- the 2024 record: picks, the published rotation and who came ------------------------------
+
+HISTORY_PLANNED_AT = datetime(2024, 11, 19, 15, 0, tzinfo=UTC)
+
+
+def _demo_picks(n: int, table_ids: list[int], max_picks: int) -> list[int]:
+    """Deterministic, varied rankings: popular tables first for some, niche ones for others."""
+    order = table_ids[n % len(table_ids):] + table_ids[: n % len(table_ids)]
+    step = 1 + (n % 3)
+    picked: list[int] = []
+    i = 0
+    while len(picked) < max_picks and i < 50:
+        candidate = order[(i * step) % len(order)]
+        if candidate not in picked:
+            picked.append(candidate)
+        i += 1
+    return picked
+
+
+def _ensure_history(events: dict[str, Event], participants: list[User], organiser: User) -> None:
+    from meetingapp.models.rotation import latest_plan
+    from meetingapp.services.checkin import check_in, presence_for_sessions
+    from meetingapp.services.rotation import plan_rotation, publish_plan, save_picks
+
+    ny = events[data.NEW_YORK["title"]]
+    speed = events[data.VIENNA["title"]].sessions[0]
+    if latest_plan(speed.id) is None:
+        table_ids = [t.id for t in speed.tables]
+        for n, person in enumerate(participants[:44], start=1):
+            save_picks(user=person, session_id=speed.id, now=datetime(2024, 11, 1, tzinfo=UTC),
+                       table_ids=_demo_picks(n, table_ids, speed.max_picks or 5))
+        plan = plan_rotation(session_id=speed.id, actor=organiser, now=HISTORY_PLANNED_AT)
+        publish_plan(plan_id=plan.id, actor=organiser, now=HISTORY_PLANNED_AT)
+    training = next(s for s in ny.sessions if s.kind == SessionKind.TRAINING)
+    morning = next(s for s in ny.sessions if s.title.endswith("morning"))
+    sessions = [training.id, morning.id, speed.id]
+    if any(presence_for_sessions(sessions).values()):
+        return
+    # The report: 21 trainees from 15 offices; the main session's entities; the tables filled.
+    for person in participants[:21]:
+        check_in(session_id=training.id, user_id=person.id, actor=organiser,
+                 now=training.starts_at + timedelta(minutes=5), enforce_day=False)
+    for person in participants[21:37]:
+        check_in(session_id=morning.id, user_id=person.id, actor=organiser,
+                 now=morning.starts_at + timedelta(minutes=5), enforce_day=False)
+    plan = latest_plan(speed.id, published_only=True)
+    rounds = {r.number: r for r in speed.rounds}
+    no_shows = {participants[42].id, participants[43].id}  # two left before the last round
+    for a in sorted(plan.assignments, key=lambda a: (a.round_number, a.user_id)):
+        if a.round_number == (speed.round_count or 1) - 1 and a.user_id in no_shows:
+            continue
+        check_in(session_id=speed.id, user_id=a.user_id, actor=organiser,
+                 round_number=a.round_number, now=rounds[a.round_number].starts_at,
+                 enforce_day=False)
+
+
+# --- upcoming editions ------------------------------------------------------------------------
+
+UPCOMING = {
+    data.NEW_YORK["title"]: ("UN-Space, 44th session", 21),
+    data.VIENNA["title"]: (
+        "UN-Space, 21st open informal session “Getting to know the UN: speed dating”", 23),
+}
+UPCOMING_NOTE = ("Demo edition: cloned from the 2024 event to dates a few weeks after the day the "
+                 "demo was loaded, so registration, the waitlist and table picks can be tried.")
+
+
+def _ensure_upcoming(events: dict[str, Event], organiser: User, now: datetime
+                     ) -> tuple[dict[str, Event], int]:
+    from meetingapp.services.cloning import clone_event
+
+    upcoming: dict[str, Event] = {}
+    made = 0
+    for source_title, (title, days_ahead) in UPCOMING.items():
+        found = db.session.scalar(select(Event).where(Event.title == title))
+        if found is None:
+            source = events[source_title]
+            start = now.date() + timedelta(days=days_ahead)
+            start += timedelta(days=(source.starts_on.weekday() - start.weekday()) % 7)
+            found = clone_event(event_id=source.id, title=title, starts_on=start,
+                                actor=organiser, now=now)
+            found.description = UPCOMING_NOTE + "\n\n" + found.description
+            found.published = True
+            db.session.commit()
+            made += 1
+        upcoming[source_title] = found
+    return upcoming, made
+
+
+def _ensure_upcoming_registrations(upcoming: dict[str, Event], participants: list[User],
+                                   now: datetime) -> int:
+    """18 of 21 training seats taken (the waitlist is three clicks away); 30 for speed dating."""
+    from meetingapp.services.rotation import my_picks, save_picks
+
+    ny = upcoming[data.NEW_YORK["title"]]
+    speed = upcoming[data.VIENNA["title"]].sessions[0]
+    training = next(s for s in ny.sessions if s.kind == SessionKind.TRAINING)
+    created = 0
+    for session_id, people in ((training.id, participants[2:20]), (speed.id, participants[10:40])):
+        for person in people:
+            if active_registration(session_id, person.id) is None:
+                register_participant(user=person, session_id=session_id, now=now)
+                created += 1
+    table_ids = [t.id for t in speed.tables]
+    for n, person in enumerate(participants[10:30], start=1):
+        if not my_picks(speed.id, person.id):
+            save_picks(user=person, session_id=speed.id, now=now,
+                       table_ids=_demo_picks(n, table_ids, speed.max_picks or 5))
     return created

@@ -10,14 +10,15 @@ from sqlalchemy import select
 
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, SessionKind, User
-from meetingapp.services.demo import load_demo
 from tests.unit.test_ics_clients import read_with
+
+
+pytestmark = pytest.mark.demo
 
 
 @pytest.fixture
 def demo(app):
-    load_demo()
-    return {e.city: e for e in db.session.scalars(select(Event))}
+    return {e.city: e for e in db.session.scalars(select(Event)) if e.starts_on.year == 2024}
 
 
 def _login(client, app, email):

@@ -11,19 +11,22 @@ import pytest
 from sqlalchemy import select
 
 from meetingapp.extensions import db
-from meetingapp.models import EventSession, Registration, RegistrationStatus, SessionKind, TopicTable
+from meetingapp.models import Event, EventSession, Registration, RegistrationStatus, SessionKind, TopicTable
 from meetingapp.models.rotation import RotationAssignment, latest_plan
-from meetingapp.services.demo import load_demo
 
 
 def _text(response) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
 
 
+pytestmark = pytest.mark.demo
+
+
 @pytest.fixture
 def speed(app):
-    load_demo()
-    return db.session.scalar(select(EventSession).where(EventSession.kind == SessionKind.SPEED_NETWORKING))
+    return db.session.scalar(
+        select(EventSession).join(Event).where(EventSession.kind == SessionKind.SPEED_NETWORKING,
+                                               Event.title.like("%20th open informal%")))
 
 
 def _future(session):
@@ -44,7 +47,13 @@ def _login(client, app, email):
 
 
 def test_participant_ranks_tables_and_organiser_sees_demand(app, client, speed):
+    from sqlalchemy import delete
+
+    from meetingapp.models import TablePick
+
     _future(speed)
+    db.session.execute(delete(TablePick).where(TablePick.session_id == speed.id))  # start afresh
+    db.session.commit()
     tables = {t.code: t.id for t in speed.tables}
     _login(client, app, "participant05@example.org")
     r = client.post(f"/rotation/sessions/{speed.id}/picks",
