@@ -304,3 +304,12 @@ def clone_event(event_id: int):
             return redirect(url_for(".event", event_id=copy.id))
     return render_template("organise/clone.html", form=form, event=event), (
         422 if form.errors else 200)
+
+
+@bp.get("/events/<int:event_id>/audit")
+@organiser_required
+def audit_trail(event_id: int):
+    from meetingapp.services.audit import trail_for_event
+
+    event = _get(Event, event_id, "event")
+    return render_template("organise/audit.html", event=event, entries=trail_for_event(event_id))

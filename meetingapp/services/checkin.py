@@ -13,6 +13,7 @@ from meetingapp.domain import attendance as rules
 from meetingapp.domain.errors import NotFound, PermissionDenied
 from meetingapp.domain.timezones import utc_to_local
 from meetingapp.extensions import db
+from meetingapp.services import audit
 from meetingapp.models import (
     CheckIn,
     EventSession,
@@ -109,6 +110,8 @@ def check_in(*, session_id: int, user_id: int, actor: User, now: datetime,
     entry = CheckIn(session_id=session_id, user_id=user_id, round_number=round_number,
                     action="check_in", method=method, at=now, by_id=actor.id)
     db.session.add(entry)
+    audit.record(event_id=session.event_id, actor=actor, now=now, action="checked in",
+                 target=session.title, detail=_who(person, round_number, method))
     db.session.commit()
     return entry
 
@@ -124,8 +127,17 @@ def undo_check_in(*, session_id: int, user_id: int, actor: User, now: datetime,
     entry = CheckIn(session_id=session_id, user_id=user_id, round_number=round_number,
                     action="undo", method="list", at=now, by_id=actor.id)
     db.session.add(entry)
+    person = db.session.get(User, user_id)
+    audit.record(event_id=session.event_id, actor=actor, now=now, action="check-in undone",
+                 target=session.title, detail=_who(person, round_number, "list"))
     db.session.commit()
     return entry
+
+
+def _who(person: User | None, round_number: int | None, method: str) -> str:
+    name = person.email if person else "?"
+    where = f", round {round_number + 1}" if round_number is not None else ""
+    return f"{name}{where} ({method})"
 
 
 def check_in_by_code(*, session_id: int, code: str, secret_key: str, actor: User, now: datetime,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from meetingapp.domain.errors import NotFound, ValidationFailed
 from meetingapp.domain.timezones import local_to_utc, utc_to_local
 from meetingapp.extensions import db
+from meetingapp.services import audit
 from meetingapp.models import AgendaItem, Event, EventSession, NetworkingRound, TopicTable, User
 
 
@@ -79,5 +80,8 @@ def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now:
                           for t in s.tables]
             db.session.add(new)
             copies[s.id] = new
+    db.session.flush()
+    audit.record(event_id=copy.id, actor=actor, now=now, action="event cloned",
+                 target=copy.title, detail=f"from “{source.title}”, {days:+d} days")
     db.session.commit()
     return copy

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from meetingapp.domain.errors import DomainError, ValidationFailed
 from meetingapp.extensions import db
-from meetingapp.models import Organisation, User
+from meetingapp.services import audit
+from meetingapp.models import EventSession, Organisation, User
 from meetingapp.models.user import normalise_email, user_by_email
 from meetingapp.services.accounts import hash_password
 from meetingapp.services.registrations import active_registration, register_participant
@@ -130,6 +131,13 @@ def import_participants(*, session_id: int, rows: list[dict[str, str]], now: dat
         else:
             report.rows.append(RowResult(number, email, "waitlisted",
                                          f"waitlist position {outcome.waitlist_position} ({account})"))
+    session = db.session.get(EventSession, session_id)
+    if session is not None:
+        audit.record(event_id=session.event_id, actor=actor, now=now,
+                     action="participants imported", target=session.title,
+                     detail=", ".join(f"{report.count(k)} {k}" for k in
+                                      ("registered", "waitlisted", "skipped", "rejected")))
+        db.session.commit()
     return report
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from meetingapp.domain import capacity as rules
 from meetingapp.domain.errors import NotFound
 from meetingapp.extensions import db
+from meetingapp.services import audit
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -168,6 +169,9 @@ def cancel_registration(
         db.session.flush()
         _log(reg, "cancel", before, actor_id, now)
         promoted = _promote(session, now, actor_id)
+        if actor is not None and actor.id != user_id:
+            audit.record(event_id=session.event_id, actor=actor, now=now,
+                         action="registration removed", target=session.title, detail=user.email)
         db.session.commit()
     return promoted
 
@@ -202,9 +206,14 @@ def change_capacity(*, session_id: int, new_capacity: int | None, now: datetime,
         except rules.CapacityBelowConfirmed:
             db.session.rollback()
             raise
+        old = session.capacity
         session.capacity = new_capacity
         db.session.flush()
         promoted = _promote(session, now, actor.id)
+        audit.record(event_id=session.event_id, actor=actor, now=now, action="capacity changed",
+                     target=session.title,
+                     detail=f"{old or 'no limit'} → {new_capacity or 'no limit'}; "
+                            f"{len(promoted)} promoted")
         db.session.commit()
     return promoted
 
@@ -314,6 +323,9 @@ def confirm_with_override(*, registration_id: int, now: datetime, actor: User) -
              note="confirmed past capacity by an organiser")
         db.session.add(Notification(user_id=reg.user_id, created_at=now,
                                     message=f"You are confirmed for “{reg.session.title}”."))
+        audit.record(event_id=reg.session.event_id, actor=actor, now=now,
+                     action="confirmed past capacity", target=reg.session.title,
+                     detail=reg.user.email)
         db.session.commit()
 
 
@@ -348,6 +360,9 @@ def move_on_waitlist(*, registration_id: int, direction: int, now: datetime, act
         moved = waiting[j]
         _log(moved, "move_up" if direction < 0 else "move_down", moved.status.value, actor.id, now,
              note=f"now {j + 1} on the waitlist")
+        audit.record(event_id=moved.session.event_id, actor=actor, now=now,
+                     action="waitlist reordered", target=moved.session.title,
+                     detail=f"{moved.user.email} now {j + 1}")
         db.session.commit()
 
 

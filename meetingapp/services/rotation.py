@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from meetingapp.domain import rotation as planner
 from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from meetingapp.extensions import db
+from meetingapp.services import audit
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -170,6 +171,11 @@ def plan_rotation(*, session_id: int, actor: User, now: datetime, from_round: in
         for a in result.assignments
     ]
     db.session.add(plan)
+    audit.record(event_id=session.event_id, actor=actor, now=now, action="rotation planned",
+                 target=session.title,
+                 detail=f"v{version} from round {from_round + 1}: score "
+                        f"{result.stats.get('preference_score')}/"
+                        f"{result.stats.get('optimal_preference_score')}")
     db.session.commit()
     return plan
 
@@ -204,6 +210,9 @@ def move_participant(*, plan_id: int, user_id: int, round_number: int, table_id:
     seat.pinned = True
     plan.status = "draft"
     plan.published_at = None
+    audit.record(event_id=session.event_id, actor=actor, action="rotation seat moved",
+                 target=session.title,
+                 detail=f"user {user_id}, round {round_number + 1} → table {table.code}")
     db.session.commit()
 
 
@@ -221,6 +230,8 @@ def publish_plan(*, plan_id: int, actor: User, now: datetime) -> RotationPlan:
     for user_id in sorted({a.user_id for a in plan.assignments}):
         db.session.add(Notification(user_id=user_id, created_at=now,
                                     message=f"Your table rotation for “{session.title}” is ready."))
+    audit.record(event_id=session.event_id, actor=actor, now=now, action="rotation published",
+                 target=session.title, detail=f"v{plan.version}")
     db.session.commit()
     return plan
 

@@ -13,6 +13,7 @@ from meetingapp.domain.errors import NotFound, ValidationFailed
 from meetingapp.domain.networking import check_rounds_fit, round_times
 from meetingapp.domain.timezones import local_to_utc, utc_to_local, zone
 from meetingapp.extensions import db
+from meetingapp.services import audit
 from meetingapp.models import (
     AgendaItem,
     Event,
@@ -105,6 +106,8 @@ def create_event(data: EventData, *, actor: User) -> Event:
     event = Event(created_by_id=actor.id, published=False)
     _apply_event(event, data)
     db.session.add(event)
+    db.session.flush()
+    audit.record(event_id=event.id, actor=actor, action="event created", target=event.title)
     db.session.commit()
     return event
 
@@ -115,6 +118,7 @@ def update_event(event_id: int, data: EventData, *, actor: User) -> Event:
         raise ValidationFailed("The time zone cannot change once sessions are scheduled.",
                                field="timezone")
     _apply_event(event, data)
+    audit.record(event_id=event.id, actor=actor, action="event edited", target=event.title)
     db.session.commit()
     return event
 
@@ -122,6 +126,8 @@ def update_event(event_id: int, data: EventData, *, actor: User) -> Event:
 def set_published(event_id: int, published: bool, *, actor: User) -> Event:
     event = _event(event_id)
     event.published = published
+    audit.record(event_id=event.id, actor=actor,
+                 action="event published" if published else "event unpublished", target=event.title)
     db.session.commit()
     return event
 
@@ -141,10 +147,14 @@ def delete_or_cancel_event(event_id: int, *, actor: User, now: datetime) -> str:
         select(func.count()).select_from(Registration).join(EventSession)
         .where(EventSession.event_id == event.id))
     if not any_registration:
+        audit.record(event_id=None, actor=actor, action="event deleted",
+                     target=event.title, detail=f"event {event.id}", now=now)
         db.session.delete(event)
         db.session.commit()
         return "deleted"
     event.cancelled_at = now
+    audit.record(event_id=event.id, actor=actor, action="event cancelled", target=event.title,
+                 now=now)
     notified = set()
     for reg in _active_registrations_of(event):
         if reg.user_id not in notified:
@@ -298,6 +308,7 @@ def create_session(event_id: int, data: SessionData, *, actor: User,
     except Exception:
         db.session.rollback()
         raise
+    audit.record(event_id=event.id, actor=actor, action="session added", target=session.title)
     db.session.commit()
     return session
 
@@ -318,6 +329,8 @@ def update_session(session_id: int, data: SessionData, *, actor: User) -> tuple[
     except Exception:
         db.session.rollback()
         raise
+    audit.record(event_id=session.event_id, actor=actor, action="session edited",
+                 target=session.title, detail="time or rounds changed" if changed else "")
     db.session.commit()
     return session, changed
 
@@ -327,10 +340,14 @@ def delete_session(session_id: int, *, actor: User, now: datetime) -> str:
     session = _session(session_id)
     regs = list(db.session.scalars(select(Registration).where(Registration.session_id == session.id)))
     if not regs:
+        audit.record(event_id=session.event_id, actor=actor, action="session deleted",
+                     target=session.title, now=now)
         db.session.delete(session)
         db.session.commit()
         return "deleted"
     session.cancelled_at = now
+    audit.record(event_id=session.event_id, actor=actor, action="session cancelled",
+                 target=session.title, now=now)
     for reg in regs:
         if reg.status != RegistrationStatus.CANCELLED:
             db.session.add(Notification(user_id=reg.user_id, created_at=now,
@@ -387,6 +404,8 @@ def add_table(session_id: int, data: TableData, *, actor: User) -> TopicTable:
     table = TopicTable(session_id=session.id)
     _apply_table(table, session, data)
     db.session.add(table)
+    audit.record(event_id=session.event_id, actor=actor, action="table added",
+                 target=f"{session.title}: table {table.code}")
     db.session.commit()
     return table
 
@@ -396,6 +415,8 @@ def update_table(table_id: int, data: TableData, *, actor: User) -> TopicTable:
     if table is None:
         raise NotFound("There is no such table.")
     _apply_table(table, table.session, data)
+    audit.record(event_id=table.session.event_id, actor=actor, action="table edited",
+                 target=f"{table.session.title}: table {table.code}")
     db.session.commit()
     return table
 
@@ -410,6 +431,8 @@ def delete_table(table_id: int, *, actor: User) -> EventSession:
         raise ValidationFailed(
             f"Participants must reach {session.min_tables} distinct tables: keep at least "
             f"{session.min_tables} tables.", field="code")
+    audit.record(event_id=session.event_id, actor=actor, action="table deleted",
+                 target=f"{session.title}: table {table.code}")
     db.session.delete(table)
     db.session.commit()
     return session

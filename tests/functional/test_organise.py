@@ -246,3 +246,19 @@ def test_every_organiser_route_refuses_participants_and_anonymous(app, client, a
             checked += 1
     assert checked >= 30
     assert db.session.scalar(select(func.count()).select_from(Event)) == 4  # nothing changed
+
+
+@pytest.mark.demo
+def test_audit_trail_records_organiser_changes_with_who_and_what(app, client, auth):
+    auth.login("organiser@example.org", app.config["DEMO_PASSWORD"])
+    event = db.session.scalar(select(Event).where(Event.title.like("%44th session%")))
+    client.post(f"/organise/events/{event.id}/unpublish")
+    training = next(s for s in event.sessions if s.kind == SessionKind.TRAINING)
+    client.post(f"/registration/sessions/{training.id}/capacity", data={"capacity": "25"})
+    text = _text(client.get(f"/organise/events/{event.id}/audit"))
+    assert "Demo Organiser event unpublished UN-Space, 44th session" in text
+    assert "capacity changed" in text and "21 → 25; 0 promoted" in text
+    participant_view = client
+    participant_view.post("/auth/logout")
+    auth.login("participant01@example.org", app.config["DEMO_PASSWORD"])
+    assert client.get(f"/organise/events/{event.id}/audit").status_code == 403
