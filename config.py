@@ -45,6 +45,12 @@ class Config:
     # Seat counting takes a lock; only a test switches it off to show the race is real.
     REGISTRATION_LOCKING = True
     DEMO_PASSWORD = "demo-password"
+    # Log-in and token endpoints: per client address and per account.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
+    LOG_JSON = os.environ.get("LOG_JSON", "0") == "1"
 
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = _database_url(self.DEFAULT_DATABASE_FILE)
@@ -64,6 +70,7 @@ class TestingConfig(Config):
     __test__ = False  # not a pytest test class
     TESTING = True
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = os.environ.get("MEETINGAPP_RATELIMIT", "0") == "1"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     DEFAULT_DATABASE_FILE = "test.sqlite"
 
@@ -77,6 +84,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    LOG_JSON = os.environ.get("LOG_JSON", "1") == "1"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from meetingapp.extensions import csrf, db, login_manager, migrate
+from meetingapp.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -23,6 +23,7 @@ def create_app(config: object | None = None) -> Flask:
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
@@ -46,6 +47,10 @@ def create_app(config: object | None = None) -> Flask:
     from meetingapp.web import register_web
 
     register_web(app)
+
+    from meetingapp.ops import register_ops
+
+    register_ops(app)
 
     from meetingapp.cli import register_cli
 

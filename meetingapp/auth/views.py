@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetingapp.auth import bp
 from meetingapp.auth.forms import ChangePasswordForm, LoginForm, SignupForm
 from meetingapp.domain.errors import ValidationFailed
+from meetingapp.extensions import limiter
 from meetingapp.models.organisation import all_organisations
 from meetingapp.services import accounts
 
@@ -24,7 +25,17 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _login_account_key() -> str:
+    """Rate-limit key for one account, whatever address the attempts come from."""
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               error_message="Too many log-in attempts from your address; wait a minute.")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key,
+               error_message="Too many log-in attempts for this account; wait a minute.")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("events.index"))
