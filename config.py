@@ -51,6 +51,16 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
     LOG_JSON = os.environ.get("LOG_JSON", "0") == "1"
+    # E-mail: with no MAIL_SERVER, messages stay in the outbox (organisers see them) unsent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "meetingapp@localhost")
+    MAIL_BACKGROUND = os.environ.get("MAIL_BACKGROUND", "1") == "1"
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
 
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = _database_url(self.DEFAULT_DATABASE_FILE)
@@ -71,6 +81,7 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = os.environ.get("MEETINGAPP_RATELIMIT", "0") == "1"
+    MAIL_BACKGROUND = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     DEFAULT_DATABASE_FILE = "test.sqlite"
 

@@ -11,6 +11,34 @@ from meetingapp.domain.errors import ValidationFailed
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="The customer's demo events and accounts.")
 rotation_cli = AppGroup("rotation", help="The table-rotation planner.")
+mail_cli = AppGroup("mail", help="The e-mail outbox.")
+
+
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Deliver every due message in the outbox (retries failed ones when their time comes)."""
+    from datetime import UTC, datetime
+
+    from meetingapp.services.mailer import deliver_due, mail_configured
+
+    if not mail_configured():
+        click.echo("No MAIL_SERVER configured: messages stay in the outbox (see /organise/outbox).")
+        return
+    report = deliver_due(datetime.now(UTC))
+    click.echo(f"Sent {report.sent}, retrying later {report.retried}, failed {report.failed}.")
+    for error in report.errors[:10]:
+        click.echo(f"  {error}", err=True)
+
+
+@mail_cli.command("reminders")
+def mail_reminders() -> None:
+    """Queue a reminder for everyone confirmed for a session that starts tomorrow (local time)."""
+    from datetime import UTC, datetime
+
+    from meetingapp.services.reminders import queue_reminders
+
+    count = queue_reminders(datetime.now(UTC))
+    click.echo(f"Queued {count} reminders.")
 
 
 @users_cli.command("create-organiser")
@@ -89,3 +117,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(rotation_cli)
+    app.cli.add_command(mail_cli)

@@ -4,6 +4,7 @@ from meetingapp.models.checkin import ApiToken, AuditEntry, CheckIn
 
 from meetingapp.models.event import AgendaItem, Event, EventSession, NetworkingRound, SessionKind, TopicTable
 from meetingapp.models.organisation import Organisation
+from meetingapp.models.outbox import DeliveryAttempt, OutboxMessage
 from meetingapp.models.registration import (
     Notification,
     Registration,
@@ -17,6 +18,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "CheckIn",
+    "DeliveryAttempt",
+    "OutboxMessage",
     "AgendaItem",
     "Event",
     "EventSession",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, func, select
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, func, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingapp.extensions import db
@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Bumped to invalidate the secret calendar-feed URL (the token is an HMAC over it).
     feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Reminders and rotation news are optional; confirmations and changes always go out.
+    mail_optional: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

@@ -313,3 +313,13 @@ def audit_trail(event_id: int):
 
     event = _get(Event, event_id, "event")
     return render_template("organise/audit.html", event=event, entries=trail_for_event(event_id))
+
+
+@bp.get("/outbox")
+@organiser_required
+def outbox():
+    from meetingapp.models.outbox import outbox_page
+    from meetingapp.services.mailer import mail_configured
+
+    return render_template("organise/outbox.html", messages=outbox_page(),
+                           configured=mail_configured())

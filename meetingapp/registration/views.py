@@ -155,3 +155,13 @@ def import_participants(session_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".manage", session_id=session_id))
     return render_template("registration/import_report.html", session=session, report=report)
+
+
+@bp.post("/me/mail")
+@login_required
+def mail_preferences():
+    from meetingapp.services.accounts import set_optional_mail
+
+    set_optional_mail(current_user, request.form.get("optional") == "on")
+    flash("Your e-mail preferences are saved.", "success")
+    return redirect(url_for(".programme", _anchor="mail"))

@@ -82,3 +82,9 @@ def create_or_promote_organiser(email: str, name: str, password: str) -> tuple[U
         return existing, False
     return create_account(email=email, name=name, password=password, organisation_id=None,
                           role=Role.ORGANISER), True
+
+
+def set_optional_mail(user: User, wanted: bool) -> None:
+    """Reminders are optional; confirmations and changes always go out."""
+    user.mail_optional = wanted
+    db.session.commit()

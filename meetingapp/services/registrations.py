@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from meetingapp.domain import capacity as rules
 from meetingapp.domain.errors import NotFound
 from meetingapp.extensions import db
-from meetingapp.services import audit
+from meetingapp.services import audit, mail
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -132,6 +132,8 @@ def register_participant(
             raise rules.AlreadyRegistered("You are already registered for this session.") from None
         _log(reg, "register", None, actor_id, now)
         position = waitlist_position(reg)
+        mail.registration_message(user=reg.user, session=session, status=status,
+                                  position=position, now=now)
         db.session.commit()
     return RegistrationOutcome(reg.id, status, position)
 
@@ -168,6 +170,8 @@ def cancel_registration(
         reg.waitlist_rank = None
         db.session.flush()
         _log(reg, "cancel", before, actor_id, now)
+        mail.registration_message(user=reg.user, session=session, status="cancelled",
+                                  previous=before, now=now)
         promoted = _promote(session, now, actor_id)
         if actor is not None and actor.id != user_id:
             audit.record(event_id=session.event_id, actor=actor, now=now,
@@ -190,6 +194,7 @@ def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list
             user_id=reg.user_id, created_at=now,
             message=f"A seat opened and it is yours: you are confirmed for “{session.title}”.",
         ))
+        mail.registration_message(user=reg.user, session=session, status="promoted", now=now)
         promoted.append(reg.user_id)
     db.session.flush()
     return promoted
@@ -323,6 +328,7 @@ def confirm_with_override(*, registration_id: int, now: datetime, actor: User) -
              note="confirmed past capacity by an organiser")
         db.session.add(Notification(user_id=reg.user_id, created_at=now,
                                     message=f"You are confirmed for “{reg.session.title}”."))
+        mail.registration_message(user=reg.user, session=reg.session, status="promoted", now=now)
         audit.record(event_id=reg.session.event_id, actor=actor, now=now,
                      action="confirmed past capacity", target=reg.session.title,
                      detail=reg.user.email)

@@ -259,7 +259,7 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
         .where(Registration.session_id.in_(ids))
         .order_by(Registration.id)
     )
-    for sid, uid, status, override, created, name, email, short, full in db.session.execute(regs):
+    for sid, uid, status, override, created, name, email, short, full in _rows(regs):
         people = by_id[sid].people
         known = people.get(uid)
         # An active registration wins over cancelled ones; otherwise the latest row wins.
@@ -279,10 +279,9 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
         .order_by(CheckIn.at, CheckIn.id)
     )
     latest: dict[tuple[int, int, int | None], tuple] = {}
-    for row in db.session.execute(checks):
-        latest[(row[0], row[1], row[2])] = row
-    for (sid, uid, rnd), (_, _, _, action, method, at, by, name, email, short, full) in sorted(
-            latest.items(), key=lambda kv: (kv[1][5], kv[0][2] or 0)):
+    for sid, uid, rnd, *rest in _rows(checks):
+        latest[(sid, uid, rnd)] = rest
+    for (sid, uid, rnd), (action, method, at, by, name, email, short, full) in latest.items():
         if action != "check_in":
             continue
         people = by_id[sid].people
@@ -291,10 +290,16 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
         if rnd is not None:
             person.rounds.append(rnd)
             by_id[sid].round_presence.setdefault(rnd, set()).add(uid)
-        if person.checked_in_at is None:  # the earliest check-in that still holds
+        if person.checked_in_at is None or at < person.checked_in_at:
+            # The earliest check-in that still holds (speed networking: the first round present).
             person.checked_in_at, person.checked_in_by, person.method = at, by or "", method
     _load_plans([s for s in sessions if s.kind == SessionKind.SPEED_NETWORKING], by_id)
     return loaded
+
+
+def _rows(stmt):
+    """Plain rows through Core: the ORM's per-row bookkeeping is the bulk of the time otherwise."""
+    return db.session.connection().execute(stmt)
 
 
 def _load_plans(networking: list[EventSession], by_id: dict[int, _Loaded]) -> None:
@@ -302,7 +307,7 @@ def _load_plans(networking: list[EventSession], by_id: dict[int, _Loaded]) -> No
     if not networking:
         return
     chosen: dict[int, tuple[bool, int, int]] = {}
-    for plan_id, sid, status, version in db.session.execute(
+    for plan_id, sid, status, version in _rows(
             select(RotationPlan.id, RotationPlan.session_id, RotationPlan.status,
                    RotationPlan.version)
             .where(RotationPlan.session_id.in_([s.id for s in networking]),
@@ -315,7 +320,7 @@ def _load_plans(networking: list[EventSession], by_id: dict[int, _Loaded]) -> No
         by_id[sid].plan_version = key[1]
     if not plans:
         return
-    for plan_id, rnd, table_id, uid in db.session.execute(
+    for plan_id, rnd, table_id, uid in _rows(
             select(RotationAssignment.plan_id, RotationAssignment.round_number,
                    RotationAssignment.table_id, RotationAssignment.user_id)
             .where(RotationAssignment.plan_id.in_(list(plans)))):

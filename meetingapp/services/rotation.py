@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from meetingapp.domain import rotation as planner
 from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from meetingapp.extensions import db
-from meetingapp.services import audit
+from meetingapp.services import audit, mail
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -227,9 +227,20 @@ def publish_plan(*, plan_id: int, actor: User, now: datetime) -> RotationPlan:
     plan.status = "published"
     plan.published_at = now
     session = db.session.get(EventSession, plan.session_id)
+    db.session.flush()
+    from meetingapp.services.calendar import _round_entries
+
+    rounds = {r.number: r for r in session.rounds}
     for user_id in sorted({a.user_id for a in plan.assignments}):
         db.session.add(Notification(user_id=user_id, created_at=now,
                                     message=f"Your table rotation for “{session.title}” is ready."))
+        stops = [ItineraryStop(session, a.round_number, rounds[a.round_number].starts_at,
+                               rounds[a.round_number].ends_at, a.table)
+                 for a in sorted(plan.assignments, key=lambda a: a.round_number)
+                 if a.user_id == user_id and a.round_number in rounds]
+        mail.rotation_message(user=db.session.get(User, user_id), session=session, stops=stops,
+                              entries=_round_entries(session, plan, user_id, mail.session_url),
+                              now=now)
     audit.record(event_id=session.event_id, actor=actor, now=now, action="rotation published",
                  target=session.title, detail=f"v{plan.version}")
     db.session.commit()

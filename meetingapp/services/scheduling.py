@@ -13,7 +13,7 @@ from meetingapp.domain.errors import NotFound, ValidationFailed
 from meetingapp.domain.networking import check_rounds_fit, round_times
 from meetingapp.domain.timezones import local_to_utc, utc_to_local, zone
 from meetingapp.extensions import db
-from meetingapp.services import audit
+from meetingapp.services import audit, mail
 from meetingapp.models import (
     AgendaItem,
     Event,
@@ -157,12 +157,19 @@ def delete_or_cancel_event(event_id: int, *, actor: User, now: datetime) -> str:
                  now=now)
     notified = set()
     for reg in _active_registrations_of(event):
+        if reg.status == RegistrationStatus.CONFIRMED:
+            mail.session_cancelled_message(user=reg.user, session=reg.session, now=now)
         if reg.user_id not in notified:
             notified.add(reg.user_id)
             db.session.add(Notification(user_id=reg.user_id, created_at=now,
                                         message=f"“{event.title}” is cancelled."))
     db.session.commit()
     return "cancelled"
+
+
+def _confirmed_registrations(session_id: int) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(
+        Registration.session_id == session_id, Registration.status == RegistrationStatus.CONFIRMED)))
 
 
 def _event(event_id: int) -> Event:
@@ -316,6 +323,7 @@ def create_session(event_id: int, data: SessionData, *, actor: User,
 def update_session(session_id: int, data: SessionData, *, actor: User) -> tuple[EventSession, bool]:
     """Returns (session, timing_changed) — the caller warns when a rotation must be re-planned."""
     session = _session(session_id)
+    sequence_before = session.sequence or 0
     if session.parent_id is not None:
         data.kind = SessionKind.PART
     elif data.kind == SessionKind.PART:
@@ -331,6 +339,11 @@ def update_session(session_id: int, data: SessionData, *, actor: User) -> tuple[
         raise
     audit.record(event_id=session.event_id, actor=actor, action="session edited",
                  target=session.title, detail="time or rounds changed" if changed else "")
+    if (session.sequence or 0) != sequence_before:
+        notified = session.parent or session  # people register for the training day as a whole
+        now = session.updated_at or session.created_at
+        for reg in _confirmed_registrations(notified.id):
+            mail.session_changed_message(user=reg.user, session=notified, now=now)
     db.session.commit()
     return session, changed
 
@@ -352,6 +365,8 @@ def delete_session(session_id: int, *, actor: User, now: datetime) -> str:
         if reg.status != RegistrationStatus.CANCELLED:
             db.session.add(Notification(user_id=reg.user_id, created_at=now,
                                         message=f"“{session.title}” is cancelled."))
+            if reg.status == RegistrationStatus.CONFIRMED:
+                mail.session_cancelled_message(user=reg.user, session=session, now=now)
     db.session.commit()
     return "cancelled"
 

@@ -1,0 +1,215 @@
+"""E-mail through a real SMTP server on loopback (aiosmtpd): outbox, invites, retries."""
+
+from __future__ import annotations
+
+import email
+import smtplib
+from datetime import UTC, datetime, timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from meetingapp.extensions import db
+from meetingapp.models import DeliveryAttempt, OutboxMessage
+from meetingapp.services import registrations as svc
+from meetingapp.services.mailer import deliver_due
+from meetingapp.services.reminders import queue_reminders
+from tests import factories
+
+NOW = datetime(2024, 10, 1, 12, 0, tzinfo=UTC)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(unused_port):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=unused_port)
+    controller.start()
+    yield inbox, unused_port
+    controller.stop()
+
+
+@pytest.fixture
+def unused_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def mail_app(app, smtp_server):
+    _, port = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DEFAULT_SENDER="secretariat@example.org")
+    return app
+
+
+@pytest.fixture
+def session_and_people(app):
+    session = factories.session(capacity=1, title="Training day “EO”",
+                                starts_at=datetime(2024, 10, 28, 13, 30, tzinfo=UTC), minutes=480)
+    session.room = "CR 6"
+    people = [factories.user(f"p{i}@example.org", name=f"Person {i}") for i in range(3)]
+    db.session.commit()
+    return session, people
+
+
+def _calendar(message):
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    return part.get_param("method"), Calendar.from_ical(part.get_content())
+
+
+def _deliver(now=NOW):
+    return deliver_due(now)
+
+
+def test_confirmation_then_withdrawal_send_request_then_cancel_for_the_same_uid(
+        mail_app, smtp_server, session_and_people):
+    inbox, _ = smtp_server
+    session, people = session_and_people
+    svc.register_participant(user=people[0], session_id=session.id, now=NOW)
+    svc.cancel_registration(user=people[0], session_id=session.id, now=NOW + timedelta(hours=1))
+    report = _deliver(NOW + timedelta(hours=2))
+    assert report.sent == 2
+    confirm, withdraw = inbox.messages
+    assert confirm["Subject"] == "You are confirmed: Training day “EO”"
+    assert confirm["To"] == "Person 0 <p0@example.org>"
+    assert {p.get_content_type() for p in confirm.walk()} >= {"text/plain", "text/html", "text/calendar"}
+    method, cal = _calendar(confirm)
+    assert method == "REQUEST"
+    event = cal.walk("VEVENT")[0]
+    assert str(event["UID"]) == f"session-{session.id}@meetingapp"
+    assert "mailto:secretariat@example.org" in str(event["ORGANIZER"])
+    assert "mailto:p0@example.org" in str(event["ATTENDEE"])
+    method2, cal2 = _calendar(withdraw)
+    event2 = cal2.walk("VEVENT")[0]
+    assert method2 == "CANCEL"
+    assert str(event2["UID"]) == str(event["UID"])
+    assert str(event2["STATUS"]) == "CANCELLED"
+    assert int(event2["SEQUENCE"]) >= int(event["SEQUENCE"])
+
+
+def test_waitlist_and_promotion_messages(mail_app, smtp_server, session_and_people):
+    inbox, _ = smtp_server
+    session, people = session_and_people
+    for p in people[:2]:
+        svc.register_participant(user=p, session_id=session.id, now=NOW)
+    svc.cancel_registration(user=people[0], session_id=session.id, now=NOW)
+    _deliver()
+    subjects = [m["Subject"] for m in inbox.messages]
+    assert "On the waitlist: Training day “EO”" in subjects
+    assert "A seat opened and it is yours: Training day “EO”" in subjects
+    waitlisted = next(m for m in inbox.messages if m["Subject"].startswith("On the waitlist"))
+    assert "number 1 on the waitlist" in waitlisted.get_body(("plain",)).get_content()
+    assert "14:30–22:30 Vienna, CET (UTC+1)" in waitlisted.get_body(("plain",)).get_content()
+
+
+def test_rolled_back_registration_sends_nothing(mail_app, smtp_server, session_and_people):
+    from meetingapp.domain.capacity import AlreadyRegistered
+
+    inbox, _ = smtp_server
+    session, people = session_and_people
+    svc.register_participant(user=people[0], session_id=session.id, now=NOW)
+    with pytest.raises(AlreadyRegistered):
+        svc.register_participant(user=people[0], session_id=session.id, now=NOW)
+    _deliver()
+    assert len(inbox.messages) == 1
+
+
+def test_crash_mid_delivery_sends_the_rest_next_run_exactly_once(mail_app, smtp_server, session_and_people):
+    inbox, port = smtp_server
+    session, people = session_and_people
+    session.capacity = 10
+    db.session.commit()
+    for p in people:
+        svc.register_participant(user=p, session_id=session.id, now=NOW)
+
+    class Crash(Exception):
+        pass
+
+    sent = []
+
+    def flaky_connect():
+        smtp = smtplib.SMTP("127.0.0.1", port)
+        original = smtp.send_message
+
+        def send_message(msg, *a, **k):
+            if len(sent) == 1:
+                raise Crash("worker killed")
+            sent.append(msg["Message-ID"])
+            return original(msg, *a, **k)
+
+        smtp.send_message = send_message
+        return smtp
+
+    with pytest.raises(Crash):
+        deliver_due(NOW, connect=flaky_connect)
+    assert len(inbox.messages) == 1
+    # The claim of the message being sent when the worker died expires, then everything goes out once.
+    _deliver(NOW + timedelta(minutes=11))
+    ids = [m["Message-ID"] for m in inbox.messages]
+    assert len(ids) == 3 and len(set(ids)) == 3
+    _deliver(NOW + timedelta(hours=1))
+    assert len(inbox.messages) == 3
+
+
+def test_unreachable_server_retries_with_backoff_and_records_attempts(app, session_and_people, unused_port):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=unused_port)
+    session, people = session_and_people
+    svc.register_participant(user=people[0], session_id=session.id, now=NOW)
+    report = _deliver()
+    assert report.retried == 1 and report.sent == 0
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.status == "pending" and message.attempts == 1
+    assert message.next_attempt_at == NOW + timedelta(minutes=1)
+    assert _deliver(NOW + timedelta(seconds=30)).retried == 0  # not due yet
+    assert db.session.scalar(select(func.count()).select_from(DeliveryAttempt)) == 1
+
+
+def test_without_a_mail_server_messages_stay_in_the_outbox(app, client, session_and_people):
+    session, people = session_and_people
+    svc.register_participant(user=people[0], session_id=session.id, now=NOW)
+    assert deliver_due(NOW).sent == 0
+    assert db.session.scalar(select(OutboxMessage.status)) == "pending"
+    organiser = factories.organiser("boss@example.org")
+    db.session.commit()
+    client.post("/auth/login", data={"email": organiser.email, "password": factories.PASSWORD})
+    page = client.get("/organise/outbox").get_data(as_text=True)
+    assert "No mail server is configured" in page and "You are confirmed: Training day" in page
+
+
+def test_reminders_are_queued_once_and_respect_the_opt_out(mail_app, smtp_server, session_and_people):
+    inbox, _ = smtp_server
+    session, people = session_and_people
+    session.capacity = 10
+    db.session.commit()
+    for p in people[:2]:
+        svc.register_participant(user=p, session_id=session.id, now=NOW)
+    people[1].mail_optional = False
+    db.session.commit()
+    day_before = datetime(2024, 10, 27, 14, 0, tzinfo=UTC)
+    assert queue_reminders(day_before) == 1
+    assert queue_reminders(day_before + timedelta(hours=1)) == 0
+    _deliver(day_before)
+    reminders = [m for m in inbox.messages if m["Subject"].startswith("Tomorrow:")]
+    assert [m["To"] for m in reminders] == ["Person 0 <p0@example.org>"]
+
+
+def test_participant_turns_off_optional_mail_on_their_page(app, client, session_and_people):
+    _, people = session_and_people
+    client.post("/auth/login", data={"email": people[0].email, "password": factories.PASSWORD})
+    client.post("/registration/me/mail", data={})
+    db.session.expire_all()
+    assert db.session.get(type(people[0]), people[0].id).mail_optional is False
