@@ -32,9 +32,11 @@ def create_app(config: object | None = None) -> Flask:
     import meetingapp.models  # noqa: F401  (registers every table on the metadata)
     from meetingapp.auth import bp as auth_bp
     from meetingapp.calendar import bp as calendar_bp
+    from meetingapp.checkin import bp as checkin_bp
     from meetingapp.events import bp as events_bp
     from meetingapp.organise import bp as organise_bp
     from meetingapp.registration import bp as registration_bp
+    from meetingapp.reports import bp as reports_bp
     from meetingapp.rotation import bp as rotation_bp
 
     app.register_blueprint(auth_bp)
@@ -43,6 +45,8 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(organise_bp)
     app.register_blueprint(rotation_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(reports_bp)
 
     from meetingapp.web import register_web
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from meetingapp.auth.roles import organiser_required
@@ -68,13 +68,16 @@ def programme():
     rows = svc.my_registrations(current_user.id)
     notifications = svc.unread_notifications(current_user.id)
     from meetingapp.calendar.views import feed_urls
+    from meetingapp.checkin.qr import qr_svg
+    from meetingapp.services.checkin import qr_code_for
     from meetingapp.services.rotation import itinerary_for, tables_hosted_by
 
     feed_https, feed_webcal = feed_urls(current_user)
+    qr_code = qr_code_for(current_user, current_app.config["SECRET_KEY"])
     return render_template("registration/programme.html", rows=rows, notifications=notifications,
                            now=_now(), ordinal=ordinal, stops=itinerary_for(current_user.id),
                            hosted=tables_hosted_by(current_user.id), feed_https=feed_https,
-                           feed_webcal=feed_webcal)
+                           feed_webcal=feed_webcal, qr_code=qr_code, qr_svg=qr_svg(qr_code))
 
 
 @bp.get("/sessions/<int:session_id>/manage")

@@ -60,8 +60,14 @@ def report_subject(kind: SessionKind, title: str) -> tuple[str, str]:
     return f"The session “{title}”", "entities"
 
 
-def attendance_paragraph(subject: str, attended: int, entities: list[str], *,
-                         noun: str = "offices", without_entity: int = 0) -> str:
+def attendance_paragraph(
+    subject: str,
+    attended: int,
+    entities: list[str],
+    *,
+    noun: str = "offices",
+    without_entity: int = 0,
+) -> str:
     """'The training day was attended by 21 participants from the following offices: A, B and C.'
 
     ``entities`` are short names, already ordered; ``without_entity`` counts attendees with no
@@ -73,8 +79,10 @@ def attendance_paragraph(subject: str, attended: int, entities: list[str], *,
     if not entities:
         return f"{subject} was attended by {people}."
     singular = {"offices": "office", "entities": "entity"}.get(noun, noun)
-    text = (f"{subject} was attended by {people} from the following "
-            f"{noun if len(entities) > 1 else singular}: {join_names(entities)}")
+    text = (
+        f"{subject} was attended by {people} from the following "
+        f"{noun if len(entities) > 1 else singular}: {join_names(entities)}"
+    )
     if without_entity:
         text += f" ({without_entity} of them with no entity on record)"
     return text + "."
@@ -200,18 +208,24 @@ class EventReport:
 
 
 def _event_for_report(event_id: int) -> Event | None:
-    stmt = (select(Event).where(Event.id == event_id).options(
-        selectinload(Event.sessions).options(
-            selectinload(EventSession.rounds),
-            selectinload(EventSession.tables).selectinload(TopicTable.host_organisation),
-        )))
+    stmt = (
+        select(Event)
+        .where(Event.id == event_id)
+        .options(
+            selectinload(Event.sessions).options(
+                selectinload(EventSession.rounds),
+                selectinload(EventSession.tables).selectinload(TopicTable.host_organisation),
+            )
+        )
+    )
     return db.session.scalar(stmt)
 
 
 def report_sessions(event: Event) -> list[EventSession]:
     """The sessions a report covers: top-level ones that take registrations, in time order."""
-    return sorted((s for s in event.sessions if s.registrable),
-                  key=lambda s: (s.starts_at, s.position, s.id))
+    return sorted(
+        (s for s in event.sessions if s.registrable), key=lambda s: (s.starts_at, s.position, s.id)
+    )
 
 
 def event_report(event_id: int) -> EventReport:
@@ -251,9 +265,17 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
     if not ids:
         return loaded
     regs = (
-        select(Registration.session_id, Registration.user_id, Registration.status,
-               Registration.override, Registration.created_at, User.name, User.email,
-               Organisation.short_name, Organisation.full_name)
+        select(
+            Registration.session_id,
+            Registration.user_id,
+            Registration.status,
+            Registration.override,
+            Registration.created_at,
+            User.name,
+            User.email,
+            Organisation.short_name,
+            Organisation.full_name,
+        )
         .join(User, User.id == Registration.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .where(Registration.session_id.in_(ids))
@@ -265,13 +287,24 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
         # An active registration wins over cancelled ones; otherwise the latest row wins.
         if known is not None and known.status != "cancelled" and status == "cancelled":
             continue
-        people[uid] = Attendance(sid, uid, name, email, short or "", full or "", status.value,
-                                 bool(override), created)
+        people[uid] = Attendance(
+            sid, uid, name, email, short or "", full or "", status.value, bool(override), created
+        )
     by_user = aliased(User)
     checks = (
-        select(CheckIn.session_id, CheckIn.user_id, CheckIn.round_number, CheckIn.action,
-               CheckIn.method, CheckIn.at, by_user.name, User.name, User.email,
-               Organisation.short_name, Organisation.full_name)
+        select(
+            CheckIn.session_id,
+            CheckIn.user_id,
+            CheckIn.round_number,
+            CheckIn.action,
+            CheckIn.method,
+            CheckIn.at,
+            by_user.name,
+            User.name,
+            User.email,
+            Organisation.short_name,
+            Organisation.full_name,
+        )
         .join(User, User.id == CheckIn.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .outerjoin(by_user, by_user.id == CheckIn.by_id)
@@ -286,7 +319,8 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
             continue
         people = by_id[sid].people
         person = people.get(uid) or people.setdefault(
-            uid, Attendance(sid, uid, name, email, short or "", full or ""))
+            uid, Attendance(sid, uid, name, email, short or "", full or "")
+        )
         if rnd is not None:
             person.rounds.append(rnd)
             by_id[sid].round_presence.setdefault(rnd, set()).add(uid)
@@ -308,10 +342,13 @@ def _load_plans(networking: list[EventSession], by_id: dict[int, _Loaded]) -> No
         return
     chosen: dict[int, tuple[bool, int, int]] = {}
     for plan_id, sid, status, version in _rows(
-            select(RotationPlan.id, RotationPlan.session_id, RotationPlan.status,
-                   RotationPlan.version)
-            .where(RotationPlan.session_id.in_([s.id for s in networking]),
-                   RotationPlan.status != "superseded")):
+        select(
+            RotationPlan.id, RotationPlan.session_id, RotationPlan.status, RotationPlan.version
+        ).where(
+            RotationPlan.session_id.in_([s.id for s in networking]),
+            RotationPlan.status != "superseded",
+        )
+    ):
         key = (status == "published", version, plan_id)
         if sid not in chosen or key > chosen[sid]:
             chosen[sid] = key
@@ -321,15 +358,20 @@ def _load_plans(networking: list[EventSession], by_id: dict[int, _Loaded]) -> No
     if not plans:
         return
     for plan_id, rnd, table_id, uid in _rows(
-            select(RotationAssignment.plan_id, RotationAssignment.round_number,
-                   RotationAssignment.table_id, RotationAssignment.user_id)
-            .where(RotationAssignment.plan_id.in_(list(plans)))):
+        select(
+            RotationAssignment.plan_id,
+            RotationAssignment.round_number,
+            RotationAssignment.table_id,
+            RotationAssignment.user_id,
+        ).where(RotationAssignment.plan_id.in_(list(plans)))
+    ):
         by_id[plans[plan_id]].seats.append((rnd, table_id, uid))
 
 
 def _build(session: EventSession, loaded: _Loaded) -> SessionReport:
-    people = sorted(loaded.people.values(),
-                    key=lambda p: (STATUS_ORDER[p.status], p.name.casefold(), p.user_id))
+    people = sorted(
+        loaded.people.values(), key=lambda p: (STATUS_ORDER[p.status], p.name.casefold(), p.user_id)
+    )
     counts = Counts()
     entities: dict[str, EntityCounts] = {}
     for p in people:
@@ -340,9 +382,14 @@ def _build(session: EventSession, loaded: _Loaded) -> SessionReport:
     by_entity = sorted(entities.values(), key=lambda e: (e.entity == "", entity_order(e.entity)))
     came = [e.entity for e in by_entity if e.entity and e.counts.attended]
     subject, noun = report_subject(session.kind, session.title)
-    paragraph = attendance_paragraph(subject, counts.attended, came, noun=noun,
-                                     without_entity=entities.get("", EntityCounts("", "", Counts()))
-                                     .counts.attended)
+    no_entity = entities.get("")
+    paragraph = attendance_paragraph(
+        subject,
+        counts.attended,
+        came,
+        noun=noun,
+        without_entity=no_entity.counts.attended if no_entity else 0,
+    )
     tables = _table_rounds(session, loaded) if session.kind == SessionKind.SPEED_NETWORKING else []
     return SessionReport(session, counts, by_entity, people, tables, paragraph, loaded.plan_version)
 
@@ -360,12 +407,23 @@ def _table_rounds(session: EventSession, loaded: _Loaded) -> list[TableRound]:
         starts = rounds[number].starts_at if number in rounds else None
         for t in session.tables:
             people = planned.get((number, t.id), set())
-            out.append(TableRound(number, starts, t.code, t.topic, t.host_display, t.seats,
-                                  len(people), len(people & here)))
+            out.append(
+                TableRound(
+                    number,
+                    starts,
+                    t.code,
+                    t.topic,
+                    t.host_display,
+                    t.seats,
+                    len(people),
+                    len(people & here),
+                )
+            )
         unseated = len(here - seated[number])
         if unseated:
-            out.append(TableRound(number, starts, "", "Present, not in the plan", "", 0, 0,
-                                  unseated))
+            out.append(
+                TableRound(number, starts, "", "Present, not in the plan", "", 0, 0, unseated)
+            )
     return out
 
 
@@ -378,7 +436,8 @@ def _entity_rows(sessions: list[SessionReport]) -> list[EntityRow]:
             row = rows.setdefault(p.entity, EntityRow(p.entity, p.entity_name, {}, 0, 0))
             if p.present:
                 row.attended_by_session[s.session.id] = (
-                    row.attended_by_session.get(s.session.id, 0) + 1)
+                    row.attended_by_session.get(s.session.id, 0) + 1
+                )
                 attended[p.entity].add(p.user_id)
             if p.status == "confirmed":
                 registered[p.entity].add(p.user_id)
@@ -439,8 +498,9 @@ def default_round(session: EventSession, now: datetime) -> int | None:
     return min(max(started, default=0), session.round_count - 1)
 
 
-def check_in_sheet(*, session_id: int, actor: User, now: datetime, round_number: int | None,
-                   query: str = "") -> CheckInSheet:
+def check_in_sheet(
+    *, session_id: int, actor: User, now: datetime, round_number: int | None, query: str = ""
+) -> CheckInSheet:
     """Who to check in for a session (and round): organisers see everyone confirmed, table hosts
     the people seated at their tables in that round. Filtered by ``query`` (name, e-mail,
     entity or table), in five statements at most."""
@@ -451,12 +511,20 @@ def check_in_sheet(*, session_id: int, actor: User, now: datetime, round_number:
         raise PermissionDenied("Only organisers and table hosts check people in.")
     people: dict[int, SheetRow] = {}
     for uid, status, name, email, short in db.session.execute(
-            select(Registration.user_id, Registration.status, User.name, User.email,
-                   Organisation.short_name)
-            .join(User, User.id == Registration.user_id)
-            .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(Registration.session_id == session_id,
-                   Registration.status != RegistrationStatus.CANCELLED)):
+        select(
+            Registration.user_id,
+            Registration.status,
+            User.name,
+            User.email,
+            Organisation.short_name,
+        )
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            Registration.session_id == session_id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    ):
         people[uid] = SheetRow(uid, name, email, short or "", status.value)
     log = _apply_check_ins(session_id, round_number, people)
     hosted = [t for t in session.tables if t.host_user_id == actor.id]
@@ -467,8 +535,9 @@ def check_in_sheet(*, session_id: int, actor: User, now: datetime, round_number:
     needle = query.strip().casefold()
 
     def shown(rows: list[SheetRow]) -> list[SheetRow]:
-        return sorted((p for p in rows if needle in p.search),
-                      key=lambda p: (p.name.casefold(), p.user_id))
+        return sorted(
+            (p for p in rows if needle in p.search), key=lambda p: (p.name.casefold(), p.user_id)
+        )
 
     day_note = ""
     try:
@@ -477,24 +546,44 @@ def check_in_sheet(*, session_id: int, actor: User, now: datetime, round_number:
     except rules.CheckInRefused as exc:
         day_note = str(exc)
     return CheckInSheet(
-        session, round_number, shown(expected), shown(waiting) if actor.is_organiser else [],
-        sum(p.present for p in expected), len(expected),
-        [] if actor.is_organiser else [t.code for t in hosted], day_note, log)
+        session,
+        round_number,
+        shown(expected),
+        shown(waiting) if actor.is_organiser else [],
+        sum(p.present for p in expected),
+        len(expected),
+        [] if actor.is_organiser else [t.code for t in hosted],
+        day_note,
+        log,
+    )
 
 
-def _apply_check_ins(session_id: int, round_number: int | None,
-                     people: dict[int, SheetRow]) -> list[LogLine]:
+def _apply_check_ins(
+    session_id: int, round_number: int | None, people: dict[int, SheetRow]
+) -> list[LogLine]:
     """Mark who is present in this round; return the round's latest twenty actions."""
     by_user = aliased(User)
     stmt = (
-        select(CheckIn.user_id, CheckIn.action, CheckIn.method, CheckIn.at, CheckIn.round_number,
-               by_user.name, User.name, User.email, Organisation.short_name)
+        select(
+            CheckIn.user_id,
+            CheckIn.action,
+            CheckIn.method,
+            CheckIn.at,
+            CheckIn.round_number,
+            by_user.name,
+            User.name,
+            User.email,
+            Organisation.short_name,
+        )
         .join(User, User.id == CheckIn.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .outerjoin(by_user, by_user.id == CheckIn.by_id)
-        .where(CheckIn.session_id == session_id,
-               CheckIn.round_number.is_(None) if round_number is None
-               else CheckIn.round_number == round_number)
+        .where(
+            CheckIn.session_id == session_id,
+            CheckIn.round_number.is_(None)
+            if round_number is None
+            else CheckIn.round_number == round_number,
+        )
         .order_by(CheckIn.at, CheckIn.id)
     )
     log = []
@@ -506,8 +595,12 @@ def _apply_check_ins(session_id: int, round_number: int | None,
     return log[::-1][:20]
 
 
-def _seat(session: EventSession, round_number: int | None, people: dict[int, SheetRow],
-          hosted: list[TopicTable] | None) -> dict[int, SheetRow]:
+def _seat(
+    session: EventSession,
+    round_number: int | None,
+    people: dict[int, SheetRow],
+    hosted: list[TopicTable] | None,
+) -> dict[int, SheetRow]:
     """Add each person's table in the round; for a host (``hosted``) keep only their tables'.
 
     Uses the same plan as the check-in service's permission check (the latest, draft or not).
@@ -516,10 +609,16 @@ def _seat(session: EventSession, round_number: int | None, people: dict[int, She
     codes = {t.id: t.code for t in session.tables}
     seats: dict[int, int] = {}
     if plan is not None and round_number is not None:
-        seats = dict(db.session.execute(
-            select(RotationAssignment.user_id, RotationAssignment.table_id)
-            .where(RotationAssignment.plan_id == plan.id,
-                   RotationAssignment.round_number == round_number)).tuples().all())
+        seats = dict(
+            db.session.execute(
+                select(RotationAssignment.user_id, RotationAssignment.table_id).where(
+                    RotationAssignment.plan_id == plan.id,
+                    RotationAssignment.round_number == round_number,
+                )
+            )
+            .tuples()
+            .all()
+        )
     for uid, row in people.items():
         row.table = codes.get(seats.get(uid), "")
     if hosted is None:

@@ -8,8 +8,7 @@ every copy seats at most one person per round, and table ``t`` seats ``V // R`` 
 ``ceil(V / R)`` people in every round -- as even as the table's total allows, hence within
 ``[min_seats, capacity]`` whenever ``V`` is within ``[min_seats * R, capacity * R]``.
 
-The colouring peels ``R`` perfect matchings off the graph made ``R``-regular with dummy
-participants (Hopcroft-Karp, ``scipy.sparse.csgraph.maximum_bipartite_matching``).
+The colouring peels one perfect matching (= one round) at a time, see :func:`colour_rounds`.
 
 With organiser pins the participants' rounds are then permuted to honour the pins and the
 resulting overfull / underfull (table, round) cells are repaired by alternating paths
@@ -23,72 +22,68 @@ from collections import deque
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import maximum_bipartite_matching
+from scipy.sparse.csgraph import maximum_flow
 
 
 def colour_rounds(sets: list[list[int]], n_tables: int, rounds: int) -> np.ndarray:
-    """``N x rounds`` array: the table of each participant in each round."""
+    """``N x rounds`` array: the table of each participant in each round.
+
+    Round by round: with ``k`` rounds left and table ``t`` still owed ``W_t`` visits, every
+    participant takes one of its remaining tables so that table ``t`` seats
+    ``floor(W_t / k)`` or ``ceil(W_t / k)`` -- a perfect matching in the ``k``-regular
+    seat-copy graph (made regular with dummy participants), which exists by Konig's theorem;
+    what remains is again balanced, so induction gives all rounds.  Each round is found as a
+    flow with lower bounds (participants -> tables, tables within [floor, ceil]) by Dinic's
+    algorithm (``scipy.sparse.csgraph.maximum_flow``), on ``N + T + 4`` nodes.
+    """
     n = len(sets)
     tab = np.full((n, rounds), -1, dtype=np.int64)
     if n == 0 or rounds == 0:
         return tab
-    visitors: list[list[int]] = [[] for _ in range(n_tables)]
-    for p, tables in enumerate(sets):
-        for t in tables:
-            visitors[t].append(p)
-    copy_table: list[int] = []
-    rows: list[int] = []
-    cols: list[int] = []
-    mult: list[int] = []
-    deficits: list[tuple[int, int]] = []
-    for t, who in enumerate(visitors):
-        for start in range(0, len(who), rounds):
-            chunk = who[start : start + rounds]
-            c = len(copy_table)
-            copy_table.append(t)
-            for p in chunk:
-                rows.append(p)
-                cols.append(c)
-                mult.append(1)
-            if len(chunk) < rounds:
-                deficits.append((c, rounds - len(chunk)))
-    n_copies = len(copy_table)
-    dummy = n
-    room = rounds
-    for c, missing in deficits:
-        while missing:
-            take = min(missing, room)
-            rows.append(dummy)
-            cols.append(c)
-            mult.append(take)
-            missing -= take
-            room -= take
-            if room == 0:
-                dummy += 1
-                room = rounds
-    n_left = dummy
-    if n_left != n_copies:  # pragma: no cover - guaranteed by the degree count
-        raise AssertionError("seat-copy graph is not regular")
-    r_arr = np.array(rows, dtype=np.int64)
-    c_arr = np.array(cols, dtype=np.int64)
-    m_arr = np.array(mult, dtype=np.int64)
-    order = np.argsort(r_arr * n_copies + c_arr, kind="stable")
-    r_arr, c_arr, m_arr = r_arr[order], c_arr[order], m_arr[order]
-    keys = r_arr * n_copies + c_arr
-    copy_tab = np.array(copy_table, dtype=np.int64)
+    left = [list(s) for s in sets]
     for rnd in range(rounds):
-        live = m_arr > 0
-        graph = sparse.csr_matrix(
-            (np.ones(int(live.sum()), dtype=np.int8), (r_arr[live], c_arr[live])),
-            shape=(n_left, n_copies),
-        )
-        match = maximum_bipartite_matching(graph, perm_type="column")
-        if (match < 0).any():  # pragma: no cover - regular bipartite graphs match perfectly
-            raise AssertionError("no perfect matching in a regular bipartite graph")
-        tab[:, rnd] = copy_tab[match[:n]]
-        idx = np.searchsorted(keys, np.arange(n_left) * n_copies + match)
-        m_arr[idx] -= 1
+        k = rounds - rnd
+        owed = np.zeros(n_tables, dtype=np.int64)
+        for tables in left:
+            for t in tables:
+                owed[t] += 1
+        chosen = _one_round(left, owed // k, -(-owed // k), n_tables)
+        tab[:, rnd] = chosen
+        for p, t in enumerate(chosen.tolist()):
+            left[p].remove(t)
     return tab
+
+
+def _one_round(left: list[list[int]], floor, ceil, n_tables: int) -> np.ndarray:
+    """One table per participant among ``left[p]``, table loads within ``[floor, ceil]``."""
+    n = len(left)
+    src, snk, s2, t2 = n + n_tables, n + n_tables + 1, n + n_tables + 2, n + n_tables + 3
+    sizes = np.fromiter((len(x) for x in left), dtype=np.int64, count=n)
+    p_rows = np.repeat(np.arange(n), sizes)
+    p_cols = n + np.fromiter((t for x in left for t in x), dtype=np.int64, count=int(sizes.sum()))
+    tables = n + np.arange(n_tables)
+    # Lower bounds by the usual reduction: demand edges from s2, supply edges to t2, and
+    # an uncapacitated snk -> src edge closing the circulation.
+    rows = np.concatenate([p_rows, tables, [snk, s2], tables, [src], np.full(n, s2)]).astype(
+        np.int32
+    )
+    cols = np.concatenate(
+        [p_cols, np.full(n_tables, snk), [src, snk], np.full(n_tables, t2), [t2], np.arange(n)]
+    ).astype(np.int32)
+    caps = np.concatenate(
+        [np.ones(len(p_rows)), ceil - floor, [n + 1, floor.sum()], floor, [n], np.ones(n)]
+    ).astype(np.int32)
+    keep = caps > 0
+    size = n + n_tables + 4
+    graph = sparse.csr_matrix((caps[keep], (rows[keep], cols[keep])), shape=(size, size))
+    result = maximum_flow(graph, s2, t2, method="dinic")
+    if result.flow_value != n + int(floor.sum()):  # pragma: no cover - Konig guarantees it
+        raise AssertionError("balanced round does not exist")
+    flow = result.flow.tocoo()
+    pick = (flow.data > 0) & (flow.row < n) & (flow.col >= n) & (flow.col < n + n_tables)
+    chosen = np.full(n, -1, dtype=np.int64)
+    chosen[flow.row[pick]] = flow.col[pick] - n
+    return chosen
 
 
 def honour_pins(tab: np.ndarray, pins: dict[tuple[int, int], int]) -> None:
@@ -186,40 +181,53 @@ class LoadRepair:
                     out.append((t, r))
         return out
 
+    def _excess_change(self, t: int, r: int, step: int) -> int:
+        """Change of the cell's distance to ``[lo, hi]`` if its load changes by ``step``."""
+        size = self.load(t, r)
+        lo, hi = self.lo[t], self.hi[t]
+
+        def dist(x: int) -> int:
+            return max(0, x - hi) + max(0, lo - x)
+
+        return dist(size + step) - dist(size)
+
     def _fits(self, y: int, ra: int, rb: int) -> bool:
         return self.load(y, ra) + 1 <= self.hi[y] and self.load(y, rb) - 1 >= self.lo[y]
 
+    def _improves(self, t: int, ra: int, rb: int) -> int:
+        return self._excess_change(t, ra, -1) + self._excess_change(t, rb, 1)
+
     def repair(self) -> bool:
-        """Bring every (table, round) load within ``[lo, hi]``; False if stuck."""
-        for _ in range(self.n_tables * self.rounds * (len(self.tab) + 1)):
+        """Bring every (table, round) load within ``[lo, hi]``; False if stuck.
+
+        Each step moves one seat of a violating cell to another round of the same table
+        along an alternating path whose far end may be any table, as long as the total
+        distance of all cells to their bounds strictly drops -- so the loop terminates.
+        """
+        while True:
             bad = self.violations()
             if not bad:
                 return True
-            t, r = bad[0]
-            fixed = False
-            if self.load(t, r) > self.hi[t]:
-                others = sorted(
-                    (self.load(t, rb), rb) for rb in range(self.rounds) if rb != r
-                )
-                for size, rb in others:
-                    if size + 1 > self.hi[t]:
-                        continue
-                    if self.push(t, r, rb, lambda y, r=r, rb=rb: self._fits(y, r, rb)):
-                        fixed = True
+            for t, r in bad:
+                over = self.load(t, r) > self.hi[t]
+                pairs = [(r, r2) if over else (r2, r) for r2 in range(self.rounds) if r2 != r]
+                pairs.sort(key=lambda pair, t=t: self._improves(t, *pair))
+                moved = False
+                for ra, rb in pairs:
+                    gain = self._improves(t, ra, rb)
+                    if gain >= 0:
                         break
+
+                    def accept(y, ra=ra, rb=rb, gain=gain):
+                        return gain + self._improves(y, rb, ra) < 0
+
+                    if self.push(t, ra, rb, accept):
+                        moved = True
+                        break
+                if moved:
+                    break
             else:
-                others = sorted(
-                    ((-self.load(t, ra), ra) for ra in range(self.rounds) if ra != r)
-                )
-                for neg, ra in others:
-                    if -neg - 1 < self.lo[t]:
-                        continue
-                    if self.push(t, ra, r, lambda y, ra=ra, r=r: self._fits(y, ra, r)):
-                        fixed = True
-                        break
-            if not fixed:
                 return False
-        return not self.violations()
 
     def balance(self, max_steps: int) -> None:
         """Best effort: even out each table's loads across rounds (sum of squares drops)."""
@@ -236,10 +244,7 @@ class LoadRepair:
                 gain = sizes[ra] - sizes[rb] - 1  # start's half of the sum-of-squares drop
 
                 def accept(y, ra=ra, rb=rb, gain=gain):
-                    return (
-                        self._fits(y, ra, rb)
-                        and self.load(y, ra) - self.load(y, rb) + 1 < gain
-                    )
+                    return self._fits(y, ra, rb) and self.load(y, ra) - self.load(y, rb) + 1 < gain
 
                 if self.push(t, ra, rb, accept):
                     improved = True

@@ -28,30 +28,59 @@ from .model import Assignment, Infeasible, RotationPlan, RotationProblem
 
 #: Largest participant x table x round model handed to the MILP fallback.
 MILP_MAX_VARIABLES = 250_000
-#: Nominal annealing speed used to turn a time limit into a (deterministic) move budget.
-MOVES_PER_SECOND = 40_000
 
 
 def default_mixing_seconds(n_people: int) -> float:
-    """Mixing time when no time limit is given (2,000 people -> 1.1 s, 20,000 -> 9 s)."""
-    return min(9.0, 0.3 + 0.0004 * n_people)
+    """Mixing time when no time limit is given (up to 2,000 people 1-1.1 s, 20,000 -> 6 s)."""
+    return min(6.0, max(1.0, 0.3 + 0.0004 * n_people))
+
+
+def estimated_move_seconds(n_people: int, n_tables: int, rounds: int) -> float:
+    """A pessimistic cost of one annealing move, measured on a slow 2-core machine.
+
+    The move budget is ``seconds / this``: fixed in advance, so a seed gives the same plan
+    on any machine that is at least that fast (a slower one hits the wall-clock stop).
+    """
+    per_cell = n_people / max(1, n_tables)
+    if rounds <= 8 and per_cell >= 24:  # the annealer counts partners by cell subsets
+        micro = 6.0 + 0.04 * per_cell + 0.8 * 2**rounds
+    else:  # ... or by set unions
+        micro = 6.0 + 0.05 * rounds * per_cell
+    return 1.3e-6 * micro
 
 
 def _id_key(value: object) -> tuple:
     return (0, value, "") if isinstance(value, int) else (1, 0, str(value))
 
 
-def _budget(n_people: int, time_limit: float | None) -> tuple[int, float]:
+def _budget(n: int, n_tables: int, rounds: int, time_limit: float | None) -> tuple[int, float]:
     """``(moves, seconds)`` for the annealer."""
-    seconds = default_mixing_seconds(n_people) if time_limit is None else 0.8 * time_limit
+    seconds = default_mixing_seconds(n) if time_limit is None else 0.8 * time_limit
     seconds = max(0.0, seconds)
-    return int(seconds * MOVES_PER_SECOND), seconds
+    return int(seconds / estimated_move_seconds(n, n_tables, rounds)), seconds
 
 
 def solve(
     problem: RotationProblem, *, time_limit: float | None = None, seed: int = 0
 ) -> RotationPlan:
-    """Plan the rotation.  Raises :class:`Infeasible` (one-line reason) if none exists."""
+    """Plan the rotation.  Raises :class:`Infeasible` (one-line reason) if none exists.
+
+    ``time_limit`` (seconds, whole call): 80 % of it goes to mixing, turned into a fixed
+    number of moves (see :func:`estimated_move_seconds`), with the limit itself as a
+    wall-clock stop; ``None`` gives 1 s for up to ~2,000 people, up to 6 s for 20,000.  The
+    preference optimum does not depend on it.  ``seed`` makes the plan reproducible.
+
+    ``stats``: ``preference_score``; ``optimal`` (the score is proven maximal);
+    ``optimal_preference_score`` (the optimum, or the best upper bound when ``optimal`` is
+    False); ``preference_upper_bound``; ``repeat_pairs`` (a pair meeting in ``m > 1``
+    rounds counts ``m - 1``); ``repeat_pairs_random_order`` (same table sets, each person's
+    free rounds shuffled), ``repeat_pairs_random_order_flow_sets`` (the same for the table
+    sets before mixing), ``repeat_pairs_lower_bound``; ``same_org_pairs`` ((pair, round)
+    with both from one organisation at one table); ``meetings``; ``table_load`` (table id
+    -> participants per round); ``rounds_played``; ``pinned_seats``; ``method``;
+    ``mixing`` (moves, budget, accepted, ``stopped_by_time_limit``, ...);
+    ``seconds_exact``; ``seconds``.
+    """
     started = time.perf_counter()
     check_structure(problem)
     if time_limit is not None and time_limit < 0:
@@ -70,7 +99,8 @@ def solve(
     org_index: dict[str, int] = {}
     org = np.array(
         [
-            -1 if person.organisation is None
+            -1
+            if person.organisation is None
             else org_index.setdefault(person.organisation, len(org_index))
             for person in people
         ],
@@ -112,25 +142,24 @@ def solve(
         flow = max_preference_sets(score, visited, forced, lo * r_left, cap * r_left, r_left)
         if flow is None:
             suffix = " with the fixed assignments" if fixed else ""
-            raise Infeasible(
-                f"no rotation fits every table's capacity and minimum seats{suffix}"
-            )
+            raise Infeasible(f"no rotation fits every table's capacity and minimum seats{suffix}")
         bound += flow.value
         info["flow_groups"] = flow.groups
-        info["method"] = f"flow ({flow.method}) + seat-copy colouring"
-        local_tab = colour_rounds(flow.sets, n_tables, r_left)
-        if pins:
-            local_tab, optimal, method = _place_pins(
-                local_tab, flow.sets, pins, score, visited, lo, cap, seed, deadline_total
-            )
-            info["method"] += method
+        info["method"] = f"flow ({flow.method})"
+        local_tab, optimal, method = _split_into_rounds(
+            flow.sets, pins, score, visited, lo, cap, seed, deadline_total
+        )
+        info["method"] += method
         tab[:, remaining] = local_tab
         info["seconds_exact"] = round(time.perf_counter() - started, 3)
 
-        moves, seconds = _budget(n, time_limit)
+        moves, seconds = _budget(n, n_tables, rounds, time_limit)
         deadline = time.perf_counter() + seconds
         if deadline_total is not None:
             deadline = min(deadline, deadline_total)
+        info["repeat_pairs_random_order_flow_sets"] = metrics.random_order_repeats(
+            tab, n_tables, locked, seed
+        )
         annealer = Annealer(tab, locked, score, org, lo, cap, n_tables)
         report = annealer.run(moves, seed, deadline)
         tab = annealer.result()
@@ -148,22 +177,43 @@ def solve(
     return _plan(problem, tab, score, org, started, info, seed=seed, locked=locked)
 
 
-def _place_pins(local_tab, sets, pins, score, visited, lo, cap, seed, deadline_total):
-    """Honour pins in the coloured rotation; returns ``(tab, proven optimal, method note)``."""
-    n, r_left = local_tab.shape
+def _split_into_rounds(sets, pins, score, visited, lo, cap, seed, deadline_total):
+    """Order each table set into rounds; returns ``(tab, proven optimal, method note)``.
+
+    1. Random round orders (what the mixing baseline does), pins honoured, loads repaired
+       by alternating paths to within one of even -- a start that is as mixed as chance.
+    2. Without pins, if that repair gets stuck: the seat-copy edge colouring, which always
+       succeeds.  With pins: repair to ``[min_seats, capacity]`` and balance as far as
+       possible; then colourings in random orders with the pins honoured and repaired; and
+       at last the exact MILP on the full model.
+    """
+    n = len(sets)
     n_tables = len(cap)
+    r_left = len(sets[0]) if sets else 0
+    rng = np.random.default_rng(seed)
     locked = np.zeros((n, r_left), dtype=bool)
     for p, r in pins:
         locked[p, r] = True
-    rng = np.random.default_rng(seed)
+    visits = np.bincount([t for ts in sets for t in ts], minlength=n_tables)
+    band_lo, band_hi = visits // r_left, -(-visits // r_left)
+    local_tab = rng.permuted(np.array(sets, dtype=np.int64).reshape(n, r_left), axis=1)
+    honour_pins(local_tab, pins)
+    repair = LoadRepair(local_tab, locked, band_lo, band_hi, n_tables)
+    if repair.repair():
+        return repair.tab, True, " + random orders repaired to even loads"
+    if not pins:
+        order = rng.permutation(n)
+        local_tab = np.empty((n, r_left), dtype=np.int64)
+        local_tab[order] = colour_rounds([sets[p] for p in order], n_tables, r_left)
+        return local_tab, True, " + seat-copy colouring"
+    repair = LoadRepair(repair.tab, locked, lo, cap, n_tables)
     for attempt in range(4):
         if attempt:
             order = rng.permutation(n)
-            shuffled = colour_rounds([sets[p] for p in order], n_tables, r_left)
-            local_tab = np.empty_like(shuffled)
-            local_tab[order] = shuffled
-        honour_pins(local_tab, pins)
-        repair = LoadRepair(local_tab, locked, lo, cap, n_tables)
+            local_tab = np.empty((n, r_left), dtype=np.int64)
+            local_tab[order] = colour_rounds([sets[p] for p in order], n_tables, r_left)
+            honour_pins(local_tab, pins)
+            repair = LoadRepair(local_tab, locked, lo, cap, n_tables)
         if repair.repair():
             repair.balance(max_steps=10 * n_tables * r_left + n)
             return repair.tab, True, " + pin repair"

@@ -1,0 +1,204 @@
+"""Check-in from a phone: a searchable list with one button per person, QR codes and walk-ins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from meetingapp.auth.roles import organiser_required
+from meetingapp.checkin import bp
+from meetingapp.checkin.forms import CodeForm, WalkInForm
+from meetingapp.domain import attendance
+from meetingapp.domain.errors import DomainError
+from meetingapp.domain.timezones import utc_to_local
+from meetingapp.extensions import db
+from meetingapp.models import EventSession, SessionKind
+from meetingapp.models.user import user_by_email
+from meetingapp.services import checkin as svc
+from meetingapp.services.reports import check_in_sheet, default_round
+
+
+def _now() -> datetime:
+    """The current time; tests may freeze it with FROZEN_NOW (ISO 8601), only when testing."""
+    frozen = current_app.config.get("FROZEN_NOW")
+    if current_app.testing and frozen:
+        return datetime.fromisoformat(frozen).astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def _session(session_id: int) -> EventSession:
+    session = db.session.get(EventSession, session_id)
+    if session is None:
+        abort(404, "There is no such session.")
+    return session
+
+
+def _round(session: EventSession, raw: str | None) -> int | None:
+    """The round from the form or query (numbered from 1 there, from 0 inside)."""
+    if session.kind != SessionKind.SPEED_NETWORKING:
+        return None
+    if not raw:
+        return default_round(session, _now())
+    count = session.round_count or 0
+    if not raw.isdigit() or not 1 <= int(raw) <= count:
+        abort(400, f"Choose a round between 1 and {count}.")
+    return int(raw) - 1
+
+
+def _page_url(session: EventSession, round_number: int | None, q: str, user_id: int | None = None):
+    return url_for(
+        ".page",
+        session_id=session.id,
+        q=q or None,
+        round=None if round_number is None else round_number + 1,
+        _anchor=f"p-{user_id}" if user_id else None,
+    )
+
+
+def _render(
+    session: EventSession,
+    round_number: int | None,
+    q: str,
+    status: int = 200,
+    *,
+    code_form: CodeForm | None = None,
+    walk_in_form: WalkInForm | None = None,
+    error: str = "",
+):
+    sheet = check_in_sheet(
+        session_id=session.id, actor=current_user, now=_now(), round_number=round_number, query=q
+    )
+    return render_template(
+        "checkin/page.html",
+        sheet=sheet,
+        session=session,
+        event=session.event,
+        q=q,
+        round_number=round_number,
+        code_form=code_form or CodeForm(formdata=None),
+        walk_in_form=walk_in_form or WalkInForm(formdata=None),
+        error=error,
+    ), status
+
+
+def _posted() -> tuple[EventSession, int | None, str]:
+    session = _session(request.view_args["session_id"])
+    session = session.parent or session
+    return session, _round(session, request.form.get("round")), request.form.get("q", "")[:100]
+
+
+def _refused(session: EventSession, round_number: int | None, q: str, exc: DomainError):
+    """Show the page again with the reason and the refusal's status; nothing was saved."""
+    db.session.rollback()
+    return _render(session, round_number, q, exc.status_code, error=str(exc))
+
+
+@bp.get("/sessions/<int:session_id>")
+@login_required
+def page(session_id: int):
+    session = _session(session_id)
+    if session.parent_id is not None:  # a training day's parts are attended through the day
+        return redirect(url_for(".page", session_id=session.parent_id))
+    return _render(
+        session, _round(session, request.args.get("round")), request.args.get("q", "")[:100]
+    )
+
+
+@bp.post("/sessions/<int:session_id>/people/<int:user_id>/check-in")
+@login_required
+def check_in(session_id: int, user_id: int):
+    session, round_number, q = _posted()
+    try:
+        entry = svc.check_in(
+            session_id=session.id,
+            user_id=user_id,
+            actor=current_user,
+            now=_now(),
+            round_number=round_number,
+        )
+    except DomainError as exc:
+        return _refused(session, round_number, q, exc)
+    flash(f"{entry.user.name} is checked in.", "success")
+    return redirect(_page_url(session, round_number, q, user_id), 303)
+
+
+@bp.post("/sessions/<int:session_id>/people/<int:user_id>/undo")
+@login_required
+def undo(session_id: int, user_id: int):
+    session, round_number, q = _posted()
+    try:
+        entry = svc.undo_check_in(
+            session_id=session.id,
+            user_id=user_id,
+            actor=current_user,
+            now=_now(),
+            round_number=round_number,
+        )
+    except DomainError as exc:
+        return _refused(session, round_number, q, exc)
+    flash(f"Check-in of {entry.user.name} undone.", "success")
+    return redirect(_page_url(session, round_number, q, user_id), 303)
+
+
+@bp.post("/sessions/<int:session_id>/code")
+@login_required
+def by_code(session_id: int):
+    session, round_number, q = _posted()
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return _render(
+            session, round_number, q, 422, code_form=form, error="Check the check-in code below."
+        )
+    try:
+        entry = svc.check_in_by_code(
+            session_id=session.id,
+            code=form.code.data,
+            secret_key=current_app.config["SECRET_KEY"],
+            actor=current_user,
+            now=_now(),
+            round_number=round_number,
+        )
+    except DomainError as exc:
+        return _refused(session, round_number, q, exc)
+    flash(f"{entry.user.name} is checked in (QR code).", "success")
+    return redirect(_page_url(session, round_number, q, entry.user_id), 303)
+
+
+@bp.post("/sessions/<int:session_id>/walk-in")
+@organiser_required
+def walk_in(session_id: int):
+    session, round_number, q = _posted()
+    form = WalkInForm()
+    if not form.validate_on_submit():
+        return _render(
+            session, round_number, q, 422, walk_in_form=form, error="Check the walk-in form below."
+        )
+    person = user_by_email(form.email.data)
+    if person is None:
+        form.email.errors.append(
+            "No account has this e-mail address: they can sign up on the "
+            "spot, or you can import them, then try again."
+        )
+        return _render(
+            session, round_number, q, 422, walk_in_form=form, error="Check the walk-in form below."
+        )
+    try:
+        # services.checkin.walk_in skips the day check; walk-ins follow the same rule as the list.
+        tz = session.event.timezone
+        attendance.check_day(
+            utc_to_local(_now(), tz).date(), utc_to_local(session.starts_at, tz).date()
+        )
+        entry = svc.walk_in(
+            session_id=session.id,
+            user=person,
+            actor=current_user,
+            now=_now(),
+            override=form.override.data,
+            round_number=round_number,
+        )
+    except DomainError as exc:
+        return _refused(session, round_number, q, exc)
+    flash(f"{entry.user.name} is registered and checked in (walk-in).", "success")
+    return redirect(_page_url(session, round_number, q, entry.user_id), 303)

@@ -1,0 +1,279 @@
+"""Reports as tables ("views"): CSV, one view per file, and XLSX, one sheet per view.
+
+Cells are typed: counts are integers, times are real datetimes. Excel has no time zones, so times
+are naive wall-clock times in the event's zone and the header names the zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from meetingapp.domain.timezones import utc_to_local
+from meetingapp.services.reports import EventReport, SessionReport
+
+VIEWS = ("sessions", "entities", "people", "tables", "paragraphs")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+@dataclass
+class Column:
+    header: str
+    width: int = 14
+
+
+@dataclass
+class View:
+    name: str
+    title: str  # the sheet's name (Excel: at most 31 characters)
+    columns: list[Column]
+    rows: Iterable[Sequence]
+
+
+def _local(zone: str) -> Callable[[datetime | None], datetime | None]:
+    def convert(instant: datetime | None) -> datetime | None:
+        if instant is None:
+            return None
+        return utc_to_local(instant, zone).replace(tzinfo=None, second=0, microsecond=0)
+
+    return convert
+
+
+def report_views(event_timezone: str, sessions: list[SessionReport]) -> list[View]:
+    """The sessions summary, entities, people, tables and paragraphs of these session reports."""
+    local = _local(event_timezone)
+    zone = f"({event_timezone})"
+    views = [
+        View(
+            "sessions",
+            "Sessions",
+            [
+                Column("Session", 50),
+                Column("Kind", 16),
+                Column(f"Starts {zone}", 18),
+                Column("Capacity", 10),
+                Column("Registered", 11),
+                Column("Waitlisted", 11),
+                Column("Cancelled", 10),
+                Column("Attended", 10),
+                Column("No-shows", 10),
+            ],
+            [
+                (
+                    s.session.title,
+                    s.session.kind.label,
+                    local(s.session.starts_at),
+                    s.session.capacity,
+                    s.counts.registered,
+                    s.counts.waitlisted,
+                    s.counts.cancelled,
+                    s.counts.attended,
+                    s.counts.no_shows,
+                )
+                for s in sessions
+            ],
+        ),
+        View(
+            "entities",
+            "Entities",
+            [
+                Column("Session", 50),
+                Column("Entity", 12),
+                Column("Entity name", 40),
+                Column("Registered", 11),
+                Column("Waitlisted", 11),
+                Column("Cancelled", 10),
+                Column("Attended", 10),
+                Column("No-shows", 10),
+            ],
+            [
+                (
+                    s.session.title,
+                    e.entity,
+                    e.entity_name,
+                    e.counts.registered,
+                    e.counts.waitlisted,
+                    e.counts.cancelled,
+                    e.counts.attended,
+                    e.counts.no_shows,
+                )
+                for s in sessions
+                for e in s.by_entity
+            ],
+        ),
+        View(
+            "people",
+            "People",
+            [
+                Column("Session", 40),
+                Column("Name", 26),
+                Column("E-mail", 30),
+                Column("Entity", 10),
+                Column("Status", 11),
+                Column("Past capacity", 8),
+                Column(f"Registered {zone}", 18),
+                Column("Attended", 9),
+                Column(f"Checked in {zone}", 18),
+                Column("Checked in by", 20),
+                Column("Method", 8),
+                Column("Rounds present", 10),
+            ],
+            _people_rows(sessions, local),
+        ),
+        View(
+            "tables",
+            "Tables",
+            [
+                Column("Session", 40),
+                Column("Round", 7),
+                Column(f"Round starts {zone}", 18),
+                Column("Table", 7),
+                Column("Topic", 40),
+                Column("Host", 30),
+                Column("Seats", 7),
+                Column("Planned", 8),
+                Column("Present", 8),
+            ],
+            [
+                (
+                    s.session.title,
+                    t.round_number + 1,
+                    local(t.round_starts_at),
+                    t.table_code or "—",
+                    t.topic,
+                    t.host,
+                    t.seats,
+                    t.planned,
+                    t.present,
+                )
+                for s in sessions
+                for t in s.tables
+            ],
+        ),
+        View(
+            "paragraphs",
+            "Report text",
+            [Column("Session", 40), Column("Paragraph", 120)],
+            [(s.session.title, s.paragraph) for s in sessions if s.paragraph],
+        ),
+    ]
+    return views
+
+
+def _people_rows(sessions: list[SessionReport], local) -> Iterable[Sequence]:
+    for s in sessions:
+        title = s.session.title
+        for p in s.people:
+            yield (
+                title,
+                p.name,
+                p.email,
+                p.entity,
+                p.status or "not registered",
+                True if p.override else None,  # flagged only: a column of FALSE costs time
+                local(p.registered_at),
+                p.present,
+                local(p.checked_in_at),
+                p.checked_in_by,
+                p.method,
+                ", ".join(str(r + 1) for r in p.rounds),
+            )
+
+
+def event_views(report: EventReport) -> list[View]:
+    return report_views(report.event.timezone, report.sessions)
+
+
+def session_views(report: SessionReport) -> list[View]:
+    views = report_views(report.session.event.timezone, [report])
+    return [v for v in views if v.name != "tables" or report.tables]
+
+
+# --- writers -------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value) -> object:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else value
+
+
+def write_csv(view: View) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel reads the accents right."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.header for c in view.columns])
+    writer.writerows([_csv_safe(v) for v in row] for row in view.rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def write_xlsx(views: list[View]) -> bytes:
+    """One sheet per view: bold frozen header, auto-filter, typed cells. Streams (write-only)."""
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for view in views:
+        ws = wb.create_sheet(view.title[:31])
+        for i, column in enumerate(view.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = column.width
+        ws.freeze_panes = "A2"
+        header = []
+        for column in view.columns:
+            cell = WriteOnlyCell(ws, value=column.header)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        count = 0
+        for row in view.rows:
+            ws.append([_xlsx_value(ws, v) for v in row])
+            count += 1
+        last = get_column_letter(len(view.columns))
+        ws.auto_filter.ref = f"A1:{last}{count + 1}"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(ws, value):
+    if value == "":
+        return None  # no cell at all: smaller and faster than an empty string cell
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, str) and value.startswith("="):
+        # openpyxl would store it as a formula; keep it text.
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def filename(*parts: str, ext: str) -> str:
+    """'un-space-43rd-session-people.csv': ASCII, lower case, at most about 90 characters."""
+    words = []
+    for part in parts:
+        ascii_text = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+        if len(slug) > 40:  # cut at a word boundary
+            slug = slug[:41].rsplit("-", 1)[0]
+        if slug:
+            words.append(slug)
+    return f"{'-'.join(words) or 'report'}.{ext}"
