@@ -10,9 +10,7 @@ from flask_login import current_user, login_required
 from meetingapp.auth.roles import organiser_required
 from meetingapp.checkin import bp
 from meetingapp.checkin.forms import CodeForm, WalkInForm
-from meetingapp.domain import attendance
 from meetingapp.domain.errors import DomainError
-from meetingapp.domain.timezones import utc_to_local
 from meetingapp.extensions import db
 from meetingapp.models import EventSession, SessionKind
 from meetingapp.models.user import user_by_email
@@ -185,11 +183,6 @@ def walk_in(session_id: int):
             session, round_number, q, 422, walk_in_form=form, error="Check the walk-in form below."
         )
     try:
-        # services.checkin.walk_in skips the day check; walk-ins follow the same rule as the list.
-        tz = session.event.timezone
-        attendance.check_day(
-            utc_to_local(_now(), tz).date(), utc_to_local(session.starts_at, tz).date()
-        )
         entry = svc.walk_in(
             session_id=session.id,
             user=person,

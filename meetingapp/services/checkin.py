@@ -73,7 +73,7 @@ def _host_scope(actor: User, session: EventSession, user_id: int, round_number: 
     from meetingapp.models.rotation import latest_plan
 
     hosted = {t.id for t in session.tables if t.host_user_id == actor.id}
-    plan = latest_plan(session.id)
+    plan = latest_plan(session.id, published_only=True)  # hosts work from what was published
     seated = plan is not None and any(
         a.user_id == user_id and a.round_number == round_number and a.table_id in hosted
         for a in plan.assignments)
@@ -119,6 +119,9 @@ def check_in(*, session_id: int, user_id: int, actor: User, now: datetime,
 def undo_check_in(*, session_id: int, user_id: int, actor: User, now: datetime,
                   round_number: int | None = None) -> CheckIn:
     session = _session(session_id)
+    if session.parent_id is not None:
+        session = session.parent  # training-day sessions are attended through the day
+        session_id = session.id
     if not can_check_in(actor, session, round_number):
         raise PermissionDenied("Only organisers and table hosts check people in.")
     _host_scope(actor, session, user_id, round_number)
@@ -148,11 +151,25 @@ def check_in_by_code(*, session_id: int, code: str, secret_key: str, actor: User
 
 
 def walk_in(*, session_id: int, user: User, actor: User, now: datetime, override: bool = False,
-            round_number: int | None = None) -> CheckIn:
-    """Register someone on the spot (capacity permitting, or an explicit override) and check in."""
+            round_number: int | None = None, enforce_day: bool = True) -> CheckIn:
+    """Register someone on the spot (capacity permitting, or an explicit override) and check in.
+
+    Refusals change nothing: the day and the capacity are checked before anything is written.
+    """
+    from meetingapp.services.registrations import confirmed_count
+
     if not actor.is_organiser:
         raise PermissionDenied("Only organisers register walk-ins.")
+    session = _session(session_id)
+    if enforce_day:
+        tz = session.event.timezone
+        rules.check_day(utc_to_local(now, tz).date(), utc_to_local(session.starts_at, tz).date())
     reg = active_registration(session_id, user.id)
+    full = session.capacity is not None and confirmed_count(session_id) >= session.capacity
+    if (reg is None or reg.status == RegistrationStatus.WAITLISTED) and full and not override:
+        raise rules.CheckInRefused(
+            f"The session is full ({session.capacity} seats): confirm {user.name} past capacity "
+            "to let them in.")
     if reg is None:
         outcome = register_participant(user=user, session_id=session_id, now=now, actor=actor,
                                        check_window=False)
