@@ -66,6 +66,7 @@ class PgCluster:
     def stop(self) -> None:
         subprocess.run(self._cmd("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop"),
                        capture_output=True)
+        shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
     def _admin(self):
         import psycopg
