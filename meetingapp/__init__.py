@@ -30,6 +30,8 @@ def create_app(config: object | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     import meetingapp.models  # noqa: F401  (registers every table on the metadata)
+    from meetingapp.api import bp as api_bp
+    from meetingapp.api import tokens_bp
     from meetingapp.auth import bp as auth_bp
     from meetingapp.calendar import bp as calendar_bp
     from meetingapp.checkin import bp as checkin_bp
@@ -45,6 +47,8 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(organise_bp)
     app.register_blueprint(rotation_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(reports_bp)
 
