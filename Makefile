@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := meetingapp
 
-.PHONY: run test test-fast bench lint format install clients clean
+.PHONY: run test test-fast bench lint format install clients clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ clients:
 ## Benchmarks print tables of figures.
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## Translations: extract marked strings, merge them into each catalogue, compile the .mo files.
+## Translate the new (empty or fuzzy) entries in meetingapp/translations/*/LC_MESSAGES/messages.po, then run it again.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-wrap --sort-by-file \
+		--project meetingapp --copyright-holder meetingapp -o meetingapp/translations/messages.pot .
+	$(BIN)/pybabel update -i meetingapp/translations/messages.pot -d meetingapp/translations --no-wrap
+	$(BIN)/pybabel compile -d meetingapp/translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check meetingapp tests benchmarks config.py wsgi.py

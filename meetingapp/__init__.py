@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
+from meetingapp.domain.i18n import N_
 from meetingapp.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: object | None = None) -> Flask:
     """Build the application. ``config`` is a config object or None for the environment's."""
     app = Flask(__name__, instance_relative_config=True)
+    from meetingapp.web import BoundedIntConverter
+
+    # Before any route: ids beyond a 32-bit integer are a 404, not a database error.
+    app.url_map.converters["int"] = BoundedIntConverter
     if config is None:
         from config import config_from_env
 
@@ -26,8 +31,11 @@ def create_app(config: object | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = N_("Please log in to continue.")
     login_manager.login_message_category = "info"
+    from meetingapp.i18n import init_i18n
+
+    init_i18n(app)
 
     import meetingapp.models  # noqa: F401  (registers every table on the metadata)
     from meetingapp.api import bp as api_bp

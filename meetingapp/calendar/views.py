@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Response, abort, current_app, flash, redirect, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from meetingapp.calendar import bp
+from meetingapp.i18n import language_of
 from meetingapp.services import calendar as svc
 
 
@@ -54,15 +56,16 @@ def itinerary():
 def feed(token: str):
     user = svc.user_for_feed_token(token, current_app.config["SECRET_KEY"])
     if user is None:
-        abort(404, "This calendar feed does not exist (it may have been reset).")
-    return _ics(svc.feed_calendar(user, _session_url, _now()), inline=True)
+        abort(404, gettext("This calendar feed does not exist (it may have been reset)."))
+    with language_of(user):  # a feed has no logged-in reader: write it in its owner's language
+        return _ics(svc.feed_calendar(user, _session_url, _now()), inline=True)
 
 
 @bp.post("/feed/reset")
 @login_required
 def reset_feed():
     svc.reset_feed_token(current_user)
-    flash("Your calendar feed has a new address; the old one no longer works.", "success")
+    flash(gettext("Your calendar feed has a new address; the old one no longer works."), "success")
     return redirect(url_for("registration.programme", _anchor="calendar"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from meetingapp.auth.roles import organiser_required
@@ -12,6 +13,7 @@ from meetingapp.checkin import bp
 from meetingapp.checkin.forms import CodeForm, WalkInForm
 from meetingapp.domain.errors import DomainError
 from meetingapp.extensions import db
+from meetingapp.i18n import localise
 from meetingapp.models import EventSession, SessionKind
 from meetingapp.models.user import user_by_email
 from meetingapp.services import checkin as svc
@@ -29,7 +31,7 @@ def _now() -> datetime:
 def _session(session_id: int) -> EventSession:
     session = db.session.get(EventSession, session_id)
     if session is None:
-        abort(404, "There is no such session.")
+        abort(404, gettext("There is no such session."))
     return session
 
 
@@ -41,7 +43,7 @@ def _round(session: EventSession, raw: str | None) -> int | None:
         return default_round(session, _now())
     count = session.round_count or 0
     if not raw.isdigit() or not 1 <= int(raw) <= count:
-        abort(400, f"Choose a round between 1 and {count}.")
+        abort(400, gettext("Choose a round between 1 and %(count)s.", count=count))
     return int(raw) - 1
 
 
@@ -90,7 +92,7 @@ def _posted() -> tuple[EventSession, int | None, str]:
 def _refused(session: EventSession, round_number: int | None, q: str, exc: DomainError):
     """Show the page again with the reason and the refusal's status; nothing was saved."""
     db.session.rollback()
-    return _render(session, round_number, q, exc.status_code, error=str(exc))
+    return _render(session, round_number, q, exc.status_code, error=localise(exc))
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -118,7 +120,7 @@ def check_in(session_id: int, user_id: int):
         )
     except DomainError as exc:
         return _refused(session, round_number, q, exc)
-    flash(f"{entry.user.name} is checked in.", "success")
+    flash(gettext("%(name)s is checked in.", name=entry.user.name), "success")
     return redirect(_page_url(session, round_number, q, user_id), 303)
 
 
@@ -136,7 +138,7 @@ def undo(session_id: int, user_id: int):
         )
     except DomainError as exc:
         return _refused(session, round_number, q, exc)
-    flash(f"Check-in of {entry.user.name} undone.", "success")
+    flash(gettext("Check-in of %(name)s undone.", name=entry.user.name), "success")
     return redirect(_page_url(session, round_number, q, user_id), 303)
 
 
@@ -147,7 +149,8 @@ def by_code(session_id: int):
     form = CodeForm()
     if not form.validate_on_submit():
         return _render(
-            session, round_number, q, 422, code_form=form, error="Check the check-in code below."
+            session, round_number, q, 422, code_form=form,
+            error=gettext("Check the check-in code below."),
         )
     try:
         entry = svc.check_in_by_code(
@@ -160,7 +163,7 @@ def by_code(session_id: int):
         )
     except DomainError as exc:
         return _refused(session, round_number, q, exc)
-    flash(f"{entry.user.name} is checked in (QR code).", "success")
+    flash(gettext("%(name)s is checked in (QR code).", name=entry.user.name), "success")
     return redirect(_page_url(session, round_number, q, entry.user_id), 303)
 
 
@@ -171,16 +174,18 @@ def walk_in(session_id: int):
     form = WalkInForm()
     if not form.validate_on_submit():
         return _render(
-            session, round_number, q, 422, walk_in_form=form, error="Check the walk-in form below."
+            session, round_number, q, 422, walk_in_form=form,
+            error=gettext("Check the walk-in form below."),
         )
     person = user_by_email(form.email.data)
     if person is None:
         form.email.errors.append(
-            "No account has this e-mail address: they can sign up on the "
-            "spot, or you can import them, then try again."
+            gettext("No account has this e-mail address: they can sign up on the "
+                    "spot, or you can import them, then try again.")
         )
         return _render(
-            session, round_number, q, 422, walk_in_form=form, error="Check the walk-in form below."
+            session, round_number, q, 422, walk_in_form=form,
+            error=gettext("Check the walk-in form below."),
         )
     try:
         entry = svc.walk_in(
@@ -193,5 +198,6 @@ def walk_in(session_id: int):
         )
     except DomainError as exc:
         return _refused(session, round_number, q, exc)
-    flash(f"{entry.user.name} is registered and checked in (walk-in).", "success")
+    flash(gettext("%(name)s is registered and checked in (walk-in).", name=entry.user.name),
+          "success")
     return redirect(_page_url(session, round_number, q, entry.user_id), 303)

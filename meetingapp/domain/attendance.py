@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from meetingapp.domain.errors import DomainError
+from meetingapp.domain.i18n import When, _
 
 
 class CheckInRefused(DomainError):
@@ -15,17 +16,17 @@ def check_day(today_local: date, session_day_local: date) -> None:
     """Check-ins happen on the session's own (local) day."""
     if today_local != session_day_local:
         raise CheckInRefused(
-            f"Check-in is open on {session_day_local:%d %B %Y} only (the session's day); "
-            f"today is {today_local:%d %B %Y}.")
+            _("Check-in is open on %(day)s only (the session's day); today is %(today)s.",
+              day=When(session_day_local, "%d %B %Y"), today=When(today_local, "%d %B %Y")))
 
 
 def check_round(round_number: int | None, round_count: int | None, networking: bool) -> None:
     if not networking:
         if round_number is not None:
-            raise CheckInRefused("This session has no rounds.")
+            raise CheckInRefused(_("This session has no rounds."))
         return
     if round_number is None or not 0 <= round_number < (round_count or 0):
-        raise CheckInRefused(f"Choose a round between 1 and {round_count}.")
+        raise CheckInRefused(_("Choose a round between 1 and %(count)s.", count=round_count))
 
 
 def present(actions: list[str]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from meetingapp.domain.errors import DomainError, ValidationFailed
+from meetingapp.domain.i18n import When, _
 
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
@@ -47,15 +48,17 @@ def check_registration_window(
 ) -> None:
     """Registration is open from ``opens_at`` until ``closes_at`` (default: the session's start)."""
     if opens_at is not None and now < opens_at:
-        raise RegistrationClosed(f"Registration opens on {opens_at:%d %b %Y %H:%M} UTC.")
+        raise RegistrationClosed(
+            _("Registration opens on %(when)s UTC.", when=When(opens_at, "%d %b %Y %H:%M")))
     deadline = closes_at or starts_at
     if now >= deadline:
-        raise RegistrationClosed("Registration for this session is closed.")
+        raise RegistrationClosed(_("Registration for this session is closed."))
 
 
 def check_cancellation_window(now: datetime, *, starts_at: datetime) -> None:
     if now >= starts_at:
-        raise RegistrationClosed("This session has started; registrations can no longer be withdrawn.")
+        raise RegistrationClosed(
+            _("This session has started; registrations can no longer be withdrawn."))
 
 
 def check_new_capacity(new_capacity: int | None, confirmed: int) -> None:
@@ -63,12 +66,12 @@ def check_new_capacity(new_capacity: int | None, confirmed: int) -> None:
     if new_capacity is None:
         return
     if new_capacity < 1:
-        raise ValidationFailed("Capacity must be at least 1 (leave it empty for no limit).",
+        raise ValidationFailed(_("Capacity must be at least 1 (leave it empty for no limit)."),
                                field="capacity")
     if new_capacity < confirmed:
         raise CapacityBelowConfirmed(
-            f"{confirmed} people are already confirmed; the capacity cannot go below {confirmed}. "
-            "Remove registrations first if the room really shrank.",
+            _("%(count)s people are already confirmed; the capacity cannot go below %(count)s. "
+              "Remove registrations first if the room really shrank.", count=confirmed),
             field="capacity",
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from meetingapp.domain.errors import ValidationFailed
+from meetingapp.domain.i18n import _
 
 
 def round_times(
@@ -13,7 +14,7 @@ def round_times(
     """Start and end of each round: rounds follow each other with ``move_minutes`` to change tables."""
     times = []
     cursor = start
-    for _ in range(rounds):
+    for _number in range(rounds):
         end = cursor + timedelta(minutes=round_minutes)
         times.append((cursor, end))
         cursor = end + timedelta(minutes=move_minutes)
@@ -26,21 +27,25 @@ def check_rounds_fit(
 ) -> None:
     """Refuse a plan whose rounds overrun the slot or cannot reach ``min_tables`` tables."""
     if rounds < 1:
-        raise ValidationFailed("A speed-networking session needs at least one round.", field="round_count")
+        raise ValidationFailed(_("A speed-networking session needs at least one round."),
+                               field="round_count")
     if round_minutes < 1:
-        raise ValidationFailed("Rounds must last at least one minute.", field="round_minutes")
+        raise ValidationFailed(_("Rounds must last at least one minute."), field="round_minutes")
     if move_minutes < 0:
-        raise ValidationFailed("Moving time cannot be negative.", field="move_minutes")
+        raise ValidationFailed(_("Moving time cannot be negative."), field="move_minutes")
     if min_tables < 1:
-        raise ValidationFailed("The minimum number of tables must be at least 1.", field="min_tables")
+        raise ValidationFailed(_("The minimum number of tables must be at least 1."),
+                               field="min_tables")
     if rounds < min_tables:
         raise ValidationFailed(
-            f"{rounds} rounds cannot take each participant to {min_tables} different tables.",
+            _("%(rounds)s rounds cannot take each participant to %(minimum)s different tables.",
+              rounds=rounds, minimum=min_tables),
             field="round_count",
         )
     if table_count is not None and table_count and table_count < min_tables:
         raise ValidationFailed(
-            f"Only {table_count} tables for a minimum of {min_tables} distinct tables per participant.",
+            _("Only %(count)s tables for a minimum of %(minimum)s distinct tables per participant.",
+              count=table_count, minimum=min_tables),
             field="min_tables",
         )
     last_end = round_times(start, rounds, round_minutes, move_minutes)[-1][1]
@@ -48,7 +53,8 @@ def check_rounds_fit(
         needed = int((last_end - start).total_seconds() // 60)
         slot = int((end - start).total_seconds() // 60)
         raise ValidationFailed(
-            f"{rounds} rounds of {round_minutes} minutes with {move_minutes} minutes to move need "
-            f"{needed} minutes, but the slot is {slot} minutes.",
+            _("%(rounds)s rounds of %(minutes)s minutes with %(move)s minutes to move need "
+              "%(needed)s minutes, but the slot is %(slot)s minutes.", rounds=rounds,
+              minutes=round_minutes, move=move_minutes, needed=needed, slot=slot),
             field="round_count",
         )

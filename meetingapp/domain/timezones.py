@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from meetingapp.domain.errors import AmbiguousLocalTime, NonExistentLocalTime, ValidationFailed
+from meetingapp.domain.i18n import When, _
 
 MINUS = "\u2212"
 
@@ -14,9 +15,10 @@ def zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``; ValidationFailed when there is none."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(f"Unknown time zone {name!r}: use an IANA name such as Europe/Vienna.",
-                               field="timezone") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # 'America' is a directory
+        raise ValidationFailed(
+            _("Unknown time zone %(name)s: use an IANA name such as Europe/Vienna.", name=repr(name)),
+            field="timezone") from None
 
 
 def local_to_utc(local: datetime, zone_name: str) -> datetime:
@@ -38,12 +40,14 @@ def local_to_utc(local: datetime, zone_name: str) -> datetime:
             tzinfo=None
         ) == local:
             raise AmbiguousLocalTime(
-                f"{local:%d %b %Y %H:%M} happens twice in {zone_name} (clocks go back): "
-                "pick a time outside the repeated hour."
+                _("%(when)s happens twice in %(zone)s (clocks go back): "
+                  "pick a time outside the repeated hour.",
+                  when=When(local, "%d %b %Y %H:%M"), zone=zone_name)
             )
         raise NonExistentLocalTime(
-            f"{local:%d %b %Y %H:%M} does not exist in {zone_name} (clocks go forward): "
-            "pick a time outside the skipped hour."
+            _("%(when)s does not exist in %(zone)s (clocks go forward): "
+              "pick a time outside the skipped hour.",
+              when=When(local, "%d %b %Y %H:%M"), zone=zone_name)
         )
     return first.astimezone(UTC)
 

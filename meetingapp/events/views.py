@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, render_template
+from flask_babel import gettext
 from flask_login import current_user
 
-from meetingapp.domain.capacity import ordinal
 from meetingapp.events import bp
+from meetingapp.i18n import ordinal
 from meetingapp.models.event import all_events, published_events
 from meetingapp.services.programme import timetable_for
 from meetingapp.services.registrations import statuses_for_user
@@ -23,10 +24,10 @@ def index():
 def event(event_id: int):
     timetable = timetable_for(event_id)
     if timetable is None:
-        abort(404, "There is no such event.")
+        abort(404, gettext("There is no such event."))
     organiser = current_user.is_authenticated and current_user.is_organiser
     if not timetable.event.published and not organiser:
-        abort(404, "There is no such event.")
+        abort(404, gettext("There is no such event."))
     statuses = {}
     if current_user.is_authenticated:
         statuses = statuses_for_user(current_user.id, [s.id for s in timetable.event.sessions])

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from meetingapp.domain.i18n import N_
 from meetingapp.extensions import db
 from meetingapp.orm import utcnow
 from meetingapp.models.organisation import Organisation
@@ -36,12 +37,13 @@ class SessionKind(enum.StrEnum):
         return KIND_LABELS[self]
 
 
+# English; marked for extraction and translated where shown (templates, forms, calendars).
 KIND_LABELS = {
-    SessionKind.MEETING: "Meeting",
-    SessionKind.TRAINING: "Training day",
-    SessionKind.SPEED_NETWORKING: "Speed networking",
-    SessionKind.BREAK: "Break",
-    SessionKind.PART: "Training session",
+    SessionKind.MEETING: N_("Meeting"),
+    SessionKind.TRAINING: N_("Training day"),
+    SessionKind.SPEED_NETWORKING: N_("Speed networking"),
+    SessionKind.BREAK: N_("Break"),
+    SessionKind.PART: N_("Training session"),
 }
 
 

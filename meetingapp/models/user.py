@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Reminders and rotation news are optional; confirmations and changes always go out.
     mail_optional: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The interface language the user chose ("en", "zh_Hans"); None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

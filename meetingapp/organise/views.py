@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from meetingapp.auth.roles import organiser_required
 from meetingapp.domain.errors import DomainError, ValidationFailed
+from meetingapp.domain.i18n import N_
 from meetingapp.domain.timezones import common_zones
 from meetingapp.extensions import db
+from meetingapp.i18n import localise
 from meetingapp.models import Event, EventSession, SessionKind, TopicTable
 from meetingapp.models.organisation import all_organisations
 from meetingapp.organise import bp
@@ -29,13 +32,21 @@ def _org_choices(empty: str) -> list[tuple[int, str]]:
 
 def _attach(form, exc: ValidationFailed, fallback: str) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
-    (field if field is not None else getattr(form, fallback)).errors.append(str(exc))
+    (field if field is not None else getattr(form, fallback)).errors.append(localise(exc))
+
+
+_MISSING = {
+    "event": N_("There is no such event."),
+    "session": N_("There is no such session."),
+    "training day": N_("There is no such training day."),
+    "table": N_("There is no such table."),
+}
 
 
 def _get(model, ident: int, what: str):
     obj = db.session.get(model, ident)
     if obj is None:
-        abort(404, f"There is no such {what}.")
+        abort(404, gettext(_MISSING[what]))
     return obj
 
 
@@ -57,14 +68,15 @@ def _event_data(form: EventForm) -> svc.EventData:
 @organiser_required
 def new_event():
     form = EventForm()
-    form.organisation.choices = _org_choices("— none —")
+    form.organisation.choices = _org_choices(gettext("— none —"))
     if form.validate_on_submit():
         try:
             event = svc.create_event(_event_data(form), actor=current_user)
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         else:
-            flash("Event created (unpublished). Add its sessions, then publish it.", "success")
+            flash(gettext("Event created (unpublished). Add its sessions, then publish it."),
+                  "success")
             return redirect(url_for(".event", event_id=event.id))
     return _event_form(form, None)
 
@@ -80,7 +92,7 @@ def _event_form(form, event):
 def edit_event(event_id: int):
     event = _get(Event, event_id, "event")
     form = EventForm(obj=event if request.method == "GET" else None)
-    form.organisation.choices = _org_choices("— none —")
+    form.organisation.choices = _org_choices(gettext("— none —"))
     if request.method == "GET":
         form.organisation.data = event.organisation_id or 0
     if form.validate_on_submit():
@@ -89,7 +101,7 @@ def edit_event(event_id: int):
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         else:
-            flash("Event saved.", "success")
+            flash(gettext("Event saved."), "success")
             return redirect(url_for(".event", event_id=event_id))
     return _event_form(form, event)
 
@@ -101,7 +113,7 @@ def event(event_id: int):
 
     timetable = timetable_for(event_id)
     if timetable is None:
-        abort(404, "There is no such event.")
+        abort(404, gettext("There is no such event."))
     return render_template("organise/event.html", event=timetable.event, timetable=timetable)
 
 
@@ -110,7 +122,8 @@ def event(event_id: int):
 def publish(event_id: int, action: str):
     _get(Event, event_id, "event")
     svc.set_published(event_id, action == "publish", actor=current_user)
-    flash("Event published." if action == "publish" else "Event unpublished.", "success")
+    flash(gettext("Event published.") if action == "publish" else gettext("Event unpublished."),
+          "success")
     return redirect(url_for(".event", event_id=event_id))
 
 
@@ -120,10 +133,10 @@ def delete_event(event_id: int):
     _get(Event, event_id, "event")
     outcome = svc.delete_or_cancel_event(event_id, actor=current_user, now=_now())
     if outcome == "deleted":
-        flash("Event deleted.", "success")
+        flash(gettext("Event deleted."), "success")
         return redirect(url_for(".dashboard"))
-    flash("People are registered, so the event is cancelled instead of deleted; they are notified.",
-          "warning")
+    flash(gettext("People are registered, so the event is cancelled instead of deleted; they are "
+                  "notified."), "warning")
     return redirect(url_for(".event", event_id=event_id))
 
 
@@ -154,9 +167,9 @@ def new_session(event_id: int):
     parent_id = request.args.get("parent", type=int)
     parent = _get(EventSession, parent_id, "training day") if parent_id else None
     form = SessionForm()
-    form.lead_organisation.choices = _org_choices("— none —")
+    form.lead_organisation.choices = _org_choices(gettext("— none —"))
     if parent is not None:
-        form.kind.choices = [(SessionKind.PART.value, SessionKind.PART.label)]
+        form.kind.choices = [(SessionKind.PART.value, gettext(SessionKind.PART.label))]
     if request.method == "GET":
         form.kind.data = request.args.get("kind", SessionKind.MEETING.value)
         form.day.data = event.starts_on
@@ -167,7 +180,7 @@ def new_session(event_id: int):
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         else:
-            flash("Session added.", "success")
+            flash(gettext("Session added."), "success")
             return redirect(url_for(".event", event_id=event_id))
     return _session_form(form, event, parent=parent)
 
@@ -177,21 +190,21 @@ def new_session(event_id: int):
 def edit_session(session_id: int):
     session = _get(EventSession, session_id, "session")
     form = SessionForm(data=svc.session_form_values(session) if request.method == "GET" else None)
-    form.lead_organisation.choices = _org_choices("— none —")
+    form.lead_organisation.choices = _org_choices(gettext("— none —"))
     if session.parent_id:
-        form.kind.choices = [(SessionKind.PART.value, SessionKind.PART.label)]
+        form.kind.choices = [(SessionKind.PART.value, gettext(SessionKind.PART.label))]
     if form.validate_on_submit():
         try:
             _, changed = svc.update_session(session_id, _session_data(form), actor=current_user)
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         except DomainError as exc:
-            form.capacity.errors.append(str(exc))
+            form.capacity.errors.append(localise(exc))
         else:
-            flash("Session saved.", "success")
+            flash(gettext("Session saved."), "success")
             if changed and svc.has_rotation(session_id):
-                flash("The rounds changed after a rotation was planned: re-plan the rotation.",
-                      "warning")
+                flash(gettext("The rounds changed after a rotation was planned: re-plan the "
+                              "rotation."), "warning")
             return redirect(url_for(".event", event_id=session.event_id))
     return _session_form(form, session.event, session=session, parent=session.parent)
 
@@ -202,15 +215,15 @@ def delete_session(session_id: int):
     session = _get(EventSession, session_id, "session")
     event_id = session.event_id
     outcome = svc.delete_session(session_id, actor=current_user, now=_now())
-    flash("Session deleted." if outcome == "deleted" else
-          "People are registered, so the session is cancelled instead; they are notified.",
+    flash(gettext("Session deleted.") if outcome == "deleted" else
+          gettext("People are registered, so the session is cancelled instead; they are notified."),
           "success" if outcome == "deleted" else "warning")
     return redirect(url_for(".event", event_id=event_id))
 
 
 def _table_form(form: TableForm, session: EventSession) -> None:
-    form.host_organisation.choices = _org_choices("— none —")
-    form.host_user.choices = [(0, "— none —")] + host_choices()
+    form.host_organisation.choices = _org_choices(gettext("— none —"))
+    form.host_user.choices = [(0, gettext("— none —"))] + host_choices()
 
 
 def _table_data(form: TableForm) -> svc.TableData:
@@ -236,9 +249,10 @@ def new_table(session_id: int):
         except ValidationFailed as exc:
             _attach(form, exc, "code")
         else:
-            flash("Table added.", "success")
+            flash(gettext("Table added."), "success")
             if svc.has_rotation(session_id):
-                flash("Tables changed after a rotation was planned: re-plan the rotation.", "warning")
+                flash(gettext("Tables changed after a rotation was planned: re-plan the rotation."),
+                      "warning")
             if request.form.get("another"):
                 return redirect(url_for(".new_table", session_id=session_id))
             return redirect(url_for(".event", event_id=session.event_id, _anchor=f"s{session_id}"))
@@ -261,9 +275,10 @@ def edit_table(table_id: int):
         except ValidationFailed as exc:
             _attach(form, exc, "code")
         else:
-            flash("Table saved.", "success")
+            flash(gettext("Table saved."), "success")
             if svc.has_rotation(table.session_id):
-                flash("Tables changed after a rotation was planned: re-plan the rotation.", "warning")
+                flash(gettext("Tables changed after a rotation was planned: re-plan the rotation."),
+                      "warning")
             return redirect(url_for(".event", event_id=table.session.event_id))
     return render_template("organise/table_form.html", form=form, session=table.session,
                            table=table), 422 if form.errors else 200
@@ -277,9 +292,9 @@ def delete_table(table_id: int):
     try:
         svc.delete_table(table_id, actor=current_user)
     except ValidationFailed as exc:
-        flash(str(exc), "error")
+        flash(localise(exc), "error")
     else:
-        flash("Table deleted.", "success")
+        flash(gettext("Table deleted."), "success")
     return redirect(url_for(".event", event_id=event_id))
 
 
@@ -292,7 +307,7 @@ def clone_event(event_id: int):
     event = _get(Event, event_id, "event")
     form = CloneForm()
     if request.method == "GET":
-        form.title.data = f"{event.title} (copy)"
+        form.title.data = gettext("%(title)s (copy)", title=event.title)
     if form.validate_on_submit():
         try:
             copy = clone(event_id=event_id, title=form.title.data, starts_on=form.starts_on.data,
@@ -300,7 +315,8 @@ def clone_event(event_id: int):
         except ValidationFailed as exc:
             _attach(form, exc, "starts_on")
         else:
-            flash("Event cloned: check the programme, then publish the new edition.", "success")
+            flash(gettext("Event cloned: check the programme, then publish the new edition."),
+                  "success")
             return redirect(url_for(".event", event_id=copy.id))
     return render_template("organise/clone.html", form=form, event=event), (
         422 if form.errors else 200)

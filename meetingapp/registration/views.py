@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from meetingapp.auth.roles import organiser_required
-from meetingapp.domain.capacity import ordinal
 from meetingapp.domain.errors import DomainError
 from meetingapp.extensions import db
+from meetingapp.i18n import localise, ordinal
 from meetingapp.models import EventSession
 from meetingapp.registration import bp
 from meetingapp.registration.forms import CapacityForm, ImportForm
@@ -26,7 +27,7 @@ def _back_to(session: EventSession) -> str:
 def _session_or_404(session_id: int) -> EventSession:
     session = db.session.get(EventSession, session_id)
     if session is None:
-        abort(404, "There is no such session.")
+        abort(404, gettext("There is no such session."))
     return session
 
 
@@ -38,13 +39,14 @@ def register(session_id: int):
     try:
         outcome = svc.register_participant(user=current_user, session_id=session_id, now=_now())
     except DomainError as exc:
-        flash(str(exc), "error")
+        flash(localise(exc), "error")
         return redirect(back)
     if outcome.status == "confirmed":
-        flash(f"You are confirmed for “{session.title}”.", "success")
+        flash(gettext("You are confirmed for “%(title)s”.", title=session.title), "success")
     else:
-        flash(f"The session is full: you are {ordinal(outcome.waitlist_position)} on the waitlist. "
-              "You will be confirmed automatically when a seat opens.", "info")
+        flash(gettext("The session is full: you are %(ordinal)s on the waitlist. You will be "
+                      "confirmed automatically when a seat opens.",
+                      ordinal=ordinal(outcome.waitlist_position)), "info")
     return redirect(back)
 
 
@@ -55,9 +57,10 @@ def cancel(session_id: int):
     try:
         svc.cancel_registration(user=current_user, session_id=session_id, now=_now())
     except DomainError as exc:
-        flash(str(exc), "error")
+        flash(localise(exc), "error")
     else:
-        flash(f"Your registration for “{session.title}” is withdrawn.", "success")
+        flash(gettext("Your registration for “%(title)s” is withdrawn.", title=session.title),
+              "success")
     return redirect(request.form.get("back") == "programme" and url_for(".programme")
                     or _back_to(session))
 
@@ -70,6 +73,7 @@ def programme():
     from meetingapp.calendar.views import feed_urls
     from meetingapp.checkin.qr import qr_svg
     from meetingapp.services.checkin import qr_code_for
+    from meetingapp.services.notices import in_reader_language
     from meetingapp.services.rotation import itinerary_for, tables_hosted_by
 
     feed_https, feed_webcal = feed_urls(current_user)
@@ -77,7 +81,8 @@ def programme():
     return render_template("registration/programme.html", rows=rows, notifications=notifications,
                            now=_now(), ordinal=ordinal, stops=itinerary_for(current_user.id),
                            hosted=tables_hosted_by(current_user.id), feed_https=feed_https,
-                           feed_webcal=feed_webcal, qr_code=qr_code, qr_svg=qr_svg(qr_code))
+                           feed_webcal=feed_webcal, qr_code=qr_code, qr_svg=qr_svg(qr_code),
+                           notice_text=in_reader_language)
 
 
 @bp.get("/sessions/<int:session_id>/manage")
@@ -98,15 +103,16 @@ def capacity(session_id: int):
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
-                flash(error, "error")
+                flash(str(error), "error")
         return redirect(url_for(".manage", session_id=session_id))
     try:
         promoted = svc.change_capacity(session_id=session_id, new_capacity=form.capacity.data,
                                        now=_now(), actor=current_user)
     except DomainError as exc:
-        flash(str(exc), "error")
+        flash(localise(exc), "error")
     else:
-        flash(f"Capacity saved; {len(promoted)} promoted from the waitlist.", "success")
+        flash(gettext("Capacity saved; %(count)s promoted from the waitlist.", count=len(promoted)),
+              "success")
     return redirect(url_for(".manage", session_id=session.id))
 
 
@@ -124,16 +130,16 @@ def act(registration_id: int, action: str):
                                              now=_now(), actor=current_user),
     }
     if action not in actions:
-        abort(404, "Unknown action.")
+        abort(404, gettext("Unknown action."))
     session_id = svc.session_id_of_registration(registration_id)
     if session_id is None:
-        abort(404, "There is no such registration.")
+        abort(404, gettext("There is no such registration."))
     try:
         actions[action]()
     except DomainError as exc:
-        flash(str(exc), "error")
+        flash(localise(exc), "error")
     else:
-        flash("Done.", "success")
+        flash(gettext("Done."), "success")
     return redirect(url_for(".manage", session_id=session_id))
 
 
@@ -147,7 +153,7 @@ def import_participants(session_id: int):
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
-                flash(error, "error")
+                flash(str(error), "error")
         return redirect(url_for(".manage", session_id=session_id))
     upload = form.file.data
     try:
@@ -155,7 +161,7 @@ def import_participants(session_id: int):
         report = imports.import_participants(session_id=session.id, rows=rows, now=_now(),
                                              actor=current_user)
     except DomainError as exc:
-        flash(str(exc), "error")
+        flash(localise(exc), "error")
         return redirect(url_for(".manage", session_id=session_id))
     return render_template("registration/import_report.html", session=session, report=report)
 
@@ -166,5 +172,5 @@ def mail_preferences():
     from meetingapp.services.accounts import set_optional_mail
 
     set_optional_mail(current_user, request.form.get("optional") == "on")
-    flash("Your e-mail preferences are saved.", "success")
+    flash(gettext("Your e-mail preferences are saved."), "success")
     return redirect(url_for(".programme", _anchor="mail"))

@@ -8,9 +8,11 @@ the stylesheet (classes ``series-0`` …) with fill attributes as a fallback for
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 FALLBACK_FILLS = ("#0a5aa8", "#1d6b35", "#a4161a", "#8a4b00", "#5b6472")
@@ -31,6 +33,11 @@ LABEL_WIDTH = 130
 _ids = itertools.count(1)
 
 
+def _columns(text: str) -> int:
+    """Display width in Latin columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 @dataclass(frozen=True)
 class Series:
     name: str
@@ -49,7 +56,7 @@ def bar_chart(
     n = next(_ids)
     classes = list(css_classes or [f"series-{i}" for i in range(len(series))])
     top = 30 if len(series) > 1 else 6
-    beside = max((len(c) for c in categories), default=0) <= SHORT_LABEL
+    beside = max((_columns(c) for c in categories), default=0) <= SHORT_LABEL
     left = LABEL_WIDTH if beside else 0
     bars = len(series) * (BAR_HEIGHT + BAR_GAP)
     group = (0 if beside else LABEL_HEIGHT) + bars + GROUP_GAP
@@ -61,7 +68,7 @@ def bar_chart(
             f"{c}: " + ", ".join(f"{s.name} {s.values[i]}" for s in series)
             for i, c in enumerate(categories)
         )
-        or "No data."
+        or gettext("No data.")
     )
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="chart{n}-t chart{n}-d" '
@@ -78,7 +85,7 @@ def bar_chart(
                 f'width="12" height="12" aria-hidden="true"/>'
             )
             parts.append(f'<text class="legend" x="{x + 16}" y="16">{escape(s.name)}</text>')
-            x += 24 + 8 * len(s.name)
+            x += 24 + 8 * _columns(s.name)
     y = top
     for i, category in enumerate(categories):
         if beside:
@@ -104,7 +111,8 @@ def bar_chart(
             y += BAR_HEIGHT + BAR_GAP
         y += GROUP_GAP
     if not categories:
-        parts.append(f'<text class="category" x="0" y="{top + 13}">No data yet.</text>')
+        empty = escape(gettext("No data yet."))
+        parts.append(f'<text class="category" x="0" y="{top + 13}">{empty}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
 

@@ -14,17 +14,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from meetingapp.domain.i18n import N_
 from meetingapp.domain.timezones import utc_to_local
 from meetingapp.services.reports import EventReport, SessionReport
 
 VIEWS = ("sessions", "entities", "people", "tables", "paragraphs")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Registration statuses as the people sheet spells them ("" = checked in without registering).
+STATUS_LABELS = {"confirmed": N_("confirmed"), "waitlisted": N_("waitlisted"),
+                 "cancelled": N_("cancelled"), "": N_("not registered"), None: N_("not registered")}
 
 
 @dataclass
@@ -57,22 +62,22 @@ def report_views(event_timezone: str, sessions: list[SessionReport]) -> list[Vie
     views = [
         View(
             "sessions",
-            "Sessions",
+            gettext("Sessions"),
             [
-                Column("Session", 50),
-                Column("Kind", 16),
-                Column(f"Starts {zone}", 18),
-                Column("Capacity", 10),
-                Column("Registered", 11),
-                Column("Waitlisted", 11),
-                Column("Cancelled", 10),
-                Column("Attended", 10),
-                Column("No-shows", 10),
+                Column(gettext("Session"), 50),
+                Column(gettext("Kind"), 16),
+                Column(gettext("Starts %(zone)s", zone=zone), 18),
+                Column(gettext("Capacity"), 10),
+                Column(gettext("Registered"), 11),
+                Column(gettext("Waitlisted"), 11),
+                Column(gettext("Cancelled"), 10),
+                Column(gettext("Attended"), 10),
+                Column(gettext("No-shows"), 10),
             ],
             [
                 (
                     s.session.title,
-                    s.session.kind.label,
+                    gettext(s.session.kind.label),
                     local(s.session.starts_at),
                     s.session.capacity,
                     s.counts.registered,
@@ -86,16 +91,16 @@ def report_views(event_timezone: str, sessions: list[SessionReport]) -> list[Vie
         ),
         View(
             "entities",
-            "Entities",
+            gettext("Entities"),
             [
-                Column("Session", 50),
-                Column("Entity", 12),
-                Column("Entity name", 40),
-                Column("Registered", 11),
-                Column("Waitlisted", 11),
-                Column("Cancelled", 10),
-                Column("Attended", 10),
-                Column("No-shows", 10),
+                Column(gettext("Session"), 50),
+                Column(gettext("Entity"), 12),
+                Column(gettext("Entity name"), 40),
+                Column(gettext("Registered"), 11),
+                Column(gettext("Waitlisted"), 11),
+                Column(gettext("Cancelled"), 10),
+                Column(gettext("Attended"), 10),
+                Column(gettext("No-shows"), 10),
             ],
             [
                 (
@@ -114,36 +119,36 @@ def report_views(event_timezone: str, sessions: list[SessionReport]) -> list[Vie
         ),
         View(
             "people",
-            "People",
+            gettext("People"),
             [
-                Column("Session", 40),
-                Column("Name", 26),
-                Column("E-mail", 30),
-                Column("Entity", 10),
-                Column("Status", 11),
-                Column("Past capacity", 8),
-                Column(f"Registered {zone}", 18),
-                Column("Attended", 9),
-                Column(f"Checked in {zone}", 18),
-                Column("Checked in by", 20),
-                Column("Method", 8),
-                Column("Rounds present", 10),
+                Column(gettext("Session"), 40),
+                Column(gettext("Name"), 26),
+                Column(gettext("E-mail"), 30),
+                Column(gettext("Entity"), 10),
+                Column(gettext("Status"), 11),
+                Column(gettext("Past capacity"), 8),
+                Column(gettext("Registered %(zone)s", zone=zone), 18),
+                Column(gettext("Attended"), 9),
+                Column(gettext("Checked in %(zone)s", zone=zone), 18),
+                Column(gettext("Checked in by"), 20),
+                Column(gettext("Method"), 8),
+                Column(gettext("Rounds present"), 10),
             ],
             _people_rows(sessions, local),
         ),
         View(
             "tables",
-            "Tables",
+            gettext("Tables"),
             [
-                Column("Session", 40),
-                Column("Round", 7),
-                Column(f"Round starts {zone}", 18),
-                Column("Table", 7),
-                Column("Topic", 40),
-                Column("Host", 30),
-                Column("Seats", 7),
-                Column("Planned", 8),
-                Column("Present", 8),
+                Column(gettext("Session"), 40),
+                Column(gettext("Round"), 7),
+                Column(gettext("Round starts %(zone)s", zone=zone), 18),
+                Column(gettext("Table"), 7),
+                Column(gettext("Topic"), 40),
+                Column(gettext("Host"), 30),
+                Column(gettext("Seats"), 7),
+                Column(gettext("Planned"), 8),
+                Column(gettext("Present"), 8),
             ],
             [
                 (
@@ -163,8 +168,8 @@ def report_views(event_timezone: str, sessions: list[SessionReport]) -> list[Vie
         ),
         View(
             "paragraphs",
-            "Report text",
-            [Column("Session", 40), Column("Paragraph", 120)],
+            gettext("Report text"),
+            [Column(gettext("Session"), 40), Column(gettext("Paragraph"), 120)],
             [(s.session.title, s.paragraph) for s in sessions if s.paragraph],
         ),
     ]
@@ -180,7 +185,7 @@ def _people_rows(sessions: list[SessionReport], local) -> Iterable[Sequence]:
                 p.name,
                 p.email,
                 p.entity,
-                p.status or "not registered",
+                gettext(STATUS_LABELS.get(p.status, p.status)),
                 True if p.override else None,  # flagged only: a column of FALSE costs time
                 local(p.registered_at),
                 p.present,
@@ -212,7 +217,7 @@ def _csv_safe(value) -> object:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     return "" if value is None else value
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 
 from flask import abort, redirect, render_template, send_file, url_for
+from flask_babel import gettext
 
 from meetingapp.auth.roles import organiser_required
 from meetingapp.extensions import db
@@ -29,7 +30,8 @@ def _download(data: bytes, name: str, mimetype: str):
 def _csv_view(views: list[exports.View], name: str) -> exports.View:
     view = next((v for v in views if v.name == name), None)
     if view is None:
-        abort(404, f"There is no “{name}” view: choose one of {', '.join(exports.VIEWS)}.")
+        abort(404, gettext("There is no “%(name)s” view: choose one of %(views)s.", name=name,
+                           views=", ".join(exports.VIEWS)))
     return view
 
 

@@ -6,6 +6,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetingapp.domain.errors import DuplicateEmail, ValidationFailed
+from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
 from meetingapp.models import Organisation, Role, User
 from meetingapp.models.user import normalise_email, user_by_email
@@ -22,26 +23,28 @@ def hash_password(password: str) -> str:
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
-            f"Use at least {MIN_PASSWORD_LENGTH} characters for the password.", field="password"
+            _("Use at least %(count)s characters for the password.", count=MIN_PASSWORD_LENGTH),
+            field="password",
         )
 
 
 def create_account(
     *, email: str, name: str, password: str, organisation_id: int | None,
-    role: Role = Role.PARTICIPANT, commit: bool = True,
+    role: Role = Role.PARTICIPANT, commit: bool = True, locale: str | None = None,
 ) -> User:
     """Create an account; DuplicateEmail when the address (in any case) is taken."""
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise ValidationFailed("Enter your name.", field="name")
+        raise ValidationFailed(_("Enter your name."), field="name")
     check_password_rules(password)
     if user_by_email(email) is not None:
-        raise DuplicateEmail("An account with this e-mail address already exists.", field="email")
+        raise DuplicateEmail(_("An account with this e-mail address already exists."),
+                             field="email")
     if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
-        raise ValidationFailed("Pick your organisation from the list.", field="organisation")
+        raise ValidationFailed(_("Pick your organisation from the list."), field="organisation")
     user = User(email=email, name=name, organisation_id=organisation_id, role=role,
-                password_hash=hash_password(password))
+                password_hash=hash_password(password), locale=locale)
     db.session.add(user)
     if commit:
         db.session.commit()
@@ -64,7 +67,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
-        raise ValidationFailed("The current password is not right.", field="current_password")
+        raise ValidationFailed(_("The current password is not right."), field="current_password")
     check_password_rules(new)
     user.password_hash = hash_password(new)
     db.session.commit()
@@ -87,4 +90,10 @@ def create_or_promote_organiser(email: str, name: str, password: str) -> tuple[U
 def set_optional_mail(user: User, wanted: bool) -> None:
     """Reminders are optional; confirmations and changes always go out."""
     user.mail_optional = wanted
+    db.session.commit()
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the interface language the user chose (mail and feeds follow it too)."""
+    user.locale = locale
     db.session.commit()

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meetingapp.domain.errors import NotFound
+from meetingapp.domain.i18n import _
 from meetingapp.exports.ics import CalendarEntry, build_calendar
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, Registration, RegistrationStatus, SessionKind, User
@@ -46,17 +48,17 @@ def _description(session: EventSession) -> str:
     if session.description:
         lines.append(session.description)
     if session.agenda_items:
-        lines.append("Agenda:")
+        lines.append(gettext("Agenda:"))
         lines += [f"{i.position}. {i.title}" for i in session.agenda_items]
     if session.parts:
-        lines.append("Sessions:")
+        lines.append(gettext("Sessions:"))
         lines += [p.title for p in session.parts]
     return "\n".join(lines)
 
 
 def session_entry(session: EventSession, url_for_session: UrlFor, *, cancelled: bool = False
                   ) -> CalendarEntry:
-    kind = session.kind.label
+    kind = gettext(session.kind.label)
     return CalendarEntry(
         uid=session_uid(session), summary=session.title, start=session.starts_at,
         end=session.ends_at, tzid=session.event.timezone, location=_location(session),
@@ -84,7 +86,7 @@ def event_calendar(event_id: int, url_for_session: UrlFor, now: datetime,
                    *, include_unpublished: bool = False) -> IcsFile:
     event = _load_event(event_id)
     if event is None or (not event.published and not include_unpublished):
-        raise NotFound("There is no such event.")
+        raise NotFound(_("There is no such event."))
     entries = [session_entry(s, url_for_session) for s in event.sessions]
     body = build_calendar(entries, name=event.title, now=now)
     return IcsFile(body, f"{_slug(event.title)}.ics")
@@ -94,7 +96,7 @@ def session_calendar(session_id: int, url_for_session: UrlFor, now: datetime,
                      *, include_unpublished: bool = False) -> IcsFile:
     session = db.session.get(EventSession, session_id)
     if session is None or (not session.event.published and not include_unpublished):
-        raise NotFound("There is no such session.")
+        raise NotFound(_("There is no such session."))
     entries = [session_entry(session, url_for_session)]
     entries += [session_entry(p, url_for_session) for p in session.parts]
     body = build_calendar(entries, name=f"{session.title} · {session.event.title}", now=now)
@@ -112,14 +114,19 @@ def _round_entries(session: EventSession, plan: RotationPlan, user_id: int,
         host = table.host_display
         entries.append(CalendarEntry(
             uid=round_uid(session, a.round_number),
-            summary=f"Round {a.round_number + 1}: table {table.code} — {table.topic}",
+            summary=gettext("Round %(round)s: table %(code)s — %(topic)s",
+                            round=a.round_number + 1, code=table.code, topic=table.topic),
             start=r.starts_at, end=r.ends_at, tzid=session.event.timezone,
-            location=f"Table {table.code} (host {host}), {_location(session)}",
-            description=f"{session.title}\nTable {table.code}: {table.topic}\nHost: {host}",
+            location=gettext("Table %(code)s (host %(host)s), %(place)s", code=table.code,
+                             host=host, place=_location(session)),
+            description="\n".join((
+                session.title,
+                gettext("Table %(code)s: %(topic)s", code=table.code, topic=table.topic),
+                gettext("Host: %(host)s", host=host))),
             url=url_for_session(session), sequence=(session.sequence or 0) + plan.version,
             last_modified=plan.published_at or plan.created_at,
             status="CANCELLED" if session.cancelled_at else "CONFIRMED",
-            categories=("Speed networking",),
+            categories=(gettext("Speed networking"),),
         ))
     return entries
 
@@ -168,7 +175,8 @@ def _published_plans_for(user_id: int, session_ids: list[int]) -> dict[int, Rota
 
 def itinerary_calendar(user: User, url_for_session: UrlFor, now: datetime) -> IcsFile:
     entries = personal_entries(user, url_for_session, include_cancelled=False)
-    return IcsFile(build_calendar(entries, name=f"My programme · {user.name}", now=now),
+    name = gettext("My programme · %(name)s", name=user.name)
+    return IcsFile(build_calendar(entries, name=name, now=now),
                    "my-programme.ics")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from meetingapp.domain import attendance as rules
 from meetingapp.domain.errors import NotFound, PermissionDenied
+from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import utc_to_local
 from meetingapp.extensions import db
 from meetingapp.services import audit
@@ -38,17 +39,17 @@ def user_for_qr_code(code: str, secret_key: str) -> User:
     """The participant behind a scanned or pasted code; CheckInRefused for anything else."""
     parts = code.strip().split("-")
     if len(parts) != 3 or parts[0].upper() != QR_PREFIX or not parts[1].isdigit() or len(parts[1]) > 12:
-        raise rules.CheckInRefused("This is not a meetingapp check-in code.")
+        raise rules.CheckInRefused(_("This is not a meetingapp check-in code."))
     user = db.session.get(User, int(parts[1]))
     if user is None or not hmac.compare_digest(qr_code_for(user, secret_key), code.strip().upper()):
-        raise rules.CheckInRefused("This check-in code is not valid (unknown or altered).")
+        raise rules.CheckInRefused(_("This check-in code is not valid (unknown or altered)."))
     return user
 
 
 def _session(session_id: int) -> EventSession:
     session = db.session.get(EventSession, session_id)
     if session is None:
-        raise NotFound("There is no such session.")
+        raise NotFound(_("There is no such session."))
     return session
 
 
@@ -78,7 +79,7 @@ def _host_scope(actor: User, session: EventSession, user_id: int, round_number: 
         a.user_id == user_id and a.round_number == round_number and a.table_id in hosted
         for a in plan.assignments)
     if not hosted or not seated:
-        raise PermissionDenied("Table hosts check in the people seated at their own table.")
+        raise PermissionDenied(_("Table hosts check in the people seated at their own table."))
 
 
 def check_in(*, session_id: int, user_id: int, actor: User, now: datetime,
@@ -90,7 +91,7 @@ def check_in(*, session_id: int, user_id: int, actor: User, now: datetime,
         session = session.parent  # training-day sessions are attended through the day
         session_id = session.id
     if not can_check_in(actor, session, round_number):
-        raise PermissionDenied("Only organisers and table hosts check people in.")
+        raise PermissionDenied(_("Only organisers and table hosts check people in."))
     networking = session.kind == SessionKind.SPEED_NETWORKING
     rules.check_round(round_number, session.round_count, networking)
     if enforce_day:
@@ -99,14 +100,17 @@ def check_in(*, session_id: int, user_id: int, actor: User, now: datetime,
     _host_scope(actor, session, user_id, round_number)
     person = db.session.get(User, user_id)
     if person is None:
-        raise NotFound("There is no such participant.")
+        raise NotFound(_("There is no such participant."))
     reg = active_registration(session_id, user_id)
     if reg is None or reg.status != RegistrationStatus.CONFIRMED:
         raise rules.CheckInRefused(
-            f"{person.name} is not confirmed for “{session.title}”; register them as a walk-in.")
+            _("%(name)s is not confirmed for “%(title)s”; register them as a walk-in.",
+              name=person.name, title=session.title))
     if rules.present([c.action for c in _history(session_id, user_id, round_number)]):
-        raise rules.CheckInRefused(f"{person.name} is already checked in"
-                                   + (f" for round {round_number + 1}." if networking else "."))
+        raise rules.CheckInRefused(
+            _("%(name)s is already checked in for round %(round)s.", name=person.name,
+              round=round_number + 1) if networking
+            else _("%(name)s is already checked in.", name=person.name))
     entry = CheckIn(session_id=session_id, user_id=user_id, round_number=round_number,
                     action="check_in", method=method, at=now, by_id=actor.id)
     db.session.add(entry)
@@ -123,10 +127,10 @@ def undo_check_in(*, session_id: int, user_id: int, actor: User, now: datetime,
         session = session.parent  # training-day sessions are attended through the day
         session_id = session.id
     if not can_check_in(actor, session, round_number):
-        raise PermissionDenied("Only organisers and table hosts check people in.")
+        raise PermissionDenied(_("Only organisers and table hosts check people in."))
     _host_scope(actor, session, user_id, round_number)
     if not rules.present([c.action for c in _history(session_id, user_id, round_number)]):
-        raise rules.CheckInRefused("This person is not checked in.")
+        raise rules.CheckInRefused(_("This person is not checked in."))
     entry = CheckIn(session_id=session_id, user_id=user_id, round_number=round_number,
                     action="undo", method="list", at=now, by_id=actor.id)
     db.session.add(entry)
@@ -159,7 +163,7 @@ def walk_in(*, session_id: int, user: User, actor: User, now: datetime, override
     from meetingapp.services.registrations import confirmed_count
 
     if not actor.is_organiser:
-        raise PermissionDenied("Only organisers register walk-ins.")
+        raise PermissionDenied(_("Only organisers register walk-ins."))
     session = _session(session_id)
     if enforce_day:
         tz = session.event.timezone
@@ -168,8 +172,8 @@ def walk_in(*, session_id: int, user: User, actor: User, now: datetime, override
     full = session.capacity is not None and confirmed_count(session_id) >= session.capacity
     if (reg is None or reg.status == RegistrationStatus.WAITLISTED) and full and not override:
         raise rules.CheckInRefused(
-            f"The session is full ({session.capacity} seats): confirm {user.name} past capacity "
-            "to let them in.")
+            _("The session is full (%(seats)s seats): confirm %(name)s past capacity to let them "
+              "in.", seats=session.capacity, name=user.name))
     if reg is None:
         outcome = register_participant(user=user, session_id=session_id, now=now, actor=actor,
                                        check_window=False)
@@ -177,8 +181,8 @@ def walk_in(*, session_id: int, user: User, actor: User, now: datetime, override
     if reg.status == RegistrationStatus.WAITLISTED:
         if not override:
             raise rules.CheckInRefused(
-                f"The session is full: {user.name} is on the waitlist. Confirm past capacity to "
-                "let them in.")
+                _("The session is full: %(name)s is on the waitlist. Confirm past capacity to let "
+                  "them in.", name=user.name))
         from meetingapp.services.registrations import confirm_with_override
 
         confirm_with_override(registration_id=reg.id, now=now, actor=actor)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import selectinload
 
 from meetingapp.domain.errors import NotFound, ValidationFailed
+from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import local_to_utc, utc_to_local
 from meetingapp.extensions import db
 from meetingapp.services import audit
@@ -24,7 +25,8 @@ def shift_local(instant: datetime | None, zone_name: str, days: int, what: str) 
     try:
         return local_to_utc(local, zone_name)
     except ValidationFailed as exc:
-        raise ValidationFailed(f"{what}: {exc}", field="starts_on") from None
+        raise ValidationFailed(_("%(what)s: %(reason)s", what=what, reason=exc.args[0]),
+                               field="starts_on") from None
 
 
 def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now: datetime) -> Event:
@@ -37,10 +39,10 @@ def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now:
             selectinload(EventSession.agenda_items), selectinload(EventSession.rounds),
             selectinload(EventSession.tables), selectinload(EventSession.parts))])
     if source is None:
-        raise NotFound("There is no such event.")
+        raise NotFound(_("There is no such event."))
     title = title.strip()
     if not title:
-        raise ValidationFailed("Give the new edition a title.", field="title")
+        raise ValidationFailed(_("Give the new edition a title."), field="title")
     days = (starts_on - source.starts_on).days
     tz = source.timezone
     copy = Event(
@@ -55,24 +57,25 @@ def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now:
         top_first = sorted(source.sessions, key=lambda s: (s.parent_id is not None, s.id))
         for s in top_first:
             def move(instant, label, _s=s):
-                return shift_local(instant, tz, days, f"“{_s.title}” ({label})")
+                return shift_local(instant, tz, days,
+                                   _("“%(title)s” (%(label)s)", title=_s.title, label=label))
 
             new = EventSession(
                 event=copy, parent=copies.get(s.parent_id) if s.parent_id else None,
                 kind=s.kind, position=s.position, title=s.title, description=s.description,
-                room=s.room, starts_at=move(s.starts_at, "start"), ends_at=move(s.ends_at, "end"),
-                capacity=s.capacity,
-                registration_opens_at=move(s.registration_opens_at, "registration opens"),
-                registration_closes_at=move(s.registration_closes_at, "registration closes"),
+                room=s.room, starts_at=move(s.starts_at, _("start")),
+                ends_at=move(s.ends_at, _("end")), capacity=s.capacity,
+                registration_opens_at=move(s.registration_opens_at, _("registration opens")),
+                registration_closes_at=move(s.registration_closes_at, _("registration closes")),
                 lead_organisation_id=s.lead_organisation_id, chair=s.chair,
                 round_count=s.round_count, round_minutes=s.round_minutes,
                 move_minutes=s.move_minutes, min_tables=s.min_tables, max_picks=s.max_picks,
-                picks_deadline=move(s.picks_deadline, "picks deadline"), sequence=0,
+                picks_deadline=move(s.picks_deadline, _("picks deadline")), sequence=0,
                 created_at=now, updated_at=now,
             )
             new.agenda_items = [AgendaItem(position=a.position, title=a.title) for a in s.agenda_items]
-            new.rounds = [NetworkingRound(number=r.number, starts_at=move(r.starts_at, "round"),
-                                          ends_at=move(r.ends_at, "round"))
+            new.rounds = [NetworkingRound(number=r.number, starts_at=move(r.starts_at, _("round")),
+                                          ends_at=move(r.ends_at, _("round")))
                           for r in s.rounds]
             new.tables = [TopicTable(code=t.code, topic=t.topic, host_label=t.host_label,
                                      host_organisation_id=t.host_organisation_id,

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, Role, SessionKind, User
 from meetingapp.models.registration import active_counts_by_session
@@ -52,7 +53,7 @@ def dashboard_for(user: User, now: datetime) -> Dashboard:
         fills = []
         actions = []
         if not event.published and not event.cancelled_at:
-            actions.append("Not published yet.")
+            actions.append(_("Not published yet."))
         for s in event.sessions:
             if not s.registrable:
                 continue
@@ -60,15 +61,17 @@ def dashboard_for(user: User, now: datetime) -> Dashboard:
             fills.append(SessionFill(s, c.get("confirmed", 0), c.get("waitlisted", 0)))
             if s.kind == SessionKind.SPEED_NETWORKING:
                 if len(s.tables) < (s.min_tables or 1):
-                    actions.append(f"“{s.title}”: {len(s.tables)} tables for a minimum of "
-                                   f"{s.min_tables} per participant — add tables.")
+                    actions.append(_("“%(title)s”: %(count)s tables for a minimum of %(minimum)s "
+                                     "per participant — add tables.", title=s.title,
+                                     count=len(s.tables), minimum=s.min_tables))
                 elif (s.picks_deadline and s.picks_deadline <= now and s.id not in planned
                       and s.starts_at > now):
-                    actions.append(f"“{s.title}”: the picks deadline has passed and the rotation "
-                                   "is not planned yet.")
+                    actions.append(_("“%(title)s”: the picks deadline has passed and the "
+                                     "rotation is not planned yet.", title=s.title))
             if (s.capacity and c.get("waitlisted", 0) and c.get("confirmed", 0) < s.capacity
                     and s.starts_at > now):
-                actions.append(f"“{s.title}”: seats free while people wait — check the waitlist.")
+                actions.append(_("“%(title)s”: seats free while people wait — check the "
+                                 "waitlist.", title=s.title))
         mine = event.created_by_id == user.id
         summaries.append(EventSummary(event, mine, fills, actions))
     summaries.sort(key=lambda e: (not e.mine, -e.event.starts_on.toordinal()))

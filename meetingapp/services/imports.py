@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from meetingapp.domain.errors import DomainError, ValidationFailed
+from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
 from meetingapp.services import audit
 from meetingapp.models import EventSession, Organisation, User
@@ -46,7 +47,7 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationFailed("The CSV file is not UTF-8 text.", field="file") from None
+            raise ValidationFailed(_("The CSV file is not UTF-8 text."), field="file") from None
         reader = csv.reader(io.StringIO(text))
         table = [row for row in reader]
     elif name.endswith(".xlsx"):
@@ -57,22 +58,24 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-            raise ValidationFailed("The XLSX file cannot be read.", field="file") from None
+            raise ValidationFailed(_("The XLSX file cannot be read."), field="file") from None
         sheet = workbook.worksheets[0]
         table = [["" if c is None else str(c) for c in row]
                  for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
         workbook.close()
     else:
-        raise ValidationFailed("Only CSV or XLSX files.", field="file")
+        raise ValidationFailed(_("Only CSV or XLSX files."), field="file")
     if not table:
-        raise ValidationFailed("The file is empty.", field="file")
+        raise ValidationFailed(_("The file is empty."), field="file")
     header = [h.strip().lower() for h in table[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ValidationFailed(f"The first row must name the columns {', '.join(REQUIRED)}; "
-                               f"missing: {', '.join(missing)}.", field="file")
+        raise ValidationFailed(_("The first row must name the columns %(columns)s; missing: "
+                                 "%(missing)s.", columns=", ".join(REQUIRED),
+                                 missing=", ".join(missing)), field="file")
     if len(table) - 1 > MAX_ROWS:
-        raise ValidationFailed(f"At most {MAX_ROWS} rows per import.", field="file")
+        raise ValidationFailed(_("At most %(count)s rows per import.", count=MAX_ROWS),
+                               field="file")
     return [{h: (row[i].strip() if i < len(row) and row[i] is not None else "")
              for i, h in enumerate(header)} for row in table[1:]]
 
@@ -91,11 +94,13 @@ def import_participants(*, session_id: int, rows: list[dict[str, str]], now: dat
         try:
             email = validate_email(raw_email, check_deliverability=False).normalized
         except EmailNotValidError:
-            report.rows.append(RowResult(number, raw_email, "rejected", "not a valid e-mail address"))
+            report.rows.append(RowResult(number, raw_email, "rejected",
+                                         _("not a valid e-mail address")))
             continue
         email = normalise_email(email)
         if email in seen:
-            report.rows.append(RowResult(number, email, "skipped", "appears earlier in the file"))
+            report.rows.append(RowResult(number, email, "skipped",
+                                         _("appears earlier in the file")))
             continue
         seen.add(email)
         name = row.get("name", "").strip()
@@ -103,11 +108,12 @@ def import_participants(*, session_id: int, rows: list[dict[str, str]], now: dat
         user = user_by_email(email)
         if user is None:
             if not name:
-                report.rows.append(RowResult(number, email, "rejected", "the name is missing"))
+                report.rows.append(RowResult(number, email, "rejected", _("the name is missing")))
                 continue
             if org is None:
                 report.rows.append(RowResult(number, email, "rejected",
-                                             f"unknown organisation {row.get('organisation')!r}"))
+                                             _("unknown organisation %(name)s",
+                                               name=repr(row.get("organisation")))))
                 continue
             user = User(email=email, name=name[:120], organisation=org,
                         password_hash=hash_password(secrets.token_urlsafe(24)))
@@ -117,20 +123,23 @@ def import_participants(*, session_id: int, rows: list[dict[str, str]], now: dat
         else:
             created = False
         if active_registration(session_id, user.id) is not None:
-            report.rows.append(RowResult(number, email, "skipped", "already registered"))
+            report.rows.append(RowResult(number, email, "skipped", _("already registered")))
             continue
         try:
             outcome = register_participant(user=user, session_id=session_id, now=now, actor=actor,
                                            check_window=False)
         except DomainError as exc:
-            report.rows.append(RowResult(number, email, "rejected", str(exc)))
+            report.rows.append(RowResult(number, email, "rejected",
+                                         exc.args[0] if exc.args else str(exc)))
             continue
-        account = "new account" if created else "existing account"
+        account = _("new account") if created else _("existing account")
         if outcome.status == "confirmed":
-            report.rows.append(RowResult(number, email, "registered", f"confirmed ({account})"))
+            report.rows.append(RowResult(number, email, "registered",
+                                         _("confirmed (%(account)s)", account=account)))
         else:
             report.rows.append(RowResult(number, email, "waitlisted",
-                                         f"waitlist position {outcome.waitlist_position} ({account})"))
+                                         _("waitlist position %(position)s (%(account)s)",
+                                           position=outcome.waitlist_position, account=account)))
     session = db.session.get(EventSession, session_id)
     if session is not None:
         audit.record(event_id=session.event_id, actor=actor, now=now,

@@ -11,9 +11,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from flask import current_app, render_template
+from flask_babel import gettext
 
 from meetingapp.exports.ics import CalendarEntry, build_calendar
 from meetingapp.extensions import db
+from meetingapp.i18n import language_of
 from meetingapp.models import EventSession, OutboxMessage, User
 
 ESSENTIAL = {"confirmed", "waitlisted", "promoted", "cancelled", "session_changed",
@@ -78,46 +80,61 @@ def registration_message(*, user: User, session: EventSession, status: str, now:
     """The message for a registration state change, with an invite or a cancellation."""
     context = {"session": session, "event": session.event, "position": position,
                "url": session_url(session)}
-    if status == "confirmed":
-        enqueue(user=user, kind="confirmed", subject=f"You are confirmed: {session.title}",
-                context=context, now=now, ics_method="REQUEST",
-                ics_entries=_entries_for_session(session))
-    elif status == "promoted":
-        enqueue(user=user, kind="promoted", subject=f"A seat opened and it is yours: {session.title}",
-                context=context, now=now, ics_method="REQUEST",
-                ics_entries=_entries_for_session(session))
-    elif status == "waitlisted":
-        enqueue(user=user, kind="waitlisted", subject=f"On the waitlist: {session.title}",
-                context=context, now=now)
-    elif status == "cancelled":
-        confirmed_before = previous == "confirmed"
-        enqueue(user=user, kind="cancelled", subject=f"Registration withdrawn: {session.title}",
-                context={**context, "was_confirmed": confirmed_before}, now=now,
-                ics_method="CANCEL" if confirmed_before else None,
-                ics_entries=_entries_for_session(session) if confirmed_before else None)
+    title = session.title
+    with language_of(user):  # subject, body and invite in the recipient's language
+        if status == "confirmed":
+            enqueue(user=user, kind="confirmed",
+                    subject=gettext("You are confirmed: %(title)s", title=title),
+                    context=context, now=now, ics_method="REQUEST",
+                    ics_entries=_entries_for_session(session))
+        elif status == "promoted":
+            enqueue(user=user, kind="promoted",
+                    subject=gettext("A seat opened and it is yours: %(title)s", title=title),
+                    context=context, now=now, ics_method="REQUEST",
+                    ics_entries=_entries_for_session(session))
+        elif status == "waitlisted":
+            enqueue(user=user, kind="waitlisted",
+                    subject=gettext("On the waitlist: %(title)s", title=title),
+                    context=context, now=now)
+        elif status == "cancelled":
+            confirmed_before = previous == "confirmed"
+            enqueue(user=user, kind="cancelled",
+                    subject=gettext("Registration withdrawn: %(title)s", title=title),
+                    context={**context, "was_confirmed": confirmed_before}, now=now,
+                    ics_method="CANCEL" if confirmed_before else None,
+                    ics_entries=_entries_for_session(session) if confirmed_before else None)
 
 
 def session_changed_message(*, user: User, session: EventSession, now: datetime) -> None:
-    enqueue(user=user, kind="session_changed", subject=f"Changed: {session.title}",
-            context={"session": session, "event": session.event, "url": session_url(session)},
-            now=now, ics_method="REQUEST", ics_entries=_entries_for_session(session))
+    with language_of(user):
+        enqueue(user=user, kind="session_changed",
+                subject=gettext("Changed: %(title)s", title=session.title),
+                context={"session": session, "event": session.event, "url": session_url(session)},
+                now=now, ics_method="REQUEST", ics_entries=_entries_for_session(session))
 
 
 def session_cancelled_message(*, user: User, session: EventSession, now: datetime) -> None:
-    enqueue(user=user, kind="session_cancelled", subject=f"Cancelled: {session.title}",
-            context={"session": session, "event": session.event, "url": session_url(session)},
-            now=now, ics_method="CANCEL", ics_entries=_entries_for_session(session))
+    with language_of(user):
+        enqueue(user=user, kind="session_cancelled",
+                subject=gettext("Cancelled: %(title)s", title=session.title),
+                context={"session": session, "event": session.event, "url": session_url(session)},
+                now=now, ics_method="CANCEL", ics_entries=_entries_for_session(session))
 
 
 def rotation_message(*, user: User, session: EventSession, stops: list, entries: list[CalendarEntry],
                      now: datetime) -> None:
-    enqueue(user=user, kind="rotation_published", subject=f"Your table rotation: {session.title}",
-            context={"session": session, "event": session.event, "stops": stops,
-                     "url": session_url(session)},
-            now=now, ics_method="REQUEST", ics_entries=entries)
+    with language_of(user):
+        enqueue(user=user, kind="rotation_published",
+                subject=gettext("Your table rotation: %(title)s", title=session.title),
+                context={"session": session, "event": session.event, "stops": stops,
+                         "url": session_url(session)},
+                now=now, ics_method="REQUEST", ics_entries=entries)
 
 
 def reminder_message(*, user: User, session: EventSession, now: datetime) -> OutboxMessage | None:
-    return enqueue(user=user, kind="reminder", subject=f"Tomorrow: {session.title}",
-                   context={"session": session, "event": session.event, "url": session_url(session)},
-                   now=now, message_id=f"<reminder-{session.id}-{user.id}@meetingapp>")
+    with language_of(user):
+        return enqueue(user=user, kind="reminder",
+                       subject=gettext("Tomorrow: %(title)s", title=session.title),
+                       context={"session": session, "event": session.event,
+                                "url": session_url(session)},
+                       now=now, message_id=f"<reminder-{session.id}-{user.id}@meetingapp>")

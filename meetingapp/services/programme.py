@@ -6,6 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import utc_to_local, zone_label
 from meetingapp.models import Event, EventSession, SessionKind
 from meetingapp.models.event import event_with_programme
@@ -32,11 +33,13 @@ class SessionRow:
         if not self.session.registrable:
             return ""
         if self.session.capacity is None:
-            return "Open seating"
+            return _("Open seating")
         left = self.seats_left
         if left == 0:
-            return f"Full · waitlist ({self.waitlisted})" if self.waitlisted else "Full · waitlist open"
-        return f"{left} of {self.session.capacity} seats left"
+            if self.waitlisted:
+                return _("Full · waitlist (%(count)s)", count=self.waitlisted)
+            return _("Full · waitlist open")
+        return _("%(left)s of %(capacity)s seats left", left=left, capacity=self.session.capacity)
 
 
 @dataclass

@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from meetingapp.domain import capacity as rules
 from meetingapp.domain.errors import NotFound
+from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
 from meetingapp.services import audit, mail
+from meetingapp.services.notices import CONFIRMED, SEAT_OPENED, notice
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -84,14 +86,14 @@ def _log(reg: Registration, action: str, before: str | None, actor_id: int | Non
 
 def _registrable(session: EventSession | None) -> EventSession:
     if session is None:
-        raise NotFound("There is no such session.")
+        raise NotFound(_("There is no such session."))
     if not session.registrable:
         raise rules.NotRegistrable(
-            "Register for the training day as a whole." if session.parent_id else
-            "This part of the programme takes no registrations."
+            _("Register for the training day as a whole.") if session.parent_id else
+            _("This part of the programme takes no registrations.")
         )
     if session.cancelled_at is not None:
-        raise rules.RegistrationClosed("This session is cancelled.")
+        raise rules.RegistrationClosed(_("This session is cancelled."))
     return session
 
 
@@ -115,7 +117,7 @@ def register_participant(
             )
         if active_registration(session_id, user_id) is not None:
             db.session.rollback()
-            raise rules.AlreadyRegistered("You are already registered for this session.")
+            raise rules.AlreadyRegistered(_("You are already registered for this session."))
         status = rules.status_for_new_registration(session.capacity, confirmed_count(session_id))
         reg = Registration(session_id=session_id, user_id=user_id, created_at=now,
                            status=RegistrationStatus(status))
@@ -129,7 +131,8 @@ def register_participant(
         except IntegrityError:
             # The partial unique index caught a double submission that slipped past the check.
             db.session.rollback()
-            raise rules.AlreadyRegistered("You are already registered for this session.") from None
+            raise rules.AlreadyRegistered(
+                _("You are already registered for this session.")) from None
         _log(reg, "register", None, actor_id, now)
         position = waitlist_position(reg)
         mail.registration_message(user=reg.user, session=session, status=status,
@@ -157,13 +160,13 @@ def cancel_registration(
     user_id = user.id
     with session_capacity_lock(session_id) as session:
         if session is None:
-            raise NotFound("There is no such session.")
+            raise NotFound(_("There is no such session."))
         if enforce_window:
             rules.check_cancellation_window(now, starts_at=session.starts_at)
         reg = active_registration(session_id, user_id)
         if reg is None:
             db.session.rollback()
-            raise NotFound("There is no registration to cancel.")
+            raise NotFound(_("There is no registration to cancel."))
         before = reg.status.value
         reg.status = RegistrationStatus.CANCELLED
         reg.cancelled_at = now
@@ -192,7 +195,7 @@ def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list
              note="a seat opened")
         db.session.add(Notification(
             user_id=reg.user_id, created_at=now,
-            message=f"A seat opened and it is yours: you are confirmed for “{session.title}”.",
+            message=notice(SEAT_OPENED, title=session.title),
         ))
         mail.registration_message(user=reg.user, session=session, status="promoted", now=now)
         promoted.append(reg.user_id)
@@ -205,7 +208,7 @@ def change_capacity(*, session_id: int, new_capacity: int | None, now: datetime,
     """Set a session's capacity; raising it promotes as many as fit, lowering below confirmed fails."""
     with session_capacity_lock(session_id) as session:
         if session is None:
-            raise NotFound("There is no such session.")
+            raise NotFound(_("There is no such session."))
         try:
             rules.check_new_capacity(new_capacity, confirmed_count(session_id))
         except rules.CapacityBelowConfirmed:
@@ -315,11 +318,12 @@ def confirm_with_override(*, registration_id: int, now: datetime, actor: User) -
     """Confirm a waitlisted person past capacity: an explicit, logged override."""
     reg = db.session.get(Registration, registration_id)
     if reg is None:
-        raise NotFound("There is no such registration.")
+        raise NotFound(_("There is no such registration."))
     with session_capacity_lock(reg.session_id):
         reg = db.session.get(Registration, registration_id)
         if reg.status != RegistrationStatus.WAITLISTED:
-            raise rules.NotRegistrable("Only people on the waitlist can be confirmed past capacity.")
+            raise rules.NotRegistrable(
+                _("Only people on the waitlist can be confirmed past capacity."))
         reg.status = RegistrationStatus.CONFIRMED
         reg.confirmed_at = now
         reg.waitlist_rank = None
@@ -327,7 +331,7 @@ def confirm_with_override(*, registration_id: int, now: datetime, actor: User) -
         _log(reg, "override_confirm", RegistrationStatus.WAITLISTED.value, actor.id, now,
              note="confirmed past capacity by an organiser")
         db.session.add(Notification(user_id=reg.user_id, created_at=now,
-                                    message=f"You are confirmed for “{reg.session.title}”."))
+                                    message=notice(CONFIRMED, title=reg.session.title)))
         mail.registration_message(user=reg.user, session=reg.session, status="promoted", now=now)
         audit.record(event_id=reg.session.event_id, actor=actor, now=now,
                      action="confirmed past capacity", target=reg.session.title,
@@ -339,7 +343,7 @@ def remove_registration(*, registration_id: int, now: datetime, actor: User) -> 
     """An organiser removes someone (kept as cancelled); the waitlist moves up."""
     reg = db.session.get(Registration, registration_id)
     if reg is None or reg.status == RegistrationStatus.CANCELLED:
-        raise NotFound("There is no active registration to remove.")
+        raise NotFound(_("There is no active registration to remove."))
     return cancel_registration(user=reg.user, session_id=reg.session_id, now=now, actor=actor,
                                enforce_window=False)
 
@@ -348,12 +352,12 @@ def move_on_waitlist(*, registration_id: int, direction: int, now: datetime, act
     """Swap a waitlisted person with the one before (direction −1) or after (+1)."""
     reg = db.session.get(Registration, registration_id)
     if reg is None:
-        raise NotFound("There is no such registration.")
+        raise NotFound(_("There is no such registration."))
     with session_capacity_lock(reg.session_id):
         waiting = waitlist_for(reg.session_id)
         ids = [r.id for r in waiting]
         if registration_id not in ids:
-            raise rules.NotRegistrable("This person is not on the waitlist.")
+            raise rules.NotRegistrable(_("This person is not on the waitlist."))
         i = ids.index(registration_id)
         j = i + direction
         if not 0 <= j < len(waiting):

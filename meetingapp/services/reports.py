@@ -12,11 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
 from meetingapp.domain import attendance as rules
 from meetingapp.domain.errors import NotFound, PermissionDenied
+from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import utc_to_local
 from meetingapp.extensions import db
 from meetingapp.models import (
@@ -40,10 +42,11 @@ STATUS_ORDER = {"confirmed": 0, "waitlisted": 1, "cancelled": 2, "": 3}
 
 
 def join_names(names: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C' — the seed's style, no serial comma."""
+    """'A', 'A and B', 'A, B and C' — the seed's style, no serial comma ('A、B和C' in Chinese)."""
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    separator = gettext(", ")
+    return gettext("%(names)s and %(last)s", names=separator.join(names[:-1]), last=names[-1])
 
 
 def entity_order(short_name: str) -> tuple[str, str]:
@@ -54,10 +57,10 @@ def entity_order(short_name: str) -> tuple[str, str]:
 def report_subject(kind: SessionKind, title: str) -> tuple[str, str]:
     """The sentence's subject and the noun for the entities ('offices' as in the seed)."""
     if kind == SessionKind.TRAINING:
-        return "The training day", "offices"
+        return gettext("The training day"), "offices"
     if kind == SessionKind.SPEED_NETWORKING:
-        return f"The speed-networking session “{title}”", "entities"
-    return f"The session “{title}”", "entities"
+        return gettext("The speed-networking session “%(title)s”", title=title), "entities"
+    return gettext("The session “%(title)s”", title=title), "entities"
 
 
 def attendance_paragraph(
@@ -75,17 +78,20 @@ def attendance_paragraph(
     """
     if attended <= 0:
         return ""
-    people = "1 participant" if attended == 1 else f"{attended} participants"
+    people = ngettext("%(num)d participant", "%(num)d participants", attended)
     if not entities:
-        return f"{subject} was attended by {people}."
-    singular = {"offices": "office", "entities": "entity"}.get(noun, noun)
-    text = (
-        f"{subject} was attended by {people} from the following "
-        f"{noun if len(entities) > 1 else singular}: {join_names(entities)}"
-    )
+        return gettext("%(subject)s was attended by %(people)s.", subject=subject, people=people)
+    many = len(entities) > 1
+    nouns = {"offices": gettext("offices") if many else gettext("office"),
+             "entities": gettext("entities") if many else gettext("entity")}
+    words = {"subject": subject, "people": people, "noun": nouns.get(noun, noun),
+             "names": join_names(entities)}
     if without_entity:
-        text += f" ({without_entity} of them with no entity on record)"
-    return text + "."
+        return gettext("%(subject)s was attended by %(people)s from the following %(noun)s: "
+                       "%(names)s (%(count)s of them with no entity on record).",
+                       count=without_entity, **words)
+    return gettext("%(subject)s was attended by %(people)s from the following %(noun)s: "
+                   "%(names)s.", **words)
 
 
 # --- report data ---------------------------------------------------------------------------------
@@ -172,7 +178,8 @@ class SessionReport:
         totals: dict[str, TableTotal] = {}
         for t in self.tables:
             if t.table_code:
-                total = totals.setdefault(t.table_code, TableTotal(f"Table {t.table_code}", 0, 0))
+                label = gettext("Table %(code)s", code=t.table_code)
+                total = totals.setdefault(t.table_code, TableTotal(label, 0, 0))
                 total.planned += t.planned
                 total.present += t.present
         return list(totals.values())
@@ -232,7 +239,7 @@ def event_report(event_id: int) -> EventReport:
     """Every registrable session of the event with its counts, entities, tables and paragraph."""
     event = _event_for_report(event_id)
     if event is None:
-        raise NotFound("There is no such event.")
+        raise NotFound(_("There is no such event."))
     sessions = [_build(s, rows) for s, rows in _load(report_sessions(event)).items()]
     return EventReport(event, sessions, _entity_rows(sessions))
 
@@ -243,7 +250,7 @@ def session_report(session_id: int) -> SessionReport:
     if session is not None and session.parent_id is not None:
         session = session.parent
     if session is None or not session.registrable:
-        raise NotFound("There is no report for this part of the programme.")
+        raise NotFound(_("There is no report for this part of the programme."))
     event = _event_for_report(session.event_id)
     session = next(s for s in event.sessions if s.id == session.id)
     return _build(session, _load([session])[session])
@@ -422,7 +429,8 @@ def _table_rounds(session: EventSession, loaded: _Loaded) -> list[TableRound]:
         unseated = len(here - seated[number])
         if unseated:
             out.append(
-                TableRound(number, starts, "", "Present, not in the plan", "", 0, 0, unseated)
+                TableRound(number, starts, "", gettext("Present, not in the plan"), "", 0, 0,
+                           unseated)
             )
     return out
 
@@ -506,9 +514,9 @@ def check_in_sheet(
     entity or table), in five statements at most."""
     session = db.session.get(EventSession, session_id)
     if session is None or not session.registrable:
-        raise NotFound("There is no check-in for this part of the programme.")
+        raise NotFound(_("There is no check-in for this part of the programme."))
     if not can_check_in(actor, session, round_number):
-        raise PermissionDenied("Only organisers and table hosts check people in.")
+        raise PermissionDenied(_("Only organisers and table hosts check people in."))
     people: dict[int, SheetRow] = {}
     for uid, status, name, email, short in db.session.execute(
         select(
@@ -544,7 +552,7 @@ def check_in_sheet(
         tz = session.event.timezone
         rules.check_day(utc_to_local(now, tz).date(), utc_to_local(session.starts_at, tz).date())
     except rules.CheckInRefused as exc:
-        day_note = str(exc)
+        day_note = exc.args[0]  # a domain Message: the page shows it in the reader's language
     return CheckInSheet(
         session,
         round_number,

@@ -12,8 +12,11 @@ from sqlalchemy.orm import selectinload
 
 from meetingapp.domain import rotation as planner
 from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
+from meetingapp.i18n import language_of
 from meetingapp.services import audit, mail
+from meetingapp.services.notices import ROTATION_READY, notice
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -39,7 +42,7 @@ class RotationInfeasible(DomainError):
 def _networking_session(session_id: int) -> EventSession:
     session = db.session.get(EventSession, session_id)
     if session is None or session.kind != SessionKind.SPEED_NETWORKING:
-        raise NotFound("There is no such speed-networking session.")
+        raise NotFound(_("There is no such speed-networking session."))
     return session
 
 
@@ -57,19 +60,20 @@ def save_picks(*, user: User, session_id: int, table_ids: list[int], now: dateti
     session = _networking_session(session_id)
     deadline = session.picks_deadline or session.starts_at
     if now >= deadline:
-        raise ValidationFailed("The deadline for table picks has passed.", field="tables")
+        raise ValidationFailed(_("The deadline for table picks has passed."), field="tables")
     if not _is_confirmed(session_id, user.id):
-        raise PermissionDenied("Register for the session (and be confirmed) before picking tables.")
+        raise PermissionDenied(
+            _("Register for the session (and be confirmed) before picking tables."))
     table_ids = [t for t in table_ids if t]
     max_picks = session.max_picks or 5
     if len(table_ids) > max_picks:
-        raise ValidationFailed(f"Pick at most {max_picks} tables.", field="tables")
+        raise ValidationFailed(_("Pick at most %(count)s tables.", count=max_picks), field="tables")
     if len(set(table_ids)) != len(table_ids):
-        raise ValidationFailed("Each table can be picked only once.", field="tables")
+        raise ValidationFailed(_("Each table can be picked only once."), field="tables")
     valid = {t.id for t in session.tables}
     unknown = [t for t in table_ids if t not in valid]
     if unknown:
-        raise ValidationFailed("Pick tables of this session only.", field="tables")
+        raise ValidationFailed(_("Pick tables of this session only."), field="tables")
     db.session.execute(delete(TablePick).where(TablePick.session_id == session_id,
                                                TablePick.user_id == user.id))
     for rank, table_id in enumerate(table_ids, start=1):
@@ -141,7 +145,7 @@ def plan_rotation(*, session_id: int, actor: User, now: datetime, from_round: in
     """Plan (or re-plan from ``from_round``, keeping earlier rounds and pins) and store a draft."""
     session = _networking_session(session_id)
     if not session.tables:
-        raise ValidationFailed("Add topic tables before planning the rotation.")
+        raise ValidationFailed(_("Add topic tables before planning the rotation."))
     previous = latest_plan(session_id)
     fixed: list[planner.FixedAssignment] = []
     confirmed = {u.id for u in _confirmed_people(session_id)}
@@ -150,14 +154,14 @@ def plan_rotation(*, session_id: int, actor: User, now: datetime, from_round: in
             if a.user_id in confirmed and (a.round_number < from_round or a.pinned):
                 fixed.append(planner.FixedAssignment(a.user_id, a.round_number, a.table_id))
     elif from_round:
-        raise ValidationFailed("There is no earlier plan to keep rounds from.")
+        raise ValidationFailed(_("There is no earlier plan to keep rounds from."))
     problem = build_problem(session, fixed=fixed)
     if not problem.participants:
-        raise ValidationFailed("Nobody is confirmed for this session yet.")
+        raise ValidationFailed(_("Nobody is confirmed for this session yet."))
     try:
         result = planner.solve(problem, time_limit=time_limit)
     except planner.Infeasible as exc:
-        raise RotationInfeasible(f"No rotation is possible: {exc}") from None
+        raise RotationInfeasible(_("No rotation is possible: %(reason)s", reason=str(exc))) from None
     pinned = {(f.participant, f.round) for f in fixed if f.round >= from_round}
     version = (previous.version + 1) if previous else 1
     if previous is not None and previous.status == "draft":
@@ -185,27 +189,28 @@ def move_participant(*, plan_id: int, user_id: int, round_number: int, table_id:
     """Pin a person to a table in one round of a draft plan (capacity and repeats checked)."""
     plan = db.session.get(RotationPlan, plan_id)
     if plan is None:
-        raise NotFound("There is no such plan.")
+        raise NotFound(_("There is no such plan."))
     session = _networking_session(plan.session_id)
     table = db.session.get(TopicTable, table_id)
     if table is None or table.session_id != session.id:
-        raise ValidationFailed("Pick a table of this session.", field="table")
+        raise ValidationFailed(_("Pick a table of this session."), field="table")
     mine = [a for a in plan.assignments if a.user_id == user_id]
     seat = next((a for a in mine if a.round_number == round_number), None)
     if seat is None:
-        raise ValidationFailed("This person has no seat in that round.", field="participant")
+        raise ValidationFailed(_("This person has no seat in that round."), field="participant")
     if seat.table_id == table_id:
         seat.pinned = True
         db.session.commit()
         return
     if any(a.table_id == table_id for a in mine if a is not seat):
-        raise ValidationFailed(f"They already visit table {table.code} in another round.",
-                               field="table")
+        raise ValidationFailed(_("They already visit table %(code)s in another round.",
+                                 code=table.code), field="table")
     seated = sum(1 for a in plan.assignments
                  if a.round_number == round_number and a.table_id == table_id)
     if seated >= table.seats:
-        raise ValidationFailed(f"Table {table.code} is full in round {round_number + 1} "
-                               f"({table.seats} seats).", field="table")
+        raise ValidationFailed(_("Table %(code)s is full in round %(round)s (%(seats)s seats).",
+                                 code=table.code, round=round_number + 1, seats=table.seats),
+                               field="table")
     seat.table_id = table_id
     seat.pinned = True
     plan.status = "draft"
@@ -219,7 +224,7 @@ def move_participant(*, plan_id: int, user_id: int, round_number: int, table_id:
 def publish_plan(*, plan_id: int, actor: User, now: datetime) -> RotationPlan:
     plan = db.session.get(RotationPlan, plan_id)
     if plan is None:
-        raise NotFound("There is no such plan.")
+        raise NotFound(_("There is no such plan."))
     for other in db.session.scalars(select(RotationPlan).where(
             RotationPlan.session_id == plan.session_id, RotationPlan.id != plan.id,
             RotationPlan.status == "published")):
@@ -232,15 +237,16 @@ def publish_plan(*, plan_id: int, actor: User, now: datetime) -> RotationPlan:
 
     rounds = {r.number: r for r in session.rounds}
     for user_id in sorted({a.user_id for a in plan.assignments}):
+        user = db.session.get(User, user_id)
         db.session.add(Notification(user_id=user_id, created_at=now,
-                                    message=f"Your table rotation for “{session.title}” is ready."))
+                                    message=notice(ROTATION_READY, title=session.title)))
         stops = [ItineraryStop(session, a.round_number, rounds[a.round_number].starts_at,
                                rounds[a.round_number].ends_at, a.table)
                  for a in sorted(plan.assignments, key=lambda a: a.round_number)
                  if a.user_id == user_id and a.round_number in rounds]
-        mail.rotation_message(user=db.session.get(User, user_id), session=session, stops=stops,
-                              entries=_round_entries(session, plan, user_id, mail.session_url),
-                              now=now)
+        with language_of(user):  # the invite's entries are written in the recipient's language
+            entries = _round_entries(session, plan, user_id, mail.session_url)
+        mail.rotation_message(user=user, session=session, stops=stops, entries=entries, now=now)
     audit.record(event_id=session.event_id, actor=actor, now=now, action="rotation published",
                  target=session.title, detail=f"v{plan.version}")
     db.session.commit()
@@ -311,9 +317,9 @@ def roster_for_table(table_id: int, viewer: User) -> tuple[TopicTable, dict[int,
     """Who sits at this table in each round of the published plan (hosts and organisers only)."""
     table = db.session.get(TopicTable, table_id)
     if table is None:
-        raise NotFound("There is no such table.")
+        raise NotFound(_("There is no such table."))
     if not (viewer.is_organiser or table.host_user_id == viewer.id):
-        raise PermissionDenied("Only the table's host and organisers see its roster.")
+        raise PermissionDenied(_("Only the table's host and organisers see its roster."))
     plan = latest_plan(table.session_id, published_only=not viewer.is_organiser)
     by_round: dict[int, list[User]] = {r.number: [] for r in table.session.rounds}
     if plan is not None:

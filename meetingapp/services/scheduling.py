@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from meetingapp.domain import scheduling as rules
 from meetingapp.domain.capacity import check_new_capacity
 from meetingapp.domain.errors import NotFound, ValidationFailed
+from meetingapp.domain.i18n import _
 from meetingapp.domain.networking import check_rounds_fit, round_times
 from meetingapp.domain.timezones import local_to_utc, utc_to_local, zone
 from meetingapp.extensions import db
 from meetingapp.services import audit, mail
+from meetingapp.services.notices import CANCELLED, notice
 from meetingapp.models import (
     AgendaItem,
     Event,
@@ -79,9 +81,10 @@ class TableData:
 
 
 def _apply_event(event: Event, data: EventData) -> None:
-    tz = data.timezone.strip() or rules.zone_for_city(data.city) or ""
+    # An empty zone keeps the event's own, or follows the city for a new event.
+    tz = data.timezone.strip() or event.timezone or rules.zone_for_city(data.city) or ""
     if not tz:
-        raise ValidationFailed("Choose the event's time zone (for example Europe/Vienna).",
+        raise ValidationFailed(_("Choose the event's time zone (for example Europe/Vienna)."),
                                field="timezone")
     zone(tz)
     rules.check_event_dates(data.starts_on, data.ends_on)
@@ -89,8 +92,9 @@ def _apply_event(event: Event, data: EventData) -> None:
         outside = [s.title for s in event.sessions
                    if not (data.starts_on <= utc_to_local(s.starts_at, tz).date() <= data.ends_on)]
         if outside:
-            raise ValidationFailed(f"“{outside[0]}” would fall outside the new dates; move it first.",
-                                   field="starts_on")
+            raise ValidationFailed(
+                _("“%(title)s” would fall outside the new dates; move it first.",
+                  title=outside[0]), field="starts_on")
     event.title = data.title.strip()
     event.city = data.city.strip()
     event.venue = data.venue.strip()
@@ -115,7 +119,7 @@ def create_event(data: EventData, *, actor: User) -> Event:
 def update_event(event_id: int, data: EventData, *, actor: User) -> Event:
     event = _event(event_id)
     if event.timezone != (data.timezone.strip() or event.timezone) and event.sessions:
-        raise ValidationFailed("The time zone cannot change once sessions are scheduled.",
+        raise ValidationFailed(_("The time zone cannot change once sessions are scheduled."),
                                field="timezone")
     _apply_event(event, data)
     audit.record(event_id=event.id, actor=actor, action="event edited", target=event.title)
@@ -162,7 +166,7 @@ def delete_or_cancel_event(event_id: int, *, actor: User, now: datetime) -> str:
         if reg.user_id not in notified:
             notified.add(reg.user_id)
             db.session.add(Notification(user_id=reg.user_id, created_at=now,
-                                        message=f"“{event.title}” is cancelled."))
+                                        message=notice(CANCELLED, title=event.title)))
     db.session.commit()
     return "cancelled"
 
@@ -175,14 +179,14 @@ def _confirmed_registrations(session_id: int) -> list[Registration]:
 def _event(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
     if event is None:
-        raise NotFound("There is no such event.")
+        raise NotFound(_("There is no such event."))
     return event
 
 
 def _session(session_id: int) -> EventSession:
     session = db.session.get(EventSession, session_id)
     if session is None:
-        raise NotFound("There is no such session.")
+        raise NotFound(_("There is no such session."))
     return session
 
 
@@ -216,7 +220,7 @@ def _apply_session(session: EventSession, event: Event, data: SessionData,
     """Validate and copy the data; returns True if rounds or times changed."""
     tz = event.timezone
     if not data.title.strip():
-        raise ValidationFailed("Give the session a title.", field="title")
+        raise ValidationFailed(_("Give the session a title."), field="title")
     starts_at = local_to_utc(datetime.combine(data.day, data.start_time), tz)
     ends_at = local_to_utc(datetime.combine(data.day, data.end_time), tz)
     rules.check_slot(starts_at, ends_at, data.day, data.day, event.starts_on, event.ends_on)
@@ -226,7 +230,7 @@ def _apply_session(session: EventSession, event: Event, data: SessionData,
         own = session if session.id is not None else None
         rules.check_room_free(data.room, starts_at, ends_at, _bookings(event, own, parent))
     if data.capacity is not None and data.capacity < 1:
-        raise ValidationFailed("Capacity must be at least 1 (leave it empty for no limit).",
+        raise ValidationFailed(_("Capacity must be at least 1 (leave it empty for no limit)."),
                                field="capacity")
     if session.id is not None and data.capacity != session.capacity:
         from meetingapp.services.registrations import confirmed_count
@@ -235,9 +239,10 @@ def _apply_session(session: EventSession, event: Event, data: SessionData,
     opens = local_to_utc(data.registration_opens, tz) if data.registration_opens else None
     closes = local_to_utc(data.registration_closes, tz) if data.registration_closes else None
     if opens and closes and closes <= opens:
-        raise ValidationFailed("Registration must close after it opens.", field="registration_closes")
+        raise ValidationFailed(_("Registration must close after it opens."),
+                               field="registration_closes")
     if closes and closes > ends_at:
-        raise ValidationFailed("Registration cannot close after the session ends.",
+        raise ValidationFailed(_("Registration cannot close after the session ends."),
                                field="registration_closes")
     timing_changed = session.id is not None and (
         session.starts_at != starts_at or session.ends_at != ends_at
@@ -251,11 +256,11 @@ def _apply_session(session: EventSession, event: Event, data: SessionData,
         check_rounds_fit(starts_at, ends_at, rounds, minutes, move, min_tables,
                          len(session.tables) if session.id is not None else None)
         if data.max_picks is not None and data.max_picks < 1:
-            raise ValidationFailed("Participants must be able to pick at least one table.",
+            raise ValidationFailed(_("Participants must be able to pick at least one table."),
                                    field="max_picks")
         deadline = local_to_utc(data.picks_deadline, tz) if data.picks_deadline else starts_at
         if deadline > starts_at:
-            raise ValidationFailed("The picks deadline must be before the session starts.",
+            raise ValidationFailed(_("The picks deadline must be before the session starts."),
                                    field="picks_deadline")
         session.round_count, session.round_minutes, session.move_minutes = rounds, minutes, move
         session.min_tables, session.max_picks = min_tables, data.max_picks or 5
@@ -301,10 +306,11 @@ def create_session(event_id: int, data: SessionData, *, actor: User,
     if parent_id is not None:
         parent = _session(parent_id)
         if parent.kind != SessionKind.TRAINING or parent.event_id != event.id:
-            raise ValidationFailed("Sessions can only be added inside a training day.", field="kind")
+            raise ValidationFailed(_("Sessions can only be added inside a training day."),
+                                   field="kind")
         data.kind = SessionKind.PART
     elif data.kind == SessionKind.PART:
-        raise ValidationFailed("A training session belongs inside a training day.", field="kind")
+        raise ValidationFailed(_("A training session belongs inside a training day."), field="kind")
     position = len(parent.parts) if parent else len([s for s in event.sessions if s.parent_id is None])
     session = EventSession(event=event, parent=parent, position=position, kind=data.kind, title="",
                            starts_at=event.created_at, ends_at=event.created_at)
@@ -324,12 +330,13 @@ def update_session(session_id: int, data: SessionData, *, actor: User) -> tuple[
     """Returns (session, timing_changed) — the caller warns when a rotation must be re-planned."""
     session = _session(session_id)
     sequence_before = session.sequence or 0
+    old_capacity = session.capacity
     if session.parent_id is not None:
         data.kind = SessionKind.PART
     elif data.kind == SessionKind.PART:
-        raise ValidationFailed("A training session belongs inside a training day.", field="kind")
+        raise ValidationFailed(_("A training session belongs inside a training day."), field="kind")
     if session.kind != data.kind and session.kind == SessionKind.TRAINING and session.parts:
-        raise ValidationFailed("Remove the training day's sessions before changing its kind.",
+        raise ValidationFailed(_("Remove the training day's sessions before changing its kind."),
                                field="kind")
     try:
         with db.session.no_autoflush:
@@ -345,6 +352,12 @@ def update_session(session_id: int, data: SessionData, *, actor: User) -> tuple[
         for reg in _confirmed_registrations(notified.id):
             mail.session_changed_message(user=reg.user, session=notified, now=now)
     db.session.commit()
+    if old_capacity is not None and (data.capacity is None or data.capacity > old_capacity):
+        # More seats: promote from the waitlist under the seat lock, as the roster page does.
+        from meetingapp.services.registrations import change_capacity
+
+        change_capacity(session_id=session.id, new_capacity=data.capacity,
+                        now=session.updated_at or session.created_at, actor=actor)
     return session, changed
 
 
@@ -364,7 +377,7 @@ def delete_session(session_id: int, *, actor: User, now: datetime) -> str:
     for reg in regs:
         if reg.status != RegistrationStatus.CANCELLED:
             db.session.add(Notification(user_id=reg.user_id, created_at=now,
-                                        message=f"“{session.title}” is cancelled."))
+                                        message=notice(CANCELLED, title=session.title)))
             if reg.status == RegistrationStatus.CONFIRMED:
                 mail.session_cancelled_message(user=reg.user, session=session, now=now)
     db.session.commit()
@@ -399,11 +412,12 @@ def session_form_values(session: EventSession) -> dict:
 def _apply_table(table: TopicTable, session: EventSession, data: TableData) -> None:
     code = data.code.strip().lower()
     if not code:
-        raise ValidationFailed("Give the table a short code such as “a”.", field="code")
+        raise ValidationFailed(_("Give the table a short code such as “a”."), field="code")
     if any(t.code == code and t.id != table.id for t in session.tables):
-        raise ValidationFailed(f"Table {code} already exists in this session.", field="code")
+        raise ValidationFailed(_("Table %(code)s already exists in this session.", code=code),
+                               field="code")
     if not data.topic.strip():
-        raise ValidationFailed("Give the table a topic.", field="topic")
+        raise ValidationFailed(_("Give the table a topic."), field="topic")
     rules.check_seats(data.seats, data.min_seats)
     table.code, table.topic = code, data.topic.strip()
     table.host_organisation_id = data.host_organisation_id
@@ -415,7 +429,8 @@ def _apply_table(table: TopicTable, session: EventSession, data: TableData) -> N
 def add_table(session_id: int, data: TableData, *, actor: User) -> TopicTable:
     session = _session(session_id)
     if session.kind != SessionKind.SPEED_NETWORKING:
-        raise ValidationFailed("Topic tables belong to speed-networking sessions.", field="code")
+        raise ValidationFailed(_("Topic tables belong to speed-networking sessions."),
+                               field="code")
     table = TopicTable(session_id=session.id)
     _apply_table(table, session, data)
     db.session.add(table)
@@ -428,7 +443,7 @@ def add_table(session_id: int, data: TableData, *, actor: User) -> TopicTable:
 def update_table(table_id: int, data: TableData, *, actor: User) -> TopicTable:
     table = db.session.get(TopicTable, table_id)
     if table is None:
-        raise NotFound("There is no such table.")
+        raise NotFound(_("There is no such table."))
     _apply_table(table, table.session, data)
     audit.record(event_id=table.session.event_id, actor=actor, action="table edited",
                  target=f"{table.session.title}: table {table.code}")
@@ -439,13 +454,13 @@ def update_table(table_id: int, data: TableData, *, actor: User) -> TopicTable:
 def delete_table(table_id: int, *, actor: User) -> EventSession:
     table = db.session.get(TopicTable, table_id)
     if table is None:
-        raise NotFound("There is no such table.")
+        raise NotFound(_("There is no such table."))
     session = table.session
     remaining = len(session.tables) - 1
     if session.min_tables and len(session.tables) >= session.min_tables > remaining:
         raise ValidationFailed(
-            f"Participants must reach {session.min_tables} distinct tables: keep at least "
-            f"{session.min_tables} tables.", field="code")
+            _("Participants must reach %(count)s distinct tables: keep at least %(count)s tables.",
+              count=session.min_tables), field="code")
     audit.record(event_id=session.event_id, actor=actor, action="table deleted",
                  target=f"{session.title}: table {table.code}")
     db.session.delete(table)

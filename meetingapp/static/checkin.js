@@ -57,7 +57,7 @@
       detector.detect(video).then(function (codes) {
         if (codes.length && codes[0].rawValue) {
           input.value = codes[0].rawValue;
-          status.textContent = "Code read: checking in…";
+          status.textContent = panel.getAttribute("data-label-read") || "Code read: checking in…";
           stop();
           form.requestSubmit();
           return;
@@ -79,7 +79,8 @@
         .then(scan)
         .catch(function (err) {
           stop();
-          status.textContent = "The camera is not available (" + err.name + "): paste the code instead.";
+          status.textContent = (panel.getAttribute("data-label-no-camera") ||
+            "The camera is not available ({reason}): paste the code instead.").replace("{reason}", err.name);
           panel.hidden = false;
           video.hidden = true;
         });

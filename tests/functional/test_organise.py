@@ -262,3 +262,43 @@ def test_audit_trail_records_organiser_changes_with_who_and_what(app, client, au
     participant_view.post("/auth/logout")
     auth.login("participant01@example.org", app.config["DEMO_PASSWORD"])
     assert client.get(f"/organise/events/{event.id}/audit").status_code == 403
+
+
+def test_unknown_huge_ids_are_404_not_database_errors(organiser_client):
+    assert organiser_client.get("/events/99999999999").status_code == 404
+    assert organiser_client.get("/organise/sessions/99999999999/edit").status_code == 404
+
+
+def test_a_directory_name_as_time_zone_is_a_form_error(organiser_client):
+    r = _post_event(organiser_client, timezone="America")
+    assert r.status_code == 422 and "Unknown time zone" in _text(r)
+
+
+def test_editing_an_event_without_a_zone_keeps_its_zone(organiser_client):
+    _post_event(organiser_client, city="Geneva", timezone="Europe/Vienna")
+    event = _last(Event)
+    _post_session(organiser_client, event.id)
+    r = organiser_client.post(f"/organise/events/{event.id}/edit", data={
+        "title": "Renamed", "city": "Geneva", "venue": "", "timezone": "", "starts_on": "2024-10-28",
+        "ends_on": "2024-10-31", "organisation": 0, "co_organisers": "", "description": ""})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).timezone == "Europe/Vienna"
+
+
+def test_raising_capacity_in_the_session_form_promotes_the_waitlist(organiser_client, now):
+    from meetingapp.services.registrations import register_participant, waitlist_for
+
+    _post_event(organiser_client, starts_on="2030-10-28", ends_on="2030-10-31")
+    event = _last(Event)
+    _post_session(organiser_client, event.id, day="2030-10-28", capacity="1")
+    session = _last(EventSession)
+    for _ in range(2):
+        person = factories.user()
+        db.session.commit()
+        register_participant(user=person, session_id=session.id, now=now)
+    r = organiser_client.post(f"/organise/sessions/{session.id}/edit", data={
+        "kind": "meeting", "title": "A session", "day": "2030-10-28", "start_time": "09:00",
+        "end_time": "09:30", "room": "", "capacity": "2", "lead_organisation": 0})
+    assert r.status_code == 302
+    assert waitlist_for(session.id) == []

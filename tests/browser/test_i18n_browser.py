@@ -1,0 +1,118 @@
+"""The demo in a real browser, once in English and once in 中文.
+
+A participant chooses the language with the header's form (by keyboard), then opens the event
+page, My programme, the table picks and the itinerary; the organiser's browser simply asks for the
+language (Accept-Language) and opens the event report. On a phone-sized viewport nothing may
+overflow sideways. Screenshots land in /tmp/i18n-<locale>-<page>.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from meetingapp.extensions import db
+from meetingapp.models import Event, SessionKind
+from tests.translate import BROWSER_LOCALE, LOCALES, t
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
+PHONE = {"width": 390, "height": 844}
+HTML_LANG = {"en": "en", "zh_Hans": "zh-Hans"}
+
+pytestmark = [pytest.mark.browser, pytest.mark.demo]
+
+
+@pytest.fixture
+def chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing (install Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_url(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+def _log_in(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/auth/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/(organise/?|events/?)?$"))
+
+
+def _choose_in_header(page, locale: str) -> None:
+    """The header's language form, by keyboard: focus the list, pick, Tab to the button, Enter."""
+    page.focus("#language-select")
+    page.select_option("#language-select", locale)
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def _check(page, name: str, locale: str, *words: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("html")).to_have_attribute("lang", HTML_LANG[locale])
+    for text in words:
+        expect(page.locator("main")).to_contain_text(text)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} ({locale}) is {overflow}px wider than the phone"
+    page.screenshot(path=f"/tmp/i18n-{locale}-{name}.png", full_page=True)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_demo_pages_in_each_language_on_a_phone(app, live_url, chromium, locale):
+    events = {e.title: e for e in db.session.scalars(select(Event))}
+    past = next(e for title, e in events.items() if "20th open" in title)
+    upcoming = next(e for title, e in events.items() if "21st open" in title)
+    ny = next(e for title, e in events.items() if "43rd session" in title)
+    picks_id = next(s.id for s in upcoming.sessions if s.kind == SessionKind.SPEED_NETWORKING)
+    past_id, ny_id, password = past.id, ny.id, app.config["DEMO_PASSWORD"]
+    db.session.rollback()  # the server's threads have their own sessions; hold no transaction
+
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    _log_in(page, live_url, "participant01@example.org", password)
+    _choose_in_header(page, locale)
+    for name, path, words in [
+        ("event", f"/events/{past_id}", [t(locale, "Topic tables"), t(locale, "Add to calendar")]),
+        ("programme", "/registration/me", [t(locale, "My programme"), t(locale, "Notifications")]),
+        ("picks", f"/rotation/sessions/{picks_id}/picks", [t(locale, "Save my picks")]),
+        (
+            "itinerary",
+            "/rotation/me",
+            [t(locale, "Round %(number)s, %(start)s", number=1, start="13:00")],
+        ),
+    ]:
+        page.goto(live_url + path)
+        _check(page, name, locale, *words)
+    context.close()
+
+    context = chromium.new_context(viewport=PHONE, locale=BROWSER_LOCALE[locale])
+    page = context.new_page()
+    _log_in(page, live_url, "organiser@example.org", password)
+    page.goto(f"{live_url}/reports/events/{ny_id}")
+    training_day = t(locale, "The training day")
+    _check(page, "report", locale, t(locale, "For the official report"), training_day)
+    context.close()
