@@ -46,6 +46,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d meetingapp/translations
 
 lint: $(STAMP)
+	$(BIN)/bandit -r meetingapp -q
 	$(BIN)/ruff check meetingapp tests benchmarks config.py wsgi.py
 	$(BIN)/ruff format --check meetingapp tests benchmarks config.py wsgi.py
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -76,6 +76,13 @@ def register_web(app: Flask) -> None:
     @app.template_filter("longdate")
     def longdate_filter(value) -> str:
         return long_date(value)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        # No text we store may hold NUL (PostgreSQL refuses it); say so instead of failing later.
+        values = list(request.args.values()) + list(request.form.values())
+        if any("\x00" in v for v in values):
+            abort(400, "Input must not contain NUL characters.")
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):

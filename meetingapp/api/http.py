@@ -185,7 +185,7 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
 
 # Form field names used by the services, as the API calls them.
 _FIELD_NAMES = {"day": "starts_at", "start_time": "starts_at", "end_time": "ends_at",
-                "current_password": "password", "table": "tables", "file": "body"}
+                "current_password": "password", "table": "tables", "file": "body"}  # nosec B105
 _BASE_CODES = {NotFound: "not_found", PermissionDenied: "forbidden", ValidationFailed: "invalid",
                DomainError: "conflict"}
 _HTTP_CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -42,7 +44,7 @@ def _round(session: EventSession, raw: str | None) -> int | None:
     if not raw:
         return default_round(session, _now())
     count = session.round_count or 0
-    if not raw.isdigit() or not 1 <= int(raw) <= count:
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= count:
         abort(400, gettext("Choose a round between 1 and %(count)s.", count=count))
     return int(raw) - 1
 

@@ -21,6 +21,16 @@ def zone(name: str) -> ZoneInfo:
             field="timezone") from None
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def check_year(year: int) -> None:
+    """Dates far outside any meeting's life are typing errors (and overflow date arithmetic)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationFailed(_("Dates must fall between the years %(first)s and %(last)s.",
+                                 first=FIRST_YEAR, last=LAST_YEAR))
+
+
 def local_to_utc(local: datetime, zone_name: str) -> datetime:
     """Interpret a naive wall-clock time in ``zone_name`` and return the aware UTC instant.
 
@@ -29,6 +39,7 @@ def local_to_utc(local: datetime, zone_name: str) -> datetime:
     """
     if local.tzinfo is not None:
         raise ValueError("local_to_utc expects a naive wall-clock time")
+    check_year(local.year)
     tz = zone(zone_name)
     first = local.replace(tzinfo=tz, fold=0)
     second = local.replace(tzinfo=tz, fold=1)

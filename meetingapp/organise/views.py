@@ -165,6 +165,8 @@ def _session_form(form, event, session=None, parent=None):
 def new_session(event_id: int):
     event = _get(Event, event_id, "event")
     parent_id = request.args.get("parent", type=int)
+    if parent_id is not None and not 0 < parent_id < 2**31:
+        abort(404, gettext(_MISSING["training day"]))
     parent = _get(EventSession, parent_id, "training day") if parent_id else None
     form = SessionForm()
     form.lead_organisation.choices = _org_choices(gettext("— none —"))

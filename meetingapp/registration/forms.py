@@ -10,7 +10,7 @@ from wtforms.validators import NumberRange, Optional
 class CapacityForm(FlaskForm):
     capacity = IntegerField(
         _l("Capacity"),
-        validators=[Optional(), NumberRange(min=1, message=_l("Capacity must be at least 1."))],
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("Capacity must be between 1 and 100000."))],
         description=_l("Leave empty for no limit. Raising it promotes people from the waitlist."),
     )
     submit = SubmitField(_l("Save capacity"))

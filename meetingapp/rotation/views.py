@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -39,7 +41,8 @@ def picks(session_id: int):
         ranked = []
         for rank in range(1, max_picks + 1):
             raw = request.form.get(f"rank{rank}", "")
-            ranked.append(int(raw) if raw.isdigit() else 0)
+            # Anything but a table id or "no choice" is refused by the service as an unknown table.
+            ranked.append(int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else (0 if not raw else -1))
         try:
             svc.save_picks(user=current_user, session_id=session_id, table_ids=ranked, now=_now())
         except DomainError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -209,12 +210,12 @@ def feed_token(user: User, secret_key: str) -> str:
 
 def user_for_feed_token(token: str, secret_key: str) -> User | None:
     user_id, _, _mac = token.partition("-")
-    if not user_id.isdigit() or len(user_id) > 12:
+    if not re.fullmatch(r"[0-9]{1,9}", user_id):
         return None
     user = db.session.get(User, int(user_id))
     if user is None:
         return None
-    return user if hmac.compare_digest(feed_token(user, secret_key), token) else None
+    return user if hmac.compare_digest(feed_token(user, secret_key).encode(), token.encode()) else None
 
 
 def reset_feed_token(user: User) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,10 +39,12 @@ def qr_code_for(user: User, secret_key: str) -> str:
 def user_for_qr_code(code: str, secret_key: str) -> User:
     """The participant behind a scanned or pasted code; CheckInRefused for anything else."""
     parts = code.strip().split("-")
-    if len(parts) != 3 or parts[0].upper() != QR_PREFIX or not parts[1].isdigit() or len(parts[1]) > 12:
+    if len(parts) != 3 or parts[0].upper() != QR_PREFIX or not re.fullmatch(r"[0-9]{1,9}", parts[1]):
         raise rules.CheckInRefused(_("This is not a meetingapp check-in code."))
     user = db.session.get(User, int(parts[1]))
-    if user is None or not hmac.compare_digest(qr_code_for(user, secret_key), code.strip().upper()):
+    if user is None or not hmac.compare_digest(
+        qr_code_for(user, secret_key).encode(), code.strip().upper().encode()
+    ):
         raise rules.CheckInRefused(_("This check-in code is not valid (unknown or altered)."))
     return user
 

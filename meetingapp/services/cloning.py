@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from meetingapp.domain.errors import NotFound, ValidationFailed
 from meetingapp.domain.i18n import _
-from meetingapp.domain.timezones import local_to_utc, utc_to_local
+from meetingapp.domain.timezones import check_year, local_to_utc, utc_to_local
 from meetingapp.extensions import db
 from meetingapp.services import audit
 from meetingapp.models import AgendaItem, Event, EventSession, NetworkingRound, TopicTable, User
@@ -43,6 +43,13 @@ def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now:
     title = title.strip()
     if not title:
         raise ValidationFailed(_("Give the new edition a title."), field="title")
+    from meetingapp.services.scheduling import recent_twin_event
+
+    twin = recent_twin_event(actor, title, starts_on)
+    if twin is not None:
+        return twin  # the same clone form posted twice
+    check_year(starts_on.year)
+    check_year((source.ends_on + (starts_on - source.starts_on)).year)
     days = (starts_on - source.starts_on).days
     tz = source.timezone
     copy = Event(

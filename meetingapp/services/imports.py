@@ -21,6 +21,7 @@ from meetingapp.services.accounts import hash_password
 from meetingapp.services.registrations import active_registration, register_participant
 
 MAX_ROWS = 5000
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 REQUIRED = ("name", "email", "organisation")
 
 
@@ -48,21 +49,32 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationFailed(_("The CSV file is not UTF-8 text."), field="file") from None
-        reader = csv.reader(io.StringIO(text))
-        table = [row for row in reader]
+        try:
+            if "\x00" in text:
+                raise csv.Error("NUL")
+            table = list(csv.reader(io.StringIO(text)))
+        except csv.Error:
+            raise ValidationFailed(_("The CSV file cannot be read."), field="file") from None
     elif name.endswith(".xlsx"):
         import zipfile
 
         from openpyxl import load_workbook
 
         try:
+            # A small upload can unpack to gigabytes: refuse before parsing anything.
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+                    raise ValidationFailed(_("The XLSX file cannot be read."), field="file")
+            # openpyxl parses with defusedxml (installed), so entity tricks fail safely.
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+            sheet = workbook.worksheets[0]
+            table = [["" if c is None else str(c) for c in row]
+                     for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
+            workbook.close()
+        except ValidationFailed:
+            raise
+        except Exception:  # noqa: BLE001 - any parser failure of an untrusted file is "unreadable"
             raise ValidationFailed(_("The XLSX file cannot be read."), field="file") from None
-        sheet = workbook.worksheets[0]
-        table = [["" if c is None else str(c) for c in row]
-                 for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
-        workbook.close()
     else:
         raise ValidationFailed(_("Only CSV or XLSX files."), field="file")
     if not table:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,6 +14,7 @@ from meetingapp.domain.i18n import _
 from meetingapp.domain.networking import check_rounds_fit, round_times
 from meetingapp.domain.timezones import local_to_utc, utc_to_local, zone
 from meetingapp.extensions import db
+from meetingapp.orm import utcnow
 from meetingapp.services import audit, mail
 from meetingapp.services.notices import CANCELLED, notice
 from meetingapp.models import (
@@ -109,11 +110,28 @@ def _apply_event(event: Event, data: EventData) -> None:
 def create_event(data: EventData, *, actor: User) -> Event:
     event = Event(created_by_id=actor.id, published=False)
     _apply_event(event, data)
+    twin = recent_twin_event(actor, event.title, event.starts_on, city=event.city)
+    if twin is not None:
+        return twin  # a double submission of the same form creates nothing twice
     db.session.add(event)
     db.session.flush()
     audit.record(event_id=event.id, actor=actor, action="event created", target=event.title)
     db.session.commit()
     return event
+
+
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+
+
+def recent_twin_event(actor: User, title: str, starts_on: date, *, city: str | None = None
+                      ) -> Event | None:
+    """The same organiser's event with the same title and dates created moments ago, if any."""
+    stmt = select(Event).where(Event.created_by_id == actor.id, Event.title == title.strip(),
+                               Event.starts_on == starts_on, Event.cancelled_at.is_(None),
+                               Event.created_at >= utcnow() - DOUBLE_SUBMIT_WINDOW)
+    if city is not None:
+        stmt = stmt.where(Event.city == city)
+    return db.session.scalar(stmt.limit(1))
 
 
 def update_event(event_id: int, data: EventData, *, actor: User) -> Event:
@@ -318,9 +336,18 @@ def create_session(event_id: int, data: SessionData, *, actor: User,
     try:
         with db.session.no_autoflush:
             _apply_session(session, event, data, parent)
+            twin = db.session.scalar(select(EventSession).where(
+                EventSession.event_id == event.id, EventSession.kind == session.kind,
+                (EventSession.parent_id == parent.id) if parent
+                else EventSession.parent_id.is_(None),
+                EventSession.title == session.title, EventSession.starts_at == session.starts_at,
+                EventSession.ends_at == session.ends_at, EventSession.cancelled_at.is_(None)))
     except Exception:
         db.session.rollback()
         raise
+    if twin is not None:
+        db.session.rollback()  # the same form posted twice: keep the first session only
+        return twin
     audit.record(event_id=event.id, actor=actor, action="session added", target=session.title)
     db.session.commit()
     return session

@@ -207,7 +207,8 @@ class Annealer:
     def run(
         self, budget: int, seed: int, deadline: float | None, t_start=1.0, t_end=0.05
     ) -> MixingReport:
-        rng = random.Random(seed)  # noqa: S311 - reproducible search, not security
+        # Reproducible search, not security.
+        rng = random.Random(seed)  # noqa: S311  # nosec B311
         cost = start = self.total_cost()
         accepted = done = 0
         stopped = False
