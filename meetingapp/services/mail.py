@@ -70,9 +70,9 @@ def enqueue(*, user: User, kind: str, subject: str, context: dict, now: datetime
 def _entries_for_session(session: EventSession) -> list[CalendarEntry]:
     from meetingapp.services.calendar import session_entry
 
-    entries = [session_entry(session, session_url)]
-    entries += [session_entry(p, session_url) for p in session.parts]
-    return entries
+    # An iTIP REQUEST/CANCEL carries one UID, so the invite is the session itself (a training
+    # day's own sessions are listed in its description); downloads and feeds hold the parts too.
+    return [session_entry(session, session_url)]
 
 
 def registration_message(*, user: User, session: EventSession, status: str, now: datetime,
@@ -128,7 +128,8 @@ def rotation_message(*, user: User, session: EventSession, stops: list, entries:
                 subject=gettext("Your table rotation: %(title)s", title=session.title),
                 context={"session": session, "event": session.event, "stops": stops,
                          "url": session_url(session)},
-                now=now, ics_method="REQUEST", ics_entries=entries)
+                # Several rounds (several UIDs) travel as PUBLISH: clients add them all in one click.
+                now=now, ics_method="PUBLISH", ics_entries=entries)
 
 
 def reminder_message(*, user: User, session: EventSession, now: datetime) -> OutboxMessage | None:

@@ -213,3 +213,27 @@ def test_participant_turns_off_optional_mail_on_their_page(app, client, session_
     client.post("/registration/me/mail", data={})
     db.session.expire_all()
     assert db.session.get(type(people[0]), people[0].id).mail_optional is False
+
+
+@pytest.mark.demo
+def test_published_rotation_mails_each_participant_their_rounds(mail_app, smtp_server):
+    from meetingapp.models import Event, User
+    from meetingapp.services.rotation import plan_rotation, publish_plan
+
+    inbox, _ = smtp_server
+    organiser = db.session.scalar(select(User).where(User.email == "organiser@example.org"))
+    event = db.session.scalar(select(Event).where(Event.title.like("%21st open informal%")))
+    speed = event.sessions[0]
+    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.commit()
+    plan = plan_rotation(session_id=speed.id, actor=organiser, now=NOW)
+    publish_plan(plan_id=plan.id, actor=organiser, now=NOW)
+    deliver_due(NOW)
+    assert len(inbox.messages) == 30
+    message = inbox.messages[0]
+    assert message["Subject"].startswith("Your table rotation: ")
+    method, cal = _calendar(message)
+    rounds = cal.walk("VEVENT")
+    assert method == "PUBLISH" and len(rounds) == 4
+    assert all(str(e["DTSTART"].params["TZID"]) == "Europe/Vienna" for e in rounds)
+    assert "Round 1" in message.get_body(("plain",)).get_content()
