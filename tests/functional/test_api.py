@@ -127,7 +127,7 @@ def test_the_documented_script_signs_up_registers_for_the_training_day_and_print
     out = capsys.readouterr().out
     assert re.search(r"^Registered for .*Earth Observation for Societal Benefit.*: confirmed$", out,
                      re.M)
-    assert re.search(r"^2026-12-\d\dT09:30–17:30 America/New_York: .*Earth Observation for "
+    assert re.search(r"^\d{4}-\d\d-\d\dT09:30–17:30 America/New_York: .*Earth Observation for "
                      r"Societal Benefit.* \(confirmed\)$", out, re.M)
     assert len(re.findall(r"^    \d\d:\d\d ", out, re.M)) == 5  # the training day's sessions
 
