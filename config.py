@@ -40,11 +40,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (an algorithm name)
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Seat counting takes a lock; only a test switches it off to show the race is real.
     REGISTRATION_LOCKING = True
-    DEMO_PASSWORD = "demo-password"
+    DEMO_PASSWORD = "demo-password"  # noqa: S105 (printed by make run)
     # Log-in and token endpoints: per client address and per account.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -82,7 +82,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = os.environ.get("MEETINGAPP_RATELIMIT", "0") == "1"
     MAIL_BACKGROUND = False
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing in tests)
     DEFAULT_DATABASE_FILE = "test.sqlite"
 
     def __init__(self) -> None:
@@ -119,4 +119,6 @@ def config_from_env() -> Config:
     try:
         return CONFIGS[name]()
     except KeyError:
-        raise RuntimeError(f"MEETINGAPP_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}") from None
+        raise RuntimeError(
+            f"MEETINGAPP_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}"
+        ) from None

@@ -2,8 +2,8 @@
 
 import os
 
-from meetingapp import create_app
 from config import ProductionConfig
+from meetingapp import create_app
 
 os.environ.setdefault("MEETINGAPP_CONFIG", "production")
 app = create_app(ProductionConfig() if os.environ["MEETINGAPP_CONFIG"] == "production" else None)

@@ -1,6 +1,7 @@
 """Render the public timetable of an event with 50 and 500 sessions; print median times and queries.
 
-Compare: pretalx 2025.2.2 renders its server-side schedule page of 500 talks in 656 ms (median), 50 in 78 ms
+Compare: pretalx 2025.2.2 renders its server-side schedule page of 500 talks in 656 ms (median),
+50 in 78 ms
 (PRODUCT.md). Run: .venv/bin/python benchmarks/bench_timetable.py
 """
 
@@ -27,15 +28,30 @@ RUNS = 15
 
 def build(n: int) -> int:
     start = date(2025, 10, 27)
-    event = Event(title=f"Event of {n} sessions", city="Vienna", timezone="Europe/Vienna",
-                  starts_on=start, ends_on=start + timedelta(days=4), published=True)
+    event = Event(
+        title=f"Event of {n} sessions",
+        city="Vienna",
+        timezone="Europe/Vienna",
+        starts_on=start,
+        ends_on=start + timedelta(days=4),
+        published=True,
+    )
     db.session.add(event)
     for i in range(n):
         day, slot = divmod(i, max(n // 5, 1))
-        begins = datetime(2025, 10, 27, 7, 0, tzinfo=UTC) + timedelta(days=min(day, 4), minutes=5 * slot)
-        s = EventSession(event=event, kind=SessionKind.MEETING, title=f"Talk {i}", room=f"Room {i % 12}",
-                         starts_at=begins, ends_at=begins + timedelta(minutes=30), capacity=50,
-                         description="A talk about outer space activities.")
+        begins = datetime(2025, 10, 27, 7, 0, tzinfo=UTC) + timedelta(
+            days=min(day, 4), minutes=5 * slot
+        )
+        s = EventSession(
+            event=event,
+            kind=SessionKind.MEETING,
+            title=f"Talk {i}",
+            room=f"Room {i % 12}",
+            starts_at=begins,
+            ends_at=begins + timedelta(minutes=30),
+            capacity=50,
+            description="A talk about outer space activities.",
+        )
         s.agenda_items = [AgendaItem(position=1, title="Item")]
         db.session.add(s)
     db.session.commit()
@@ -48,8 +64,8 @@ def measure(client, url: str) -> tuple[float, int]:
     for _ in range(RUNS):
         count = [0]
 
-        def listener(*_args, **_kw):
-            count[0] += 1
+        def listener(*_args, _count=count, **_kw):
+            _count[0] += 1
 
         sa_event.listen(db.engine, "before_cursor_execute", listener)
         t0 = time.perf_counter()
@@ -78,7 +94,10 @@ def main() -> None:
                 print(f"{n:>9} {median:>10.1f} {queries:>8}   full-event .ics: {ics:.1f} ms")
                 db.session.remove()
                 db.engine.dispose()
-    print("pretalx 2025.2.2 (PRODUCT.md): schedule page 78 ms at 50 talks, 656 ms at 500; .ics 757 ms at 500.")
+    print(
+        "pretalx 2025.2.2 (PRODUCT.md): schedule page 78 ms at 50 talks, 656 ms at 500; "
+        ".ics 757 ms at 500."
+    )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,13 @@ def mail_reminders() -> None:
 @users_cli.command("create-organiser")
 @click.argument("email")
 @click.option("--name", required=True, help="The organiser's full name.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when omitted.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when omitted.",
+)
 def create_organiser(email: str, name: str, password: str) -> None:
     """Create an organiser account (or make an existing account an organiser)."""
     from meetingapp.services.accounts import create_or_promote_organiser
@@ -75,7 +80,7 @@ def print_demo_logins() -> None:
     from meetingapp.services import demo_data
 
     pw = current_app.config["DEMO_PASSWORD"]
-    click.echo("Demo logins (password for all: %s):" % pw)
+    click.echo(f"Demo logins (password for all: {pw}):")
     click.echo(f"  organiser    {demo_data.ORGANISER_EMAIL}")
     click.echo("  participant  participant01@example.org … participant60@example.org")
     click.echo("  table host   host-a@example.org … host-k@example.org")
@@ -100,7 +105,9 @@ def demo_load_if_empty() -> None:
         click.echo("The database already has events; demo not loaded.")
     else:
         summary = load_demo()
-        click.echo(f"Demo data loaded: {summary.created_events} events, {summary.created_users} accounts.")
+        click.echo(
+            f"Demo data loaded: {summary.created_events} events, {summary.created_users} accounts."
+        )
     print_demo_logins()
 
 

@@ -57,8 +57,11 @@ def register_ops(app: Flask) -> None:
     @app.after_request
     def kick_mailer(response):
         # Changes that write mail are POSTs; deliver after the response's transaction committed.
-        if (request.method == "POST" and app.config.get("MAIL_BACKGROUND")
-                and app.config.get("MAIL_SERVER")):
+        if (
+            request.method == "POST"
+            and app.config.get("MAIL_BACKGROUND")
+            and app.config.get("MAIL_SERVER")
+        ):
             from meetingapp.services.mailer import drain_in_background
 
             drain_in_background(app)
@@ -71,10 +74,16 @@ def register_ops(app: Flask) -> None:
             from flask_login import current_user
 
             app.logger.info(
-                "request", extra={
-                    "request_id": g.get("request_id"), "method": request.method,
-                    "path": request.path, "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - g.get("request_started", 0)) * 1000, 1),
+                "request",
+                extra={
+                    "request_id": g.get("request_id"),
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round(
+                        (time.perf_counter() - g.get("request_started", 0)) * 1000, 1
+                    ),
                     "user_id": current_user.get_id() if current_user.is_authenticated else None,
-                })
+                },
+            )
         return response

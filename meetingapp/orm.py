@@ -1,4 +1,4 @@
-"""Declarative base (imported by extensions.py, so it lives outside models/) with a naming convention."""
+"""Declarative base with a naming convention (imported by extensions.py, so outside models/)."""
 
 from __future__ import annotations
 

@@ -17,18 +17,32 @@ from meetingapp.i18n import format_local, localise, long_date
 
 # Werkzeug's names and default descriptions, so error pages read in the reader's language.
 HTTP_TEXTS = (
-    N_("Error"), N_("Bad Request"), N_("Unauthorized"), N_("Forbidden"), N_("Not Found"),
-    N_("Method Not Allowed"), N_("Conflict"), N_("Request Entity Too Large"),
-    N_("Unprocessable Entity"), N_("Too Many Requests"), N_("Internal Server Error"),
-    N_("The requested URL was not found on the server. If you entered the URL manually please "
-       "check your spelling and try again."),
+    N_("Error"),
+    N_("Bad Request"),
+    N_("Unauthorized"),
+    N_("Forbidden"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Conflict"),
+    N_("Request Entity Too Large"),
+    N_("Unprocessable Entity"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+    N_(
+        "The requested URL was not found on the server. If you entered the URL manually please "
+        "check your spelling and try again."
+    ),
     N_("The method is not allowed for the requested URL."),
     N_("The browser (or proxy) sent a request that this server could not understand."),
-    N_("You don't have the permission to access the requested resource. It is either "
-       "read-protected or not readable by the server."),
+    N_(
+        "You don't have the permission to access the requested resource. It is either "
+        "read-protected or not readable by the server."
+    ),
     N_("The data value transmitted exceeds the capacity limit."),
-    N_("The CSRF token is missing."), N_("The CSRF token has expired."),
-    N_("The CSRF tokens do not match."), N_("The CSRF session token is missing."),
+    N_("The CSRF token is missing."),
+    N_("The CSRF token has expired."),
+    N_("The CSRF tokens do not match."),
+    N_("The CSRF session token is missing."),
 )
 
 
@@ -46,7 +60,10 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def register_web(app: Flask) -> None:
@@ -116,9 +133,12 @@ def _error_response(status: int, message: str, title: str | None = None):
     """JSON keeps the English text (a stable interface); pages read in the reader's language."""
     if wants_json():
         return jsonify({"error": {"code": _code_for(status), "message": str(message)}}), status
-    return render_template("error.html", status=status, title=gettext(title or "Error"),
-                           message=localise(message) if isinstance(message, Message)
-                           else gettext(message)), status
+    return render_template(
+        "error.html",
+        status=status,
+        title=gettext(title or "Error"),
+        message=localise(message) if isinstance(message, Message) else gettext(message),
+    ), status
 
 
 def _code_for(status: int) -> str:

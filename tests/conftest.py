@@ -150,8 +150,9 @@ class AuthActions:
         self._client = client
 
     def login(self, email: str, password: str = "correct-horse", follow: bool = False):
-        return self._client.post("/auth/login", data={"email": email, "password": password},
-                                 follow_redirects=follow)
+        return self._client.post(
+            "/auth/login", data={"email": email, "password": password}, follow_redirects=follow
+        )
 
     def logout(self):
         return self._client.post("/auth/logout")

@@ -50,29 +50,56 @@ class PgCluster:
 
     def start(self) -> None:
         subprocess.run(
-            self._cmd("initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-                      "-E", "UTF8", "--no-locale"),
-            check=True, capture_output=True,
+            self._cmd(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ),
+            check=True,
+            capture_output=True,
         )
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=300")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=300"
+        )
         subprocess.run(
-            self._cmd("pg_ctl", "-D", str(self.data_dir), "-o", options, "-l",
-                      str(self.data_dir / "server.log"), "-w", "-t", "60", "start"),
-            check=True, capture_output=True,
+            self._cmd(
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-o",
+                options,
+                "-l",
+                str(self.data_dir / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ),
+            check=True,
+            capture_output=True,
         )
 
     def stop(self) -> None:
-        subprocess.run(self._cmd("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop"),
-                       capture_output=True)
+        subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop"),
+            capture_output=True,
+        )
         shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
     def _admin(self):
         import psycopg
 
-        return psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                               autocommit=True)
+        return psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        )
 
     def create_database(self, name: str, template: str | None = None) -> str:
         with self._admin() as conn:

@@ -8,9 +8,11 @@ Reads the compiled catalogue the app serves (``meetingapp/translations``), witho
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "meetingapp" / "translations"
@@ -30,3 +32,50 @@ def t(locale: str, msgid: str, **params: object) -> str:
     """``msgid`` in ``locale``, with its ``%(name)s`` placeholders filled."""
     text = _catalogue(locale).gettext(msgid)
     return text % params if params else text
+
+
+def ordinal(locale: str, n: int) -> str:
+    """How the interface writes a position: '3rd' in English; the bare number elsewhere."""
+    if locale != "en":
+        return str(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+class Tr:
+    """Interface text in one language, for a test parametrised over languages.
+
+    tr = Tr("zh_Hans"); tr("Save my picks"); tr("Round %(number)s", number=1); tr.ordinal(1)
+    """
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def __call__(self, msgid: str, **params: object) -> str:
+        return t(self.locale, msgid, **params)
+
+    def plural(self, singular: str, plural: str, num: int) -> str:
+        """An ngettext message with its ``%(num)d``."""
+        return _catalogue(self.locale).ngettext(singular, plural, num) % {"num": num}
+
+    def text(self, msgid: str, **params: object) -> str:
+        """The message as a reader sees it on the page: its HTML tags removed."""
+        return re.sub(r"<[^>]+>", "", self(msgid, **params))
+
+    def pattern(self, msgid: str) -> re.Pattern[str]:
+        """A regular expression for the message with any value in each ``%(name)s``."""
+        parts = re.split(r"%\(\w+\)s", self(msgid))
+        return re.compile(".+?".join(re.escape(part) for part in parts))
+
+    def ordinal(self, n: int) -> str:
+        return ordinal(self.locale, n)
+
+    def date(self, day, width: str = "medium") -> str:
+        """A date as the pages write it (Babel, CLDR width); English keeps '28 Oct 2024'."""
+        if self.locale == "en":
+            return day.strftime({"medium": "%d %b %Y", "long": "%d %B %Y"}[width])
+        return format_date(day, width, locale=self.locale)
+
+    @property
+    def browser_locale(self) -> str:
+        return BROWSER_LOCALE[self.locale]

@@ -38,16 +38,19 @@ def caller_for(mode: str) -> User | None:
     if not header:
         if mode == OPTIONAL:
             return None
-        raise _unauthorised("Send Authorization: Bearer <token> (POST /api/v1/tokens gives one).",
-                            f"Bearer {REALM}")
+        raise _unauthorised(
+            "Send Authorization: Bearer <token> (POST /api/v1/tokens gives one).", f"Bearer {REALM}"
+        )
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer":
-        raise _unauthorised("Use a Bearer token here: Authorization: Bearer <token>.",
-                            f"Bearer {REALM}")
+        raise _unauthorised(
+            "Use a Bearer token here: Authorization: Bearer <token>.", f"Bearer {REALM}"
+        )
     user = api_tokens.authenticate_token(secret.strip(), http.now())
     if user is None:
-        raise _unauthorised("This token is not valid or has been revoked.",
-                            f'Bearer {REALM}, error="invalid_token"')
+        raise _unauthorised(
+            "This token is not valid or has been revoked.", f'Bearer {REALM}, error="invalid_token"'
+        )
     return user
 
 
@@ -57,8 +60,14 @@ def _basic_user() -> User:
     if credentials is None or credentials.type != "basic":
         raise _unauthorised("Send your e-mail address and password with HTTP Basic.", challenge)
     email, password = credentials.username or "", credentials.password or ""
-    if (not email or not password or len(email) > 254 or len(password) > 200
-            or "\x00" in email or "\x00" in password):
+    if (
+        not email
+        or not password
+        or len(email) > 254
+        or len(password) > 200
+        or "\x00" in email
+        or "\x00" in password
+    ):
         raise _unauthorised("E-mail or password is not right.", challenge)
     user = accounts.authenticate(email, password)
     if user is None:

@@ -37,8 +37,15 @@ def now() -> datetime:
 class ApiError(Exception):
     """An answer other than success, raised anywhere in an operation."""
 
-    def __init__(self, status: int, code: str, message: str, *,
-                 fields: dict[str, str] | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.fields, self.headers = fields, headers or {}
@@ -59,15 +66,35 @@ class Operation:
     description: str
 
 
-def operation(*, summary: str, tag: str, auth: str = "bearer", organiser_only: bool = False,
-              response: type[BaseModel] | None = None, status: int = 200,
-              body: type[BaseModel] | None = None, body_required: bool = True,
-              query: type[BaseModel] | None = None, errors: tuple[int, ...] = (),
-              description: str = "") -> Callable:
+def operation(
+    *,
+    summary: str,
+    tag: str,
+    auth: str = "bearer",
+    organiser_only: bool = False,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    body: type[BaseModel] | None = None,
+    body_required: bool = True,
+    query: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = (),
+    description: str = "",
+) -> Callable:
     """Declare an API operation. The view receives ``caller``, ``body`` and ``query`` when it
     names them, and returns an instance of ``response`` (or None for 204)."""
-    op = Operation(summary, tag, auth, organiser_only, response, status, body, body_required,
-                   query, tuple(errors), description)
+    op = Operation(
+        summary,
+        tag,
+        auth,
+        organiser_only,
+        response,
+        status,
+        body,
+        body_required,
+        query,
+        tuple(errors),
+        description,
+    )
 
     def decorate(view: Callable) -> Callable:
         wants = set(signature(view).parameters)
@@ -127,10 +154,13 @@ def validation_error(exc: ValidationError) -> ApiError:
         loc = error.get("loc") or ()
         by_field.setdefault(str(loc[0]) if loc else "", []).append(error)
     if "" in by_field:
-        return ApiError(400, "bad_request",
-                        "The body is not a JSON object: " + _message(by_field[""][0]))
-    fields = {name: _message(next((e for e in errors if not _wrong_type(e)), errors[0]))
-              for name, errors in by_field.items()}
+        return ApiError(
+            400, "bad_request", "The body is not a JSON object: " + _message(by_field[""][0])
+        )
+    fields = {
+        name: _message(next((e for e in errors if not _wrong_type(e)), errors[0]))
+        for name, errors in by_field.items()
+    }
     if any(all(_wrong_type(e) for e in errors) for errors in by_field.values()):
         return ApiError(400, "bad_request", "Some fields have the wrong JSON type.", fields=fields)
     return ApiError(422, "invalid", "Some fields are not valid.", fields=fields)
@@ -143,8 +173,9 @@ def parse_body(model: type[BaseModel], *, required: bool) -> BaseModel:
             raise ApiError(400, "bad_request", "Send a JSON object as the request body.")
         raw = b"{}"
     elif not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
-        raise ApiError(400, "bad_request",
-                       "Send the body as JSON (Content-Type: application/json).")
+        raise ApiError(
+            400, "bad_request", "Send the body as JSON (Content-Type: application/json)."
+        )
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -167,30 +198,56 @@ def answer(result: BaseModel | None, op: Operation) -> Response:
         return current_app.response_class(status=204)
     if op.response is not None and not isinstance(result, op.response):
         result = op.response.model_validate(result)
-    return current_app.response_class(result.model_dump_json(), status=op.status,
-                                      mimetype="application/json")
+    return current_app.response_class(
+        result.model_dump_json(), status=op.status, mimetype="application/json"
+    )
 
 
-def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     error: dict[str, Any] = {"code": code, "message": message}
     if fields:
         error["fields"] = fields
-    response = current_app.response_class(json.dumps({"error": error}), status=status,
-                                          mimetype="application/json")
+    response = current_app.response_class(
+        json.dumps({"error": error}), status=status, mimetype="application/json"
+    )
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
 
 
 # Form field names used by the services, as the API calls them.
-_FIELD_NAMES = {"day": "starts_at", "start_time": "starts_at", "end_time": "ends_at",
-                "current_password": "password", "table": "tables", "file": "body"}  # nosec B105
-_BASE_CODES = {NotFound: "not_found", PermissionDenied: "forbidden", ValidationFailed: "invalid",
-               DomainError: "conflict"}
-_HTTP_CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "bad_request",
-               422: "invalid", 429: "rate_limited"}
+_FIELD_NAMES = {
+    "day": "starts_at",
+    "start_time": "starts_at",
+    "end_time": "ends_at",
+    "current_password": "password",
+    "table": "tables",
+    "file": "body",
+}  # nosec B105
+_BASE_CODES = {
+    NotFound: "not_found",
+    PermissionDenied: "forbidden",
+    ValidationFailed: "invalid",
+    DomainError: "conflict",
+}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorised",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "bad_request",
+    422: "invalid",
+    429: "rate_limited",
+}
 
 
 def _snake(name: str) -> str:
@@ -222,8 +279,9 @@ def register_error_handlers(bp: Blueprint) -> None:
     def http_error(exc: HTTPException):
         db.session.rollback()
         status = exc.code or 500
-        response = error_response(status, _HTTP_CODES.get(status, "error"),
-                                  exc.description or exc.name)
+        response = error_response(
+            status, _HTTP_CODES.get(status, "error"), exc.description or exc.name
+        )
         for key, value in exc.get_headers():
             if key.lower() != "content-type":
                 response.headers[key] = value
@@ -233,8 +291,9 @@ def register_error_handlers(bp: Blueprint) -> None:
     def unexpected(exc: Exception):
         db.session.rollback()
         current_app.logger.exception("unhandled API error on %s %s", request.method, request.path)
-        return error_response(500, "server_error",
-                              "Something went wrong on our side; nothing was saved.")
+        return error_response(
+            500, "server_error", "Something went wrong on our side; nothing was saved."
+        )
 
     @bp.url_value_preprocessor
     def ids_in_range(_endpoint, values):
@@ -261,22 +320,31 @@ def decode_cursor(cursor: str) -> int:
         text = ""
     match = re.fullmatch(r"after:(\d{1,10})", text)
     if match is None:
-        raise ApiError(400, "bad_cursor", "This cursor is not one we gave out.",
-                       fields={"cursor": "Use next_cursor from the previous page."})
+        raise ApiError(
+            400,
+            "bad_cursor",
+            "This cursor is not one we gave out.",
+            fields={"cursor": "Use next_cursor from the previous page."},
+        )
     return int(match.group(1))
 
 
-def paginate(items: Sequence[T], query: PageQuery, key: Callable[[T], int] = lambda i: i.id
-             ) -> tuple[list[T], str | None]:
+def paginate(
+    items: Sequence[T], query: PageQuery, key: Callable[[T], int] = lambda i: i.id
+) -> tuple[list[T], str | None]:
     """One page of ``items`` (already in order) after the cursor's item, and the next cursor."""
     start = 0
     if query.cursor:
         last = decode_cursor(query.cursor)
         ids = [key(item) for item in items]
         if last not in ids:
-            raise ApiError(400, "bad_cursor", "The item this cursor points after is gone; start "
-                           "again from the first page.", fields={"cursor": "No longer valid."})
+            raise ApiError(
+                400,
+                "bad_cursor",
+                "The item this cursor points after is gone; start again from the first page.",
+                fields={"cursor": "No longer valid."},
+            )
         start = ids.index(last) + 1
-    page = list(items[start:start + query.limit])
+    page = list(items[start : start + query.limit])
     more = start + query.limit < len(items)
     return page, (encode_cursor(key(page[-1])) if more and page else None)

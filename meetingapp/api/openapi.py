@@ -22,8 +22,10 @@ TAGS = [
     {"name": "tokens", "description": "Bearer tokens: get one with your e-mail and password."},
     {"name": "accounts", "description": "Sign-up, who you are, organisations."},
     {"name": "events", "description": "Events (organisers create and change them)."},
-    {"name": "sessions", "description": "Sessions of an event, training-day parts, rounds and "
-                                        "topic tables."},
+    {
+        "name": "sessions",
+        "description": "Sessions of an event, training-day parts, rounds and topic tables.",
+    },
     {"name": "registrations", "description": "Registering, the waitlist, your itinerary."},
     {"name": "rotation", "description": "Table picks and the speed-networking rotation."},
     {"name": "attendance", "description": "Check-ins by organisers and table hosts."},
@@ -54,8 +56,12 @@ _STATUS_TEXT = {
     422: "Values that break a rule; see error.fields",
     429: "Too many attempts; wait a minute",
 }
-_SECURITY = {"public": [], "optional": [{}, {"bearerAuth": []}], "bearer": [{"bearerAuth": []}],
-             "basic": [{"basicAuth": []}]}
+_SECURITY = {
+    "public": [],
+    "optional": [{}, {"bearerAuth": []}],
+    "bearer": [{"bearerAuth": []}],
+    "basic": [{"basicAuth": []}],
+}
 _PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 
@@ -67,7 +73,7 @@ def _operations(app: Flask) -> list[tuple[str, str, str, Operation]]:
         if op is None or not rule.rule.startswith(PREFIX):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            found.append((rule.rule[len(PREFIX):], method.lower(), view.__name__, op))
+            found.append((rule.rule[len(PREFIX) :], method.lower(), view.__name__, op))
     return sorted(found, key=lambda item: (item[0], item[1]))
 
 
@@ -114,11 +120,17 @@ def _responses(path: str, op: Operation, refs: dict) -> dict:
     if "{" in path:
         statuses.add(404)
     for status in sorted(statuses):
-        entry: dict[str, Any] = {"description": _STATUS_TEXT[status],
-                                 "content": {"application/json": {"schema": ERROR_REF}}}
+        entry: dict[str, Any] = {
+            "description": _STATUS_TEXT[status],
+            "content": {"application/json": {"schema": ERROR_REF}},
+        }
         if status == 401:
-            entry["headers"] = {"WWW-Authenticate": {
-                "description": "The scheme to use", "schema": {"type": "string"}}}
+            entry["headers"] = {
+                "WWW-Authenticate": {
+                    "description": "The scheme to use",
+                    "schema": {"type": "string"},
+                }
+            }
         responses[str(status)] = entry
     return responses
 
@@ -130,14 +142,20 @@ def build_document(app: Flask) -> dict:
     for rule_path, method, name, op in ops:
         path = _PARAM.sub(lambda m: "{" + m.group("name") + "}", rule_path)
         parameters = [
-            {"name": m.group("name"), "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+            {
+                "name": m.group("name"),
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            }
             for m in _PARAM.finditer(rule_path)
         ]
         if op.query is not None:
             parameters += _query_parameters(op.query)
         entry: dict[str, Any] = {
-            "operationId": name, "summary": op.summary, "tags": [op.tag],
+            "operationId": name,
+            "summary": op.summary,
+            "tags": [op.tag],
             "security": _SECURITY[op.auth],
             "responses": _responses(path, op, refs),
         }
@@ -161,10 +179,16 @@ def build_document(app: Flask) -> dict:
         "components": {
             "schemas": top.get("$defs", {}),
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer",
-                               "description": "A token from POST /tokens"},
-                "basicAuth": {"type": "http", "scheme": "basic",
-                              "description": "Your e-mail address and password"},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from POST /tokens",
+                },
+                "basicAuth": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "Your e-mail address and password",
+                },
             },
         },
     }
@@ -206,7 +230,8 @@ def type_html(schema: dict) -> Markup:
         return Markup(" or ").join(type_html(option) for option in schema["anyOf"])
     if "enum" in schema:
         return Markup("one of ") + Markup(", ").join(
-            Markup("<code>{}</code>").format(value) for value in schema["enum"])
+            Markup("<code>{}</code>").format(value) for value in schema["enum"]
+        )
     kind = schema.get("type", "any")
     if kind == "array":
         return Markup("array of ") + type_html(schema.get("items", {}))
@@ -231,9 +256,15 @@ def _describe(prop: dict) -> str:
 
 def _fields(schema: dict) -> list[dict]:
     required = set(schema.get("required", []))
-    return [{"name": name, "type": type_html(prop), "required": name in required,
-             "description": _describe(prop)}
-            for name, prop in schema.get("properties", {}).items()]
+    return [
+        {
+            "name": name,
+            "type": type_html(prop),
+            "required": name in required,
+            "description": _describe(prop),
+        }
+        for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 @bp.get("/docs")
@@ -243,24 +274,47 @@ def docs():
     for path, methods in doc["paths"].items():
         for method, op in methods.items():
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-            operations.append({
-                "method": method.upper(), "path": path, "op": op,
-                "body": type_html(body["schema"]) if body else None,
-                "responses": [
-                    {"status": status, "description": r["description"],
-                     "type": type_html(r["content"]["application/json"]["schema"])
-                     if "content" in r else None}
-                    for status, r in op["responses"].items()
-                ],
-                "parameters": [{"name": p["name"], "in": p["in"], "type": type_html(p["schema"]),
-                                "required": p["required"],
-                                "description": _describe(p["schema"] | {
-                                    "description": p.get("description", "")})}
-                               for p in op.get("parameters", [])],
-            })
-    by_tag = {tag["name"]: [o for o in operations if o["op"]["tags"][0] == tag["name"]]
-              for tag in doc["tags"]}
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "op": op,
+                    "body": type_html(body["schema"]) if body else None,
+                    "responses": [
+                        {
+                            "status": status,
+                            "description": r["description"],
+                            "type": type_html(r["content"]["application/json"]["schema"])
+                            if "content" in r
+                            else None,
+                        }
+                        for status, r in op["responses"].items()
+                    ],
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "in": p["in"],
+                            "type": type_html(p["schema"]),
+                            "required": p["required"],
+                            "description": _describe(
+                                p["schema"] | {"description": p.get("description", "")}
+                            ),
+                        }
+                        for p in op.get("parameters", [])
+                    ],
+                }
+            )
+    by_tag = {
+        tag["name"]: [o for o in operations if o["op"]["tags"][0] == tag["name"]]
+        for tag in doc["tags"]
+    }
     schemas = {name: _fields(schema) for name, schema in doc["components"]["schemas"].items()}
-    return render_template("api/docs.html", doc=doc, by_tag=by_tag, schemas=schemas,
-                           component_docs={n: s.get("description", "")
-                                           for n, s in doc["components"]["schemas"].items()})
+    return render_template(
+        "api/docs.html",
+        doc=doc,
+        by_tag=by_tag,
+        schemas=schemas,
+        component_docs={
+            n: s.get("description", "") for n, s in doc["components"]["schemas"].items()
+        },
+    )

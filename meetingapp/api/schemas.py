@@ -28,8 +28,9 @@ def text(max_length: int) -> Any:
 
 def required_text(max_length: int) -> Any:
     """A string with at least one non-blank character."""
-    return Annotated[str, Field(min_length=1, max_length=max_length, pattern=r"\S"),
-                     AfterValidator(_no_nul)]
+    return Annotated[
+        str, Field(min_length=1, max_length=max_length, pattern=r"\S"), AfterValidator(_no_nul)
+    ]
 
 
 def _plausible_year(value: date) -> date:
@@ -42,9 +43,14 @@ def _plausible_year(value: date) -> date:
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Day = Annotated[date, AfterValidator(_plausible_year)]
 KindName = Literal["meeting", "training", "speed_networking", "break"]
-LocalOrAware = Annotated[datetime, Field(
-    description="ISO 8601. With an offset it is converted to the event's zone; without one it is "
-                "the event's local wall-clock time."), AfterValidator(_plausible_year)]
+LocalOrAware = Annotated[
+    datetime,
+    Field(
+        description="ISO 8601. With an offset it is converted to the event's zone; "
+        "without one it is the event's local wall-clock time."
+    ),
+    AfterValidator(_plausible_year),
+]
 
 
 class Body(BaseModel):
@@ -65,10 +71,11 @@ def partial(model: type[Body], name: str) -> type[Body]:
 
     fields: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
-        fields[field_name] = (info.annotation, FieldInfo.merge_field_infos(
-            info, default=None, json_schema_extra=no_default))
-    return create_model(name, __base__=Body, __doc__=f"Any subset of {model.__name__}.",
-                        **fields)
+        fields[field_name] = (
+            info.annotation,
+            FieldInfo.merge_field_infos(info, default=None, json_schema_extra=no_default),
+        )
+    return create_model(name, __base__=Body, __doc__=f"Any subset of {model.__name__}.", **fields)
 
 
 # --- errors and pages ------------------------------------------------------------------------
@@ -78,7 +85,8 @@ class ErrorDetail(Out):
     code: str = Field(description="Machine-readable, e.g. already_registered, invalid")
     message: str = Field(description="Human-readable, fit to show to a user")
     fields: dict[str, str] | None = Field(
-        default=None, description="Per-field messages (validation errors only)")
+        default=None, description="Per-field messages (validation errors only)"
+    )
 
 
 class ErrorBody(Out):
@@ -91,13 +99,15 @@ T = TypeVar("T")
 class Page(Out, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(
-        description="Pass as ?cursor= to get the next page; null on the last page")
+        description="Pass as ?cursor= to get the next page; null on the last page"
+    )
 
 
 class PageQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=200, description="Items per page (default 50)")] = 50
-    cursor: Annotated[str | None, Field(
-        max_length=200, description="next_cursor of the previous page")] = None
+    cursor: Annotated[
+        str | None, Field(max_length=200, description="next_cursor of the previous page")
+    ] = None
 
 
 # --- accounts and tokens ---------------------------------------------------------------------
@@ -131,8 +141,9 @@ class SignUp(Body):
     email: required_text(254)
     password: Annotated[str, Field(min_length=1, max_length=200)]
     name: required_text(120)
-    organisation: Id | required_text(40) = Field(
-        description="The organisation's id or short name (GET /organisations)")
+    organisation: Id | required_text(
+        40
+    ) = Field(description="The organisation's id or short name (GET /organisations)")
 
 
 class Created(Out):
@@ -165,7 +176,8 @@ class EventFields(Body):
     city: required_text(120)
     venue: text(200) = ""
     timezone: text(64) = Field(
-        default="", description="IANA name, e.g. Europe/Vienna; empty: derived from the city")
+        default="", description="IANA name, e.g. Europe/Vienna; empty: derived from the city"
+    )
     starts_on: Day
     ends_on: Day
     description: text(10_000) = ""
@@ -207,10 +219,12 @@ class SessionFields(Body):
     description: text(10_000) = ""
     room: text(120) = ""
     capacity: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
-        default=None, description="null: no limit")
+        default=None, description="null: no limit"
+    )
     registration_opens: LocalOrAware | None = None
     registration_closes: LocalOrAware | None = Field(
-        default=None, description="null: when the session starts")
+        default=None, description="null: when the session starts"
+    )
     lead_organisation: Id | None = None
     chair: text(200) = ""
     agenda: Annotated[list[text(300)], Field(max_length=200)] = []
@@ -220,13 +234,15 @@ class SessionFields(Body):
     min_tables: Annotated[int, Field(ge=1, le=50)] | None = None
     max_picks: Annotated[int, Field(ge=1, le=50)] | None = None
     picks_deadline: LocalOrAware | None = Field(
-        default=None, description="null: when the session starts")
+        default=None, description="null: when the session starts"
+    )
 
 
 class SessionCreate(SessionFields):
     parent: Id | None = Field(
-        default=None, description="A training day of the same event: the session becomes one of "
-                                  "its timed parts")
+        default=None,
+        description="A training day of the same event: the session becomes one of its timed parts",
+    )
 
 
 SessionPatch = partial(SessionFields, "SessionPatch")
@@ -345,7 +361,8 @@ class RegistrationPage(Page[RegistrationEntry]):
 
 class RegistrationQuery(PageQuery):
     status: Literal["active", "confirmed", "waitlisted", "cancelled", "all"] = Field(
-        default="active", description="active = confirmed and waitlisted")
+        default="active", description="active = confirmed and waitlisted"
+    )
 
 
 class Picks(Body):
@@ -389,7 +406,8 @@ class ItineraryPage(Page[ItineraryItem]):
 
 class RotationRequest(Body):
     from_round: Annotated[int, Field(ge=1, le=50)] = Field(
-        default=1, description="Re-plan from this round (numbered from 1), keeping earlier rounds")
+        default=1, description="Re-plan from this round (numbered from 1), keeping earlier rounds"
+    )
 
 
 class AssignmentOut(Out):
@@ -414,7 +432,8 @@ class RotationOut(Out):
 class CheckInRequest(Body):
     participant: Id
     round: Annotated[int, Field(ge=1, le=50)] | None = Field(
-        default=None, description="Speed networking only; numbered from 1")
+        default=None, description="Speed networking only; numbered from 1"
+    )
 
 
 class CheckInOut(Out):

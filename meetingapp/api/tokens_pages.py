@@ -20,8 +20,11 @@ bp = Blueprint("tokens", __name__, url_prefix="/account/tokens", template_folder
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[Optional(), Length(max=api_tokens.MAX_NAME_LENGTH)],
-                       description="Say where it is used, e.g. “registration script”.")
+    name = StringField(
+        "Name",
+        validators=[Optional(), Length(max=api_tokens.MAX_NAME_LENGTH)],
+        description="Say where it is used, e.g. “registration script”.",
+    )
     submit = SubmitField("Create token")
 
 
@@ -30,8 +33,13 @@ class RevokeForm(FlaskForm):
 
 
 def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
-    response = render_template("api/tokens.html", form=form, revoke_form=RevokeForm(),
-                               tokens=api_tokens.tokens_of(current_user.id), new_token=new_token)
+    response = render_template(
+        "api/tokens.html",
+        form=form,
+        revoke_form=RevokeForm(),
+        tokens=api_tokens.tokens_of(current_user.id),
+        new_token=new_token,
+    )
     return response, status, {"Cache-Control": "no-store"}
 
 
@@ -48,8 +56,9 @@ def create():
     if not form.validate_on_submit():
         return _page(form, status=422)
     try:
-        issued = api_tokens.issue_token(user=current_user, name=form.name.data or "",
-                                        now=datetime.now(UTC))
+        issued = api_tokens.issue_token(
+            user=current_user, name=form.name.data or "", now=datetime.now(UTC)
+        )
     except DomainError as exc:
         form.name.errors.append(str(exc))
         return _page(form, status=422)

@@ -23,21 +23,38 @@ def _account_key() -> str:
 
 
 @bp.post("/tokens")
-@limiter.limit(lambda: current_app.config.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
-               error_message="Too many token requests from your address; wait a minute.")
-@limiter.limit(lambda: current_app.config.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute"),
-               key_func=_account_key,
-               error_message="Too many token requests for this account; wait a minute.")
-@operation(summary="Get a token", tag="tokens", auth=BASIC, body=s.TokenRequest,
-           body_required=False, response=s.TokenCreated, status=201, errors=(429,),
-           description="HTTP Basic with your e-mail address and password. The token is shown "
-                       "once; send it as `Authorization: Bearer <token>`. It acts with your "
-                       "role and lasts until you revoke it.")
+@limiter.limit(
+    lambda: current_app.config.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
+    error_message="Too many token requests from your address; wait a minute.",
+)
+@limiter.limit(
+    lambda: current_app.config.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute"),
+    key_func=_account_key,
+    error_message="Too many token requests for this account; wait a minute.",
+)
+@operation(
+    summary="Get a token",
+    tag="tokens",
+    auth=BASIC,
+    body=s.TokenRequest,
+    body_required=False,
+    response=s.TokenCreated,
+    status=201,
+    errors=(429,),
+    description="HTTP Basic with your e-mail address and password. The token is shown "
+    "once; send it as `Authorization: Bearer <token>`. It acts with your "
+    "role and lasts until you revoke it.",
+)
 def create_token(caller: User, body: s.TokenRequest):
     issued = api_tokens.issue_token(user=caller, name=body.name, now=http.now())
     record = issued.record
-    return s.TokenCreated(token=issued.secret, id=record.id, name=record.name,
-                          role=caller.role.value, created_at=record.created_at)
+    return s.TokenCreated(
+        token=issued.secret,
+        id=record.id,
+        name=record.name,
+        role=caller.role.value,
+        created_at=record.created_at,
+    )
 
 
 @bp.get("/tokens")
@@ -54,28 +71,50 @@ def revoke_token(caller: User, token_id: int):
 
 
 @bp.post("/accounts")
-@operation(summary="Sign up", tag="accounts", auth=PUBLIC, body=s.SignUp, response=s.Created,
-           status=201, errors=(409,),
-           description="The same rules as the sign-up page: a valid e-mail address not yet "
-                       "taken (in any case), a name, your organisation (id or short name) and "
-                       "a password of at least 8 characters. The account is a participant.")
+@operation(
+    summary="Sign up",
+    tag="accounts",
+    auth=PUBLIC,
+    body=s.SignUp,
+    response=s.Created,
+    status=201,
+    errors=(409,),
+    description="The same rules as the sign-up page: a valid e-mail address not yet "
+    "taken (in any case), a name, your organisation (id or short name) and "
+    "a password of at least 8 characters. The account is a participant.",
+)
 def sign_up(body: s.SignUp):
     try:
         validate_email(body.email, check_deliverability=False)
     except EmailNotValidError:
-        raise ApiError(422, "invalid", "Some fields are not valid.",
-                       fields={"email": "Enter a valid e-mail address."}) from None
-    user = accounts.create_account(email=body.email, name=body.name, password=body.password,
-                                   organisation_id=_organisation_id(body.organisation))
+        raise ApiError(
+            422,
+            "invalid",
+            "Some fields are not valid.",
+            fields={"email": "Enter a valid e-mail address."},
+        ) from None
+    user = accounts.create_account(
+        email=body.email,
+        name=body.name,
+        password=body.password,
+        organisation_id=_organisation_id(body.organisation),
+    )
     return s.Created(id=user.id)
 
 
 def _organisation_id(value: int | str) -> int:
-    org = (db.session.get(Organisation, value) if isinstance(value, int)
-           else organisation_by_short_name(value.strip()))
+    org = (
+        db.session.get(Organisation, value)
+        if isinstance(value, int)
+        else organisation_by_short_name(value.strip())
+    )
     if org is None:
-        raise ApiError(422, "invalid", "Some fields are not valid.", fields={
-            "organisation": "Pick your organisation from GET /api/v1/organisations."})
+        raise ApiError(
+            422,
+            "invalid",
+            "Some fields are not valid.",
+            fields={"organisation": "Pick your organisation from GET /api/v1/organisations."},
+        )
     return org.id
 
 
@@ -86,8 +125,13 @@ def me(caller: User):
 
 
 @bp.get("/organisations")
-@operation(summary="List organisations", tag="accounts", auth=PUBLIC, query=s.PageQuery,
-           response=s.OrganisationPage)
+@operation(
+    summary="List organisations",
+    tag="accounts",
+    auth=PUBLIC,
+    query=s.PageQuery,
+    response=s.OrganisationPage,
+)
 def organisations(query: s.PageQuery):
     page, cursor = paginate(all_organisations(), query)
     return s.OrganisationPage(items=[present.organisation(o) for o in page], next_cursor=cursor)

@@ -19,38 +19,56 @@ def get_picks(caller: User, session_id: int):
 
 
 @bp.put("/sessions/<int:session_id>/picks")
-@operation(summary="Rank the tables you want", tag="rotation", body=s.Picks, response=s.PicksOut,
-           errors=(403, 404),
-           description="Table ids of this session, best first, until the picks deadline. "
-                       "Replaces your earlier picks. You must be confirmed for the session.")
+@operation(
+    summary="Rank the tables you want",
+    tag="rotation",
+    body=s.Picks,
+    response=s.PicksOut,
+    errors=(403, 404),
+    description="Table ids of this session, best first, until the picks deadline. "
+    "Replaces your earlier picks. You must be confirmed for the session.",
+)
 def save_picks(caller: User, session_id: int, body: s.Picks):
     visible_session(session_id, caller)
-    saved = rotation.save_picks(user=caller, session_id=session_id, table_ids=body.tables,
-                                now=http.now())
+    saved = rotation.save_picks(
+        user=caller, session_id=session_id, table_ids=body.tables, now=http.now()
+    )
     return s.PicksOut(tables=saved)
 
 
 @bp.post("/sessions/<int:session_id>/rotation")
-@operation(summary="Plan the table rotation", tag="rotation", organiser_only=True,
-           body=s.RotationRequest, body_required=False, response=s.RotationOut, status=201,
-           errors=(404, 409),
-           description="Plans a new draft from everyone confirmed and their picks (from_round "
-                       "keeps the rounds before it and pinned seats of the previous plan) and "
-                       "returns every assignment and the planner's statistics. 409 when no "
-                       "rotation is possible.")
+@operation(
+    summary="Plan the table rotation",
+    tag="rotation",
+    organiser_only=True,
+    body=s.RotationRequest,
+    body_required=False,
+    response=s.RotationOut,
+    status=201,
+    errors=(404, 409),
+    description="Plans a new draft from everyone confirmed and their picks (from_round "
+    "keeps the rounds before it and pinned seats of the previous plan) and "
+    "returns every assignment and the planner's statistics. 409 when no "
+    "rotation is possible.",
+)
 def plan(caller: User, session_id: int, body: s.RotationRequest):
     visible_session(session_id, caller)
-    planned = rotation.plan_rotation(session_id=session_id, actor=caller, now=http.now(),
-                                     from_round=body.from_round - 1)
+    planned = rotation.plan_rotation(
+        session_id=session_id, actor=caller, now=http.now(), from_round=body.from_round - 1
+    )
     return present.rotation(planned)
 
 
 @bp.get("/sessions/<int:session_id>/rotation")
-@operation(summary="Get the table rotation", tag="rotation", response=s.RotationOut,
-           errors=(404,),
-           description="Organisers get the latest plan (draft or published) with every seat; "
-                       "everyone else the published one with their own seats and, for a table "
-                       "host, the people at their table.")
+@operation(
+    summary="Get the table rotation",
+    tag="rotation",
+    response=s.RotationOut,
+    errors=(404,),
+    description="Organisers get the latest plan (draft or published) with every seat; "
+    "everyone else the published one with their own seats and, for a table "
+    "host, the people at their table.",
+)
 def get_rotation(caller: User, session_id: int):
     visible_session(session_id, caller)
     found = latest_plan(session_id, published_only=not caller.is_organiser)
@@ -60,10 +78,15 @@ def get_rotation(caller: User, session_id: int):
 
 
 @bp.post("/sessions/<int:session_id>/rotation/publish")
-@operation(summary="Publish the table rotation", tag="rotation", organiser_only=True,
-           response=s.RotationOut, errors=(404,),
-           description="Publishes the latest plan: participants see their rounds in their "
-                       "itinerary and are notified.")
+@operation(
+    summary="Publish the table rotation",
+    tag="rotation",
+    organiser_only=True,
+    response=s.RotationOut,
+    errors=(404,),
+    description="Publishes the latest plan: participants see their rounds in their "
+    "itinerary and are notified.",
+)
 def publish(caller: User, session_id: int):
     visible_session(session_id, caller)
     found = latest_plan(session_id)

@@ -19,11 +19,13 @@ class SignupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     organisation = SelectField(
-        _l("Organisation"), coerce=int,
+        _l("Organisation"),
+        coerce=int,
         validators=[DataRequired(message=_l("Pick your organisation from the list."))],
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
         description=_l("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
@@ -43,7 +45,8 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat new password"),
         validators=[
-            DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))
+            DataRequired(),
+            EqualTo("new_password", message=_l("The passwords do not match.")),
         ],
     )
     submit = SubmitField(_l("Change password"))

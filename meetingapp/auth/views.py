@@ -34,11 +34,17 @@ def _login_account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               error_message=N_("Too many log-in attempts from your address; wait a minute."))
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key,
-               error_message=N_("Too many log-in attempts for this account; wait a minute."))
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    error_message=N_("Too many log-in attempts from your address; wait a minute."),
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_account_key,
+    error_message=N_("Too many log-in attempts for this account; wait a minute."),
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("events.index"))
@@ -63,8 +69,11 @@ def signup():
     if form.validate_on_submit():
         try:
             user = accounts.create_account(
-                email=form.email.data, name=form.name.data, password=form.password.data,
-                organisation_id=form.organisation.data or None, locale=str(get_locale()),
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                organisation_id=form.organisation.data or None,
+                locale=str(get_locale()),
             )
         except ValidationFailed as exc:
             getattr(form, exc.field or "email").errors.append(localise(exc))
@@ -89,7 +98,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
         except ValidationFailed as exc:
             getattr(form, exc.field or "new_password").errors.append(localise(exc))
         else:

@@ -18,8 +18,9 @@ def _now() -> datetime:
 
 
 def _session_url(session) -> str:
-    return url_for("events.event", event_id=session.event_id, _anchor=f"session-{session.id}",
-                   _external=True)
+    return url_for(
+        "events.event", event_id=session.event_id, _anchor=f"session-{session.id}", _external=True
+    )
 
 
 def _ics(file: svc.IcsFile, *, inline: bool = False) -> Response:
@@ -37,13 +38,16 @@ def _organiser() -> bool:
 
 @bp.get("/events/<int:event_id>.ics")
 def event(event_id: int):
-    return _ics(svc.event_calendar(event_id, _session_url, _now(), include_unpublished=_organiser()))
+    return _ics(
+        svc.event_calendar(event_id, _session_url, _now(), include_unpublished=_organiser())
+    )
 
 
 @bp.get("/sessions/<int:session_id>.ics")
 def session(session_id: int):
-    return _ics(svc.session_calendar(session_id, _session_url, _now(),
-                                     include_unpublished=_organiser()))
+    return _ics(
+        svc.session_calendar(session_id, _session_url, _now(), include_unpublished=_organiser())
+    )
 
 
 @bp.get("/me.ics")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -151,7 +150,11 @@ def by_code(session_id: int):
     form = CodeForm()
     if not form.validate_on_submit():
         return _render(
-            session, round_number, q, 422, code_form=form,
+            session,
+            round_number,
+            q,
+            422,
+            code_form=form,
             error=gettext("Check the check-in code below."),
         )
     try:
@@ -176,17 +179,27 @@ def walk_in(session_id: int):
     form = WalkInForm()
     if not form.validate_on_submit():
         return _render(
-            session, round_number, q, 422, walk_in_form=form,
+            session,
+            round_number,
+            q,
+            422,
+            walk_in_form=form,
             error=gettext("Check the walk-in form below."),
         )
     person = user_by_email(form.email.data)
     if person is None:
         form.email.errors.append(
-            gettext("No account has this e-mail address: they can sign up on the "
-                    "spot, or you can import them, then try again.")
+            gettext(
+                "No account has this e-mail address: they can sign up on the "
+                "spot, or you can import them, then try again."
+            )
         )
         return _render(
-            session, round_number, q, 422, walk_in_form=form,
+            session,
+            round_number,
+            q,
+            422,
+            walk_in_form=form,
             error=gettext("Check the walk-in form below."),
         )
     try:
@@ -200,6 +213,7 @@ def walk_in(session_id: int):
         )
     except DomainError as exc:
         return _refused(session, round_number, q, exc)
-    flash(gettext("%(name)s is registered and checked in (walk-in).", name=entry.user.name),
-          "success")
+    flash(
+        gettext("%(name)s is registered and checked in (walk-in).", name=entry.user.name), "success"
+    )
     return redirect(_page_url(session, round_number, q, entry.user_id), 303)

@@ -16,8 +16,12 @@ def check_day(today_local: date, session_day_local: date) -> None:
     """Check-ins happen on the session's own (local) day."""
     if today_local != session_day_local:
         raise CheckInRefused(
-            _("Check-in is open on %(day)s only (the session's day); today is %(today)s.",
-              day=When(session_day_local, "%d %B %Y"), today=When(today_local, "%d %B %Y")))
+            _(
+                "Check-in is open on %(day)s only (the session's day); today is %(today)s.",
+                day=When(session_day_local, "%d %B %Y"),
+                today=When(today_local, "%d %B %Y"),
+            )
+        )
 
 
 def check_round(round_number: int | None, round_count: int | None, networking: bool) -> None:

@@ -49,7 +49,8 @@ def check_registration_window(
     """Registration is open from ``opens_at`` until ``closes_at`` (default: the session's start)."""
     if opens_at is not None and now < opens_at:
         raise RegistrationClosed(
-            _("Registration opens on %(when)s UTC.", when=When(opens_at, "%d %b %Y %H:%M")))
+            _("Registration opens on %(when)s UTC.", when=When(opens_at, "%d %b %Y %H:%M"))
+        )
     deadline = closes_at or starts_at
     if now >= deadline:
         raise RegistrationClosed(_("Registration for this session is closed."))
@@ -58,7 +59,8 @@ def check_registration_window(
 def check_cancellation_window(now: datetime, *, starts_at: datetime) -> None:
     if now >= starts_at:
         raise RegistrationClosed(
-            _("This session has started; registrations can no longer be withdrawn."))
+            _("This session has started; registrations can no longer be withdrawn.")
+        )
 
 
 def check_new_capacity(new_capacity: int | None, confirmed: int) -> None:
@@ -66,12 +68,16 @@ def check_new_capacity(new_capacity: int | None, confirmed: int) -> None:
     if new_capacity is None:
         return
     if new_capacity < 1:
-        raise ValidationFailed(_("Capacity must be at least 1 (leave it empty for no limit)."),
-                               field="capacity")
+        raise ValidationFailed(
+            _("Capacity must be at least 1 (leave it empty for no limit)."), field="capacity"
+        )
     if new_capacity < confirmed:
         raise CapacityBelowConfirmed(
-            _("%(count)s people are already confirmed; the capacity cannot go below %(count)s. "
-              "Remove registrations first if the room really shrank.", count=confirmed),
+            _(
+                "%(count)s people are already confirmed; the capacity cannot go below %(count)s. "
+                "Remove registrations first if the room really shrank.",
+                count=confirmed,
+            ),
             field="capacity",
         )
 

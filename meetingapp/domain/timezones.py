@@ -17,8 +17,12 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # 'America' is a directory
         raise ValidationFailed(
-            _("Unknown time zone %(name)s: use an IANA name such as Europe/Vienna.", name=repr(name)),
-            field="timezone") from None
+            _(
+                "Unknown time zone %(name)s: use an IANA name such as Europe/Vienna.",
+                name=repr(name),
+            ),
+            field="timezone",
+        ) from None
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -27,8 +31,13 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 def check_year(year: int) -> None:
     """Dates far outside any meeting's life are typing errors (and overflow date arithmetic)."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationFailed(_("Dates must fall between the years %(first)s and %(last)s.",
-                                 first=FIRST_YEAR, last=LAST_YEAR))
+        raise ValidationFailed(
+            _(
+                "Dates must fall between the years %(first)s and %(last)s.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
 
 
 def local_to_utc(local: datetime, zone_name: str) -> datetime:
@@ -47,18 +56,25 @@ def local_to_utc(local: datetime, zone_name: str) -> datetime:
         as_utc0 = first.astimezone(UTC)
         as_utc1 = second.astimezone(UTC)
         # A round trip through UTC tells a repeated hour from a skipped one.
-        if as_utc0.astimezone(tz).replace(tzinfo=None) == local and as_utc1.astimezone(tz).replace(
-            tzinfo=None
-        ) == local:
+        if (
+            as_utc0.astimezone(tz).replace(tzinfo=None) == local
+            and as_utc1.astimezone(tz).replace(tzinfo=None) == local
+        ):
             raise AmbiguousLocalTime(
-                _("%(when)s happens twice in %(zone)s (clocks go back): "
-                  "pick a time outside the repeated hour.",
-                  when=When(local, "%d %b %Y %H:%M"), zone=zone_name)
+                _(
+                    "%(when)s happens twice in %(zone)s (clocks go back): "
+                    "pick a time outside the repeated hour.",
+                    when=When(local, "%d %b %Y %H:%M"),
+                    zone=zone_name,
+                )
             )
         raise NonExistentLocalTime(
-            _("%(when)s does not exist in %(zone)s (clocks go forward): "
-              "pick a time outside the skipped hour.",
-              when=When(local, "%d %b %Y %H:%M"), zone=zone_name)
+            _(
+                "%(when)s does not exist in %(zone)s (clocks go forward): "
+                "pick a time outside the skipped hour.",
+                when=When(local, "%d %b %Y %H:%M"),
+                zone=zone_name,
+            )
         )
     return first.astimezone(UTC)
 
@@ -97,4 +113,6 @@ def day_bounds_utc(day: date, zone_name: str) -> tuple[datetime, datetime]:
 
 def common_zones() -> list[str]:
     """Every IANA zone name, sorted, for a searchable list."""
-    return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return sorted(
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )

@@ -31,5 +31,11 @@ def event(event_id: int):
     statuses = {}
     if current_user.is_authenticated:
         statuses = statuses_for_user(current_user.id, [s.id for s in timetable.event.sessions])
-    return render_template("events/event.html", timetable=timetable, event=timetable.event,
-                           statuses=statuses, now=datetime.now(UTC), ordinal=ordinal)
+    return render_template(
+        "events/event.html",
+        timetable=timetable,
+        event=timetable.event,
+        statuses=statuses,
+        now=datetime.now(UTC),
+        ordinal=ordinal,
+    )

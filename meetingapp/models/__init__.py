@@ -1,8 +1,14 @@
 """Persistence only: one module per aggregate. Importing this package registers every table."""
 
 from meetingapp.models.checkin import ApiToken, AuditEntry, CheckIn
-
-from meetingapp.models.event import AgendaItem, Event, EventSession, NetworkingRound, SessionKind, TopicTable
+from meetingapp.models.event import (
+    AgendaItem,
+    Event,
+    EventSession,
+    NetworkingRound,
+    SessionKind,
+    TopicTable,
+)
 from meetingapp.models.organisation import Organisation
 from meetingapp.models.outbox import DeliveryAttempt, OutboxMessage
 from meetingapp.models.registration import (

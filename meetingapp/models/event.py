@@ -20,9 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from meetingapp.domain.i18n import N_
 from meetingapp.extensions import db
-from meetingapp.orm import utcnow
 from meetingapp.models.organisation import Organisation
 from meetingapp.models.user import User
+from meetingapp.orm import utcnow
 
 
 class SessionKind(enum.StrEnum):
@@ -48,8 +48,9 @@ KIND_LABELS = {
 
 
 def _enum(cls, name):
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e],
-                native_enum=False, length=20)
+    return Enum(
+        cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20
+    )
 
 
 class Event(db.Model):
@@ -75,7 +76,8 @@ class Event(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     sessions: Mapped[list[EventSession]] = relationship(
-        back_populates="event", order_by="(EventSession.starts_at, EventSession.position)",
+        back_populates="event",
+        order_by="(EventSession.starts_at, EventSession.position)",
         cascade="all, delete-orphan",
     )
 
@@ -123,11 +125,10 @@ class EventSession(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="sessions")
-    parent: Mapped[EventSession | None] = relationship(
-        remote_side=[id], back_populates="parts"
-    )
+    parent: Mapped[EventSession | None] = relationship(remote_side=[id], back_populates="parts")
     parts: Mapped[list[EventSession]] = relationship(
-        back_populates="parent", order_by="(EventSession.starts_at, EventSession.position)",
+        back_populates="parent",
+        order_by="(EventSession.starts_at, EventSession.position)",
         cascade="all, delete-orphan",
     )
     lead_organisation: Mapped[Organisation | None] = relationship()
@@ -226,7 +227,8 @@ def all_events() -> list[Event]:
 
 
 def event_with_programme(event_id: int) -> Event | None:
-    """The event with every session, part, agenda item, table and round in a fixed number of queries."""
+    """The event with every session, part, agenda item, table and round, in a fixed number
+    of queries."""
     stmt = (
         select(Event)
         .where(Event.id == event_id)

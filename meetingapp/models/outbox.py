@@ -36,7 +36,8 @@ class OutboxMessage(db.Model):
 
     user: Mapped[User | None] = relationship()
     deliveries: Mapped[list[DeliveryAttempt]] = relationship(
-        back_populates="message", order_by="DeliveryAttempt.id", cascade="all, delete-orphan")
+        back_populates="message", order_by="DeliveryAttempt.id", cascade="all, delete-orphan"
+    )
 
 
 Index("ix_outbox_messages_due", OutboxMessage.status, OutboxMessage.next_attempt_at)
@@ -48,8 +49,9 @@ class DeliveryAttempt(db.Model):
     __tablename__ = "delivery_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"),
-                                            index=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(default=utcnow)
     ok: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str] = mapped_column(Text, default="")
@@ -58,5 +60,6 @@ class DeliveryAttempt(db.Model):
 
 
 def outbox_page(limit: int = 200) -> list[OutboxMessage]:
-    return list(db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
+    )

@@ -9,9 +9,9 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, func, sel
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingapp.extensions import db
-from meetingapp.orm import utcnow
 from meetingapp.models.event import EventSession
 from meetingapp.models.user import User
+from meetingapp.orm import utcnow
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -29,8 +29,13 @@ class Registration(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(
-        Enum(RegistrationStatus, name="registration_status",
-             values_callable=lambda e: [m.value for m in e], native_enum=False, length=20)
+        Enum(
+            RegistrationStatus,
+            name="registration_status",
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            length=20,
+        )
     )
     # Order on the waitlist (smaller = earlier); positions 1..n are derived from it.
     waitlist_rank: Mapped[int | None] = mapped_column(Integer)

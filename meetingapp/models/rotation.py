@@ -53,7 +53,8 @@ class RotationPlan(db.Model):
     published_at: Mapped[datetime | None]
 
     assignments: Mapped[list[RotationAssignment]] = relationship(
-        cascade="all, delete-orphan", back_populates="plan",
+        cascade="all, delete-orphan",
+        back_populates="plan",
         order_by="(RotationAssignment.round_number, RotationAssignment.table_id)",
     )
     created_by: Mapped[User | None] = relationship()
@@ -96,7 +97,10 @@ def latest_plan(session_id: int, *, published_only: bool = False) -> RotationPla
 
 
 def picks_of(session_id: int, user_id: int) -> list[TablePick]:
-    return list(db.session.scalars(
-        select(TablePick).where(TablePick.session_id == session_id, TablePick.user_id == user_id)
-        .order_by(TablePick.rank)
-    ))
+    return list(
+        db.session.scalars(
+            select(TablePick)
+            .where(TablePick.session_id == session_id, TablePick.user_id == user_id)
+            .order_by(TablePick.rank)
+        )
+    )

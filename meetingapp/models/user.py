@@ -10,8 +10,8 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, String, func, select, t
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingapp.extensions import db
-from meetingapp.orm import utcnow
 from meetingapp.models.organisation import Organisation
+from meetingapp.orm import utcnow
 
 
 class Role(enum.StrEnum):
@@ -27,8 +27,13 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e],
-             native_enum=False, length=20),
+        Enum(
+            Role,
+            name="user_role",
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            length=20,
+        ),
         default=Role.PARTICIPANT,
     )
     password_hash: Mapped[str] = mapped_column(String(256))
@@ -63,6 +68,4 @@ def normalise_email(email: str) -> str:
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(func.lower(User.email) == normalise_email(email))
-    )
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))

@@ -26,12 +26,14 @@ class EventForm(FlaskForm):
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     timezone = StringField(
-        _l("Time zone"), validators=[Optional(), Length(max=64)],
+        _l("Time zone"),
+        validators=[Optional(), Length(max=64)],
         description=_l("An IANA name such as Europe/Vienna; left empty, it follows the city."),
         render_kw={"list": "zones", "autocomplete": "off"},
     )
-    starts_on = DateField(_l("Starts on"),
-                          validators=[DataRequired(message=_l("Enter a valid date."))])
+    starts_on = DateField(
+        _l("Starts on"), validators=[DataRequired(message=_l("Enter a valid date."))]
+    )
     ends_on = DateField(_l("Ends on"), validators=[DataRequired(message=_l("Enter a valid date."))])
     organisation = SelectField(_l("Organising entity"), coerce=int, validators=[Optional()])
     co_organisers = StringField(_l("Co-organisers"), validators=[Optional(), Length(max=1000)])
@@ -47,34 +49,56 @@ class SessionForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
     day = DateField(_l("Day"), validators=[DataRequired(message=_l("Enter a valid date."))])
-    start_time = TimeField(_l("Starts (local time)"),
-                           validators=[DataRequired(message=_l("Enter a time."))])
-    end_time = TimeField(_l("Ends (local time)"),
-                         validators=[DataRequired(message=_l("Enter a time."))])
-    capacity = IntegerField(_l("Capacity"),
-                            validators=[Optional(), NumberRange(min=1, max=100_000)],
-                            description=_l("Empty means no limit."))
-    registration_opens = DateTimeLocalField(_l("Registration opens (local)"), format=DT_FORMAT,
-                                            validators=[Optional()])
-    registration_closes = DateTimeLocalField(_l("Registration closes (local)"), format=DT_FORMAT,
-                                             validators=[Optional()],
-                                             description=_l("Empty means when the session starts."))
+    start_time = TimeField(
+        _l("Starts (local time)"), validators=[DataRequired(message=_l("Enter a time."))]
+    )
+    end_time = TimeField(
+        _l("Ends (local time)"), validators=[DataRequired(message=_l("Enter a time."))]
+    )
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=1, max=100_000)],
+        description=_l("Empty means no limit."),
+    )
+    registration_opens = DateTimeLocalField(
+        _l("Registration opens (local)"), format=DT_FORMAT, validators=[Optional()]
+    )
+    registration_closes = DateTimeLocalField(
+        _l("Registration closes (local)"),
+        format=DT_FORMAT,
+        validators=[Optional()],
+        description=_l("Empty means when the session starts."),
+    )
     lead_organisation = SelectField(_l("Lead entity"), coerce=int, validators=[Optional()])
     chair = StringField(_l("Chair"), validators=[Optional(), Length(max=200)])
-    agenda = TextAreaField(_l("Agenda items"), validators=[Optional(), Length(max=20_000)],
-                           description=_l("One item per line, in order."))
+    agenda = TextAreaField(
+        _l("Agenda items"),
+        validators=[Optional(), Length(max=20_000)],
+        description=_l("One item per line, in order."),
+    )
     round_count = IntegerField(_l("Rounds"), validators=[Optional(), NumberRange(min=1, max=50)])
-    round_minutes = IntegerField(_l("Minutes per round"),
-                                 validators=[Optional(), NumberRange(min=1, max=600)])
-    move_minutes = IntegerField(_l("Minutes to move between rounds"),
-                                validators=[Optional(), NumberRange(min=0, max=120)])
-    min_tables = IntegerField(_l("Minimum distinct tables per participant"),
-                              validators=[Optional(), NumberRange(min=1, max=50)], default=3)
-    max_picks = IntegerField(_l("Tables each participant may rank"),
-                             validators=[Optional(), NumberRange(min=1, max=50)], default=5)
-    picks_deadline = DateTimeLocalField(_l("Picks deadline (local)"), format=DT_FORMAT,
-                                        validators=[Optional()],
-                                        description=_l("Empty means when the session starts."))
+    round_minutes = IntegerField(
+        _l("Minutes per round"), validators=[Optional(), NumberRange(min=1, max=600)]
+    )
+    move_minutes = IntegerField(
+        _l("Minutes to move between rounds"), validators=[Optional(), NumberRange(min=0, max=120)]
+    )
+    min_tables = IntegerField(
+        _l("Minimum distinct tables per participant"),
+        validators=[Optional(), NumberRange(min=1, max=50)],
+        default=3,
+    )
+    max_picks = IntegerField(
+        _l("Tables each participant may rank"),
+        validators=[Optional(), NumberRange(min=1, max=50)],
+        default=5,
+    )
+    picks_deadline = DateTimeLocalField(
+        _l("Picks deadline (local)"),
+        format=DT_FORMAT,
+        validators=[Optional()],
+        description=_l("Empty means when the session starts."),
+    )
     submit = SubmitField(_l("Save session"))
 
     def __init__(self, *args, **kwargs):
@@ -92,25 +116,37 @@ class SessionForm(FlaskForm):
 
 
 class TableForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=8)],
-                       description=_l("A short label such as “a”."))
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=8)],
+        description=_l("A short label such as “a”."),
+    )
     topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=300)])
     host_organisation = SelectField(_l("Host entity"), coerce=int, validators=[Optional()])
-    host_label = StringField(_l("Host unit"), validators=[Optional(), Length(max=200)],
-                             description=_l("For example “Space Applications Section”."))
+    host_label = StringField(
+        _l("Host unit"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For example “Space Applications Section”."),
+    )
     host_user = SelectField(_l("Host (account)"), coerce=int, validators=[Optional()])
-    seats = IntegerField(_l("Seats per round"),
-                         validators=[DataRequired(), NumberRange(min=1, max=500)], default=8)
-    min_seats = IntegerField(_l("Minimum to open the table"),
-                             validators=[Optional(), NumberRange(min=0, max=500)], default=0)
+    seats = IntegerField(
+        _l("Seats per round"), validators=[DataRequired(), NumberRange(min=1, max=500)], default=8
+    )
+    min_seats = IntegerField(
+        _l("Minimum to open the table"),
+        validators=[Optional(), NumberRange(min=0, max=500)],
+        default=0,
+    )
     submit = SubmitField(_l("Save table"))
 
 
 class CloneForm(FlaskForm):
-    title = StringField(_l("Title of the new edition"),
-                        validators=[DataRequired(), Length(max=200)])
-    starts_on = DateField(_l("New start date"),
-                          validators=[DataRequired(message=_l("Enter a valid date."))],
-                          description=_l("Every session moves by the same number of days and "
-                                         "keeps its local time."))
+    title = StringField(
+        _l("Title of the new edition"), validators=[DataRequired(), Length(max=200)]
+    )
+    starts_on = DateField(
+        _l("New start date"),
+        validators=[DataRequired(message=_l("Enter a valid date."))],
+        description=_l("Every session moves by the same number of days and keeps its local time."),
+    )
     submit = SubmitField(_l("Clone event"))

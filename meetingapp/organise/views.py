@@ -58,10 +58,16 @@ def dashboard():
 
 def _event_data(form: EventForm) -> svc.EventData:
     return svc.EventData(
-        title=form.title.data, city=form.city.data, venue=form.venue.data or "",
-        timezone=form.timezone.data or "", starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-        description=form.description.data or "", organisation_id=form.organisation.data or None,
-        co_organisers=form.co_organisers.data or "")
+        title=form.title.data,
+        city=form.city.data,
+        venue=form.venue.data or "",
+        timezone=form.timezone.data or "",
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        description=form.description.data or "",
+        organisation_id=form.organisation.data or None,
+        co_organisers=form.co_organisers.data or "",
+    )
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -75,16 +81,19 @@ def new_event():
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         else:
-            flash(gettext("Event created (unpublished). Add its sessions, then publish it."),
-                  "success")
+            flash(
+                gettext("Event created (unpublished). Add its sessions, then publish it."),
+                "success",
+            )
             return redirect(url_for(".event", event_id=event.id))
     return _event_form(form, None)
 
 
 def _event_form(form, event):
     status = 422 if form.errors else 200
-    return render_template("organise/event_form.html", form=form, event=event,
-                           zones=common_zones()), status
+    return render_template(
+        "organise/event_form.html", form=form, event=event, zones=common_zones()
+    ), status
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -122,8 +131,10 @@ def event(event_id: int):
 def publish(event_id: int, action: str):
     _get(Event, event_id, "event")
     svc.set_published(event_id, action == "publish", actor=current_user)
-    flash(gettext("Event published.") if action == "publish" else gettext("Event unpublished."),
-          "success")
+    flash(
+        gettext("Event published.") if action == "publish" else gettext("Event unpublished."),
+        "success",
+    )
     return redirect(url_for(".event", event_id=event_id))
 
 
@@ -135,29 +146,45 @@ def delete_event(event_id: int):
     if outcome == "deleted":
         flash(gettext("Event deleted."), "success")
         return redirect(url_for(".dashboard"))
-    flash(gettext("People are registered, so the event is cancelled instead of deleted; they are "
-                  "notified."), "warning")
+    flash(
+        gettext(
+            "People are registered, so the event is cancelled instead of deleted; they are "
+            "notified."
+        ),
+        "warning",
+    )
     return redirect(url_for(".event", event_id=event_id))
 
 
 def _session_data(form: SessionForm) -> svc.SessionData:
     return svc.SessionData(
-        kind=SessionKind(form.kind.data), title=form.title.data, day=form.day.data,
-        start_time=form.start_time.data, end_time=form.end_time.data,
-        description=form.description.data or "", room=form.room.data or "",
-        capacity=form.capacity.data, registration_opens=form.registration_opens.data,
+        kind=SessionKind(form.kind.data),
+        title=form.title.data,
+        day=form.day.data,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        description=form.description.data or "",
+        room=form.room.data or "",
+        capacity=form.capacity.data,
+        registration_opens=form.registration_opens.data,
         registration_closes=form.registration_closes.data,
-        lead_organisation_id=form.lead_organisation.data or None, chair=form.chair.data or "",
-        agenda=(form.agenda.data or "").splitlines(), round_count=form.round_count.data,
-        round_minutes=form.round_minutes.data, move_minutes=form.move_minutes.data,
-        min_tables=form.min_tables.data, max_picks=form.max_picks.data,
-        picks_deadline=form.picks_deadline.data)
+        lead_organisation_id=form.lead_organisation.data or None,
+        chair=form.chair.data or "",
+        agenda=(form.agenda.data or "").splitlines(),
+        round_count=form.round_count.data,
+        round_minutes=form.round_minutes.data,
+        move_minutes=form.move_minutes.data,
+        min_tables=form.min_tables.data,
+        max_picks=form.max_picks.data,
+        picks_deadline=form.picks_deadline.data,
+    )
 
 
 def _session_form(form, event, session=None, parent=None):
     status = 422 if form.errors else 200
-    return render_template("organise/session_form.html", form=form, event=event, session=session,
-                           parent=parent), status
+    return render_template(
+        "organise/session_form.html", form=form, event=event, session=session, parent=parent
+    ), status
 
 
 @bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
@@ -177,8 +204,12 @@ def new_session(event_id: int):
         form.day.data = event.starts_on
     if form.validate_on_submit():
         try:
-            svc.create_session(event_id, _session_data(form), actor=current_user,
-                               parent_id=parent.id if parent else None)
+            svc.create_session(
+                event_id,
+                _session_data(form),
+                actor=current_user,
+                parent_id=parent.id if parent else None,
+            )
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         else:
@@ -205,8 +236,12 @@ def edit_session(session_id: int):
         else:
             flash(gettext("Session saved."), "success")
             if changed and svc.has_rotation(session_id):
-                flash(gettext("The rounds changed after a rotation was planned: re-plan the "
-                              "rotation."), "warning")
+                flash(
+                    gettext(
+                        "The rounds changed after a rotation was planned: re-plan the rotation."
+                    ),
+                    "warning",
+                )
             return redirect(url_for(".event", event_id=session.event_id))
     return _session_form(form, session.event, session=session, parent=session.parent)
 
@@ -217,9 +252,14 @@ def delete_session(session_id: int):
     session = _get(EventSession, session_id, "session")
     event_id = session.event_id
     outcome = svc.delete_session(session_id, actor=current_user, now=_now())
-    flash(gettext("Session deleted.") if outcome == "deleted" else
-          gettext("People are registered, so the session is cancelled instead; they are notified."),
-          "success" if outcome == "deleted" else "warning")
+    flash(
+        gettext("Session deleted.")
+        if outcome == "deleted"
+        else gettext(
+            "People are registered, so the session is cancelled instead; they are notified."
+        ),
+        "success" if outcome == "deleted" else "warning",
+    )
     return redirect(url_for(".event", event_id=event_id))
 
 
@@ -229,11 +269,15 @@ def _table_form(form: TableForm, session: EventSession) -> None:
 
 
 def _table_data(form: TableForm) -> svc.TableData:
-    return svc.TableData(code=form.code.data, topic=form.topic.data,
-                         host_organisation_id=form.host_organisation.data or None,
-                         host_label=form.host_label.data or "",
-                         host_user_id=form.host_user.data or None, seats=form.seats.data,
-                         min_seats=form.min_seats.data or 0)
+    return svc.TableData(
+        code=form.code.data,
+        topic=form.topic.data,
+        host_organisation_id=form.host_organisation.data or None,
+        host_label=form.host_label.data or "",
+        host_user_id=form.host_user.data or None,
+        seats=form.seats.data,
+        min_seats=form.min_seats.data or 0,
+    )
 
 
 @bp.route("/sessions/<int:session_id>/tables/new", methods=["GET", "POST"])
@@ -253,13 +297,16 @@ def new_table(session_id: int):
         else:
             flash(gettext("Table added."), "success")
             if svc.has_rotation(session_id):
-                flash(gettext("Tables changed after a rotation was planned: re-plan the rotation."),
-                      "warning")
+                flash(
+                    gettext("Tables changed after a rotation was planned: re-plan the rotation."),
+                    "warning",
+                )
             if request.form.get("another"):
                 return redirect(url_for(".new_table", session_id=session_id))
             return redirect(url_for(".event", event_id=session.event_id, _anchor=f"s{session_id}"))
     return render_template("organise/table_form.html", form=form, session=session, table=None), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/tables/<int:table_id>/edit", methods=["GET", "POST"])
@@ -279,11 +326,14 @@ def edit_table(table_id: int):
         else:
             flash(gettext("Table saved."), "success")
             if svc.has_rotation(table.session_id):
-                flash(gettext("Tables changed after a rotation was planned: re-plan the rotation."),
-                      "warning")
+                flash(
+                    gettext("Tables changed after a rotation was planned: re-plan the rotation."),
+                    "warning",
+                )
             return redirect(url_for(".event", event_id=table.session.event_id))
-    return render_template("organise/table_form.html", form=form, session=table.session,
-                           table=table), 422 if form.errors else 200
+    return render_template(
+        "organise/table_form.html", form=form, session=table.session, table=table
+    ), 422 if form.errors else 200
 
 
 @bp.post("/tables/<int:table_id>/delete")
@@ -312,16 +362,24 @@ def clone_event(event_id: int):
         form.title.data = gettext("%(title)s (copy)", title=event.title)
     if form.validate_on_submit():
         try:
-            copy = clone(event_id=event_id, title=form.title.data, starts_on=form.starts_on.data,
-                         actor=current_user, now=_now())
+            copy = clone(
+                event_id=event_id,
+                title=form.title.data,
+                starts_on=form.starts_on.data,
+                actor=current_user,
+                now=_now(),
+            )
         except ValidationFailed as exc:
             _attach(form, exc, "starts_on")
         else:
-            flash(gettext("Event cloned: check the programme, then publish the new edition."),
-                  "success")
+            flash(
+                gettext("Event cloned: check the programme, then publish the new edition."),
+                "success",
+            )
             return redirect(url_for(".event", event_id=copy.id))
     return render_template("organise/clone.html", form=form, event=event), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 @bp.get("/events/<int:event_id>/audit")
@@ -339,5 +397,6 @@ def outbox():
     from meetingapp.models.outbox import outbox_page
     from meetingapp.services.mailer import mail_configured
 
-    return render_template("organise/outbox.html", messages=outbox_page(),
-                           configured=mail_configured())
+    return render_template(
+        "organise/outbox.html", messages=outbox_page(), configured=mail_configured()
+    )

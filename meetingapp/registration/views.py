@@ -44,9 +44,14 @@ def register(session_id: int):
     if outcome.status == "confirmed":
         flash(gettext("You are confirmed for “%(title)s”.", title=session.title), "success")
     else:
-        flash(gettext("The session is full: you are %(ordinal)s on the waitlist. You will be "
-                      "confirmed automatically when a seat opens.",
-                      ordinal=ordinal(outcome.waitlist_position)), "info")
+        flash(
+            gettext(
+                "The session is full: you are %(ordinal)s on the waitlist. You will be "
+                "confirmed automatically when a seat opens.",
+                ordinal=ordinal(outcome.waitlist_position),
+            ),
+            "info",
+        )
     return redirect(back)
 
 
@@ -59,10 +64,13 @@ def cancel(session_id: int):
     except DomainError as exc:
         flash(localise(exc), "error")
     else:
-        flash(gettext("Your registration for “%(title)s” is withdrawn.", title=session.title),
-              "success")
-    return redirect(request.form.get("back") == "programme" and url_for(".programme")
-                    or _back_to(session))
+        flash(
+            gettext("Your registration for “%(title)s” is withdrawn.", title=session.title),
+            "success",
+        )
+    return redirect(
+        request.form.get("back") == "programme" and url_for(".programme") or _back_to(session)
+    )
 
 
 @bp.get("/me")
@@ -78,11 +86,20 @@ def programme():
 
     feed_https, feed_webcal = feed_urls(current_user)
     qr_code = qr_code_for(current_user, current_app.config["SECRET_KEY"])
-    return render_template("registration/programme.html", rows=rows, notifications=notifications,
-                           now=_now(), ordinal=ordinal, stops=itinerary_for(current_user.id),
-                           hosted=tables_hosted_by(current_user.id), feed_https=feed_https,
-                           feed_webcal=feed_webcal, qr_code=qr_code, qr_svg=qr_svg(qr_code),
-                           notice_text=in_reader_language)
+    return render_template(
+        "registration/programme.html",
+        rows=rows,
+        notifications=notifications,
+        now=_now(),
+        ordinal=ordinal,
+        stops=itinerary_for(current_user.id),
+        hosted=tables_hosted_by(current_user.id),
+        feed_https=feed_https,
+        feed_webcal=feed_webcal,
+        qr_code=qr_code,
+        qr_svg=qr_svg(qr_code),
+        notice_text=in_reader_language,
+    )
 
 
 @bp.get("/sessions/<int:session_id>/manage")
@@ -90,9 +107,14 @@ def programme():
 def manage(session_id: int):
     session = _session_or_404(session_id)
     form = CapacityForm(capacity=session.capacity)
-    return render_template("registration/manage.html", session=session,
-                           roster=svc.session_roster(session_id), form=form,
-                           import_form=ImportForm(), ordinal=ordinal)
+    return render_template(
+        "registration/manage.html",
+        session=session,
+        roster=svc.session_roster(session_id),
+        form=form,
+        import_form=ImportForm(),
+        ordinal=ordinal,
+    )
 
 
 @bp.post("/sessions/<int:session_id>/capacity")
@@ -106,13 +128,16 @@ def capacity(session_id: int):
                 flash(str(error), "error")
         return redirect(url_for(".manage", session_id=session_id))
     try:
-        promoted = svc.change_capacity(session_id=session_id, new_capacity=form.capacity.data,
-                                       now=_now(), actor=current_user)
+        promoted = svc.change_capacity(
+            session_id=session_id, new_capacity=form.capacity.data, now=_now(), actor=current_user
+        )
     except DomainError as exc:
         flash(localise(exc), "error")
     else:
-        flash(gettext("Capacity saved; %(count)s promoted from the waitlist.", count=len(promoted)),
-              "success")
+        flash(
+            gettext("Capacity saved; %(count)s promoted from the waitlist.", count=len(promoted)),
+            "success",
+        )
     return redirect(url_for(".manage", session_id=session.id))
 
 
@@ -120,14 +145,18 @@ def capacity(session_id: int):
 @organiser_required
 def act(registration_id: int, action: str):
     actions = {
-        "override": lambda: svc.confirm_with_override(registration_id=registration_id, now=_now(),
-                                                      actor=current_user),
-        "remove": lambda: svc.remove_registration(registration_id=registration_id, now=_now(),
-                                                  actor=current_user),
-        "up": lambda: svc.move_on_waitlist(registration_id=registration_id, direction=-1,
-                                           now=_now(), actor=current_user),
-        "down": lambda: svc.move_on_waitlist(registration_id=registration_id, direction=1,
-                                             now=_now(), actor=current_user),
+        "override": lambda: svc.confirm_with_override(
+            registration_id=registration_id, now=_now(), actor=current_user
+        ),
+        "remove": lambda: svc.remove_registration(
+            registration_id=registration_id, now=_now(), actor=current_user
+        ),
+        "up": lambda: svc.move_on_waitlist(
+            registration_id=registration_id, direction=-1, now=_now(), actor=current_user
+        ),
+        "down": lambda: svc.move_on_waitlist(
+            registration_id=registration_id, direction=1, now=_now(), actor=current_user
+        ),
     }
     if action not in actions:
         abort(404, gettext("Unknown action."))
@@ -158,8 +187,9 @@ def import_participants(session_id: int):
     upload = form.file.data
     try:
         rows = imports.read_rows(upload.filename or "", upload.read())
-        report = imports.import_participants(session_id=session.id, rows=rows, now=_now(),
-                                             actor=current_user)
+        report = imports.import_participants(
+            session_id=session.id, rows=rows, now=_now(), actor=current_user
+        )
     except DomainError as exc:
         flash(localise(exc), "error")
         return redirect(url_for(".manage", session_id=session_id))

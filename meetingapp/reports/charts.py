@@ -63,13 +63,10 @@ def bar_chart(
     height = top + max(len(categories), 1) * group
     biggest = max((v for s in series for v in s.values), default=0) or 1
     scale = (WIDTH - left - VALUE_ROOM) / biggest
-    desc = (
-        "; ".join(
-            f"{c}: " + ", ".join(f"{s.name} {s.values[i]}" for s in series)
-            for i, c in enumerate(categories)
-        )
-        or gettext("No data.")
-    )
+    desc = "; ".join(
+        f"{c}: " + ", ".join(f"{s.name} {s.values[i]}" for s in series)
+        for i, c in enumerate(categories)
+    ) or gettext("No data.")
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="chart{n}-t chart{n}-d" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '

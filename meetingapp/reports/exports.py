@@ -28,8 +28,13 @@ VIEWS = ("sessions", "entities", "people", "tables", "paragraphs")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 # Registration statuses as the people sheet spells them ("" = checked in without registering).
-STATUS_LABELS = {"confirmed": N_("confirmed"), "waitlisted": N_("waitlisted"),
-                 "cancelled": N_("cancelled"), "": N_("not registered"), None: N_("not registered")}
+STATUS_LABELS = {
+    "confirmed": N_("confirmed"),
+    "waitlisted": N_("waitlisted"),
+    "cancelled": N_("cancelled"),
+    "": N_("not registered"),
+    None: N_("not registered"),
+}
 
 
 @dataclass

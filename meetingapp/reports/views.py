@@ -30,8 +30,14 @@ def _download(data: bytes, name: str, mimetype: str):
 def _csv_view(views: list[exports.View], name: str) -> exports.View:
     view = next((v for v in views if v.name == name), None)
     if view is None:
-        abort(404, gettext("There is no “%(name)s” view: choose one of %(views)s.", name=name,
-                           views=", ".join(exports.VIEWS)))
+        abort(
+            404,
+            gettext(
+                "There is no “%(name)s” view: choose one of %(views)s.",
+                name=name,
+                views=", ".join(exports.VIEWS),
+            ),
+        )
     return view
 
 

@@ -8,9 +8,12 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 class PlanForm(FlaskForm):
     from_round = SelectField(_l("Re-plan from round"), coerce=int, validators=[Optional()])
-    time_limit = DecimalField(_l("Time for mixing (seconds)"), places=1,
-                              validators=[Optional(), NumberRange(min=0.1, max=120)],
-                              description=_l("Optional: more time can reduce repeated encounters."))
+    time_limit = DecimalField(
+        _l("Time for mixing (seconds)"),
+        places=1,
+        validators=[Optional(), NumberRange(min=0.1, max=120)],
+        description=_l("Optional: more time can reduce repeated encounters."),
+    )
     submit = SubmitField(_l("Plan rotation"))
 
 

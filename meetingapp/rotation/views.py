@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -47,16 +46,24 @@ def picks(session_id: int):
             svc.save_picks(user=current_user, session_id=session_id, table_ids=ranked, now=_now())
         except DomainError as exc:
             flash(localise(exc), "error")
-            return render_template("rotation/picks.html", session=session, chosen=ranked,
-                                   registration=active_registration(session_id, current_user.id),
-                                   now=_now()), exc.status_code
+            return render_template(
+                "rotation/picks.html",
+                session=session,
+                chosen=ranked,
+                registration=active_registration(session_id, current_user.id),
+                now=_now(),
+            ), exc.status_code
         flash(gettext("Your table picks are saved."), "success")
         return redirect(url_for(".picks", session_id=session_id))
     chosen = svc.my_picks(session_id, current_user.id)
     chosen += [0] * (max_picks - len(chosen))
-    return render_template("rotation/picks.html", session=session, chosen=chosen,
-                           registration=active_registration(session_id, current_user.id),
-                           now=_now())
+    return render_template(
+        "rotation/picks.html",
+        session=session,
+        chosen=chosen,
+        registration=active_registration(session_id, current_user.id),
+        now=_now(),
+    )
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -65,16 +72,24 @@ def plan(session_id: int):
     session = _networking(session_id)
     grid = svc.grid_for(session_id)
     plan_form = PlanForm()
-    plan_form.from_round.choices = [(r.number, gettext("Round %(number)s", number=r.number + 1))
-                                    for r in session.rounds]
+    plan_form.from_round.choices = [
+        (r.number, gettext("Round %(number)s", number=r.number + 1)) for r in session.rounds
+    ]
     move_form = MoveForm()
     people = sorted({u for users in grid.cells.values() for u in users}, key=lambda u: u.name)
     move_form.participant.choices = [(u.id, f"{u.name} ({u.organisation_label})") for u in people]
-    move_form.round_number.choices = [(r.number, gettext("Round %(number)s", number=r.number + 1))
-                                      for r in session.rounds]
+    move_form.round_number.choices = [
+        (r.number, gettext("Round %(number)s", number=r.number + 1)) for r in session.rounds
+    ]
     move_form.table.choices = [(t.id, f"{t.code} — {t.topic}") for t in session.tables]
-    return render_template("rotation/plan.html", session=session, grid=grid,
-                           demand=svc.demand(session_id), plan_form=plan_form, move_form=move_form)
+    return render_template(
+        "rotation/plan.html",
+        session=session,
+        grid=grid,
+        demand=svc.demand(session_id),
+        plan_form=plan_form,
+        move_form=move_form,
+    )
 
 
 @bp.post("/sessions/<int:session_id>/plan")
@@ -90,18 +105,28 @@ def run_plan(session_id: int):
         return redirect(url_for(".plan", session_id=session_id))
     time_limit = float(form.time_limit.data) if form.time_limit.data else None
     try:
-        planned = svc.plan_rotation(session_id=session_id, actor=current_user, now=_now(),
-                                    from_round=form.from_round.data or 0, time_limit=time_limit)
+        planned = svc.plan_rotation(
+            session_id=session_id,
+            actor=current_user,
+            now=_now(),
+            from_round=form.from_round.data or 0,
+            time_limit=time_limit,
+        )
     except DomainError as exc:
         flash(localise(exc), "error")
     else:
         stats = planned.stats
-        flash(gettext("Rotation planned: preference score %(score)s of %(optimal)s possible, "
-                      "%(repeats)s repeated encounters, %(same)s same-entity pairs.",
-                      score=stats.get("preference_score"),
-                      optimal=stats.get("optimal_preference_score"),
-                      repeats=stats.get("repeat_pairs"), same=stats.get("same_org_pairs")),
-              "success")
+        flash(
+            gettext(
+                "Rotation planned: preference score %(score)s of %(optimal)s possible, "
+                "%(repeats)s repeated encounters, %(same)s same-entity pairs.",
+                score=stats.get("preference_score"),
+                optimal=stats.get("optimal_preference_score"),
+                repeats=stats.get("repeat_pairs"),
+                same=stats.get("same_org_pairs"),
+            ),
+            "success",
+        )
     return redirect(url_for(".plan", session_id=session_id))
 
 
@@ -120,9 +145,13 @@ def move(session_id: int):
         flash(gettext("Choose a participant, a round and a table."), "error")
         return redirect(url_for(".plan", session_id=session_id))
     try:
-        svc.move_participant(plan_id=grid.plan.id, user_id=form.participant.data,
-                             round_number=form.round_number.data, table_id=form.table.data,
-                             actor=current_user)
+        svc.move_participant(
+            plan_id=grid.plan.id,
+            user_id=form.participant.data,
+            round_number=form.round_number.data,
+            table_id=form.table.data,
+            actor=current_user,
+        )
     except DomainError as exc:
         flash(localise(exc), "error")
     else:
@@ -154,12 +183,19 @@ def cards(session_id: int):
 @login_required
 def roster(table_id: int):
     table, by_round = svc.roster_for_table(table_id, current_user)
-    return render_template("rotation/roster.html", table=table, by_round=by_round,
-                           rounds={r.number: r for r in table.session.rounds})
+    return render_template(
+        "rotation/roster.html",
+        table=table,
+        by_round=by_round,
+        rounds={r.number: r for r in table.session.rounds},
+    )
 
 
 @bp.get("/me")
 @login_required
 def itinerary():
-    return render_template("rotation/itinerary.html", stops=svc.itinerary_for(current_user.id),
-                           hosted=svc.tables_hosted_by(current_user.id))
+    return render_template(
+        "rotation/itinerary.html",
+        stops=svc.itinerary_for(current_user.id),
+        hosted=svc.tables_hosted_by(current_user.id),
+    )

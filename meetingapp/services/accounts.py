@@ -29,8 +29,14 @@ def check_password_rules(password: str) -> None:
 
 
 def create_account(
-    *, email: str, name: str, password: str, organisation_id: int | None,
-    role: Role = Role.PARTICIPANT, commit: bool = True, locale: str | None = None,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    organisation_id: int | None,
+    role: Role = Role.PARTICIPANT,
+    commit: bool = True,
+    locale: str | None = None,
 ) -> User:
     """Create an account; DuplicateEmail when the address (in any case) is taken."""
     email = normalise_email(email)
@@ -39,12 +45,19 @@ def create_account(
         raise ValidationFailed(_("Enter your name."), field="name")
     check_password_rules(password)
     if user_by_email(email) is not None:
-        raise DuplicateEmail(_("An account with this e-mail address already exists."),
-                             field="email")
+        raise DuplicateEmail(
+            _("An account with this e-mail address already exists."), field="email"
+        )
     if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
         raise ValidationFailed(_("Pick your organisation from the list."), field="organisation")
-    user = User(email=email, name=name, organisation_id=organisation_id, role=role,
-                password_hash=hash_password(password), locale=locale)
+    user = User(
+        email=email,
+        name=name,
+        organisation_id=organisation_id,
+        role=role,
+        password_hash=hash_password(password),
+        locale=locale,
+    )
     db.session.add(user)
     if commit:
         db.session.commit()
@@ -74,7 +87,10 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def create_or_promote_organiser(email: str, name: str, password: str) -> tuple[User, bool]:
-    """Create an organiser account, or make an existing account an organiser. Returns (user, created)."""
+    """Create an organiser account, or make an existing account an organiser.
+
+    Returns (user, created).
+    """
     existing = user_by_email(email)
     if existing is not None:
         existing.role = Role.ORGANISER
@@ -83,8 +99,9 @@ def create_or_promote_organiser(email: str, name: str, password: str) -> tuple[U
         existing.password_hash = hash_password(password)
         db.session.commit()
         return existing, False
-    return create_account(email=email, name=name, password=password, organisation_id=None,
-                          role=Role.ORGANISER), True
+    return create_account(
+        email=email, name=name, password=password, organisation_id=None, role=Role.ORGANISER
+    ), True
 
 
 def set_optional_mail(user: User, wanted: bool) -> None:

@@ -39,24 +39,33 @@ def hash_token(secret: str) -> str:
 
 
 def active_token_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(db.func.count()).select_from(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(db.func.count())
+            .select_from(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        )
+        or 0
+    )
 
 
 def issue_token(*, user: User, name: str, now: datetime) -> IssuedToken:
     """Create a token for ``user``; the secret is returned here and never again."""
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationFailed(f"Keep the token's name under {MAX_NAME_LENGTH} characters.",
-                               field="name")
+        raise ValidationFailed(
+            f"Keep the token's name under {MAX_NAME_LENGTH} characters.", field="name"
+        )
     if active_token_count(user.id) >= MAX_ACTIVE_TOKENS:
-        raise ValidationFailed(f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke some "
-                               "you no longer use first.", field="name")
+        raise ValidationFailed(
+            f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke some "
+            "you no longer use first.",
+            field="name",
+        )
     secret = secrets.token_urlsafe(32)
-    record = ApiToken(user_id=user.id, token_hash=hash_token(secret), name=name or "API token",
-                      created_at=now)
+    record = ApiToken(
+        user_id=user.id, token_hash=hash_token(secret), name=name or "API token", created_at=now
+    )
     db.session.add(record)
     db.session.commit()
     return IssuedToken(secret, record)
@@ -81,10 +90,15 @@ def authenticate_token(secret: str, now: datetime) -> User | None:
 
 def tokens_of(user_id: int) -> list[ApiToken]:
     """The user's tokens, active first, newest first."""
-    return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user_id)
-        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .order_by(
+                ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc()
+            )
+        )
+    )
 
 
 def revoke_token(*, user: User, token_id: int, now: datetime) -> ApiToken:

@@ -17,7 +17,14 @@ from meetingapp.domain.errors import NotFound
 from meetingapp.domain.i18n import _
 from meetingapp.exports.ics import CalendarEntry, build_calendar
 from meetingapp.extensions import db
-from meetingapp.models import Event, EventSession, Registration, RegistrationStatus, SessionKind, User
+from meetingapp.models import (
+    Event,
+    EventSession,
+    Registration,
+    RegistrationStatus,
+    SessionKind,
+    User,
+)
 from meetingapp.models.rotation import RotationAssignment, RotationPlan
 
 UrlFor = Callable[[EventSession], str]
@@ -57,15 +64,23 @@ def _description(session: EventSession) -> str:
     return "\n".join(lines)
 
 
-def session_entry(session: EventSession, url_for_session: UrlFor, *, cancelled: bool = False
-                  ) -> CalendarEntry:
+def session_entry(
+    session: EventSession, url_for_session: UrlFor, *, cancelled: bool = False
+) -> CalendarEntry:
     kind = gettext(session.kind.label)
     return CalendarEntry(
-        uid=session_uid(session), summary=session.title, start=session.starts_at,
-        end=session.ends_at, tzid=session.event.timezone, location=_location(session),
-        description=_description(session), url=url_for_session(session),
-        sequence=session.sequence or 0, last_modified=session.updated_at,
-        status="CANCELLED" if cancelled or session.cancelled_at or session.event.cancelled_at
+        uid=session_uid(session),
+        summary=session.title,
+        start=session.starts_at,
+        end=session.ends_at,
+        tzid=session.event.timezone,
+        location=_location(session),
+        description=_description(session),
+        url=url_for_session(session),
+        sequence=session.sequence or 0,
+        last_modified=session.updated_at,
+        status="CANCELLED"
+        if cancelled or session.cancelled_at or session.event.cancelled_at
         else "CONFIRMED",
         categories=(kind,),
     )
@@ -78,13 +93,19 @@ def _slug(text: str) -> str:
 
 def _load_event(event_id: int) -> Event | None:
     return db.session.scalar(
-        select(Event).where(Event.id == event_id).options(
+        select(Event)
+        .where(Event.id == event_id)
+        .options(
             selectinload(Event.sessions).options(
-                selectinload(EventSession.agenda_items), selectinload(EventSession.parts))))
+                selectinload(EventSession.agenda_items), selectinload(EventSession.parts)
+            )
+        )
+    )
 
 
-def event_calendar(event_id: int, url_for_session: UrlFor, now: datetime,
-                   *, include_unpublished: bool = False) -> IcsFile:
+def event_calendar(
+    event_id: int, url_for_session: UrlFor, now: datetime, *, include_unpublished: bool = False
+) -> IcsFile:
     event = _load_event(event_id)
     if event is None or (not event.published and not include_unpublished):
         raise NotFound(_("There is no such event."))
@@ -93,8 +114,9 @@ def event_calendar(event_id: int, url_for_session: UrlFor, now: datetime,
     return IcsFile(body, f"{_slug(event.title)}.ics")
 
 
-def session_calendar(session_id: int, url_for_session: UrlFor, now: datetime,
-                     *, include_unpublished: bool = False) -> IcsFile:
+def session_calendar(
+    session_id: int, url_for_session: UrlFor, now: datetime, *, include_unpublished: bool = False
+) -> IcsFile:
     session = db.session.get(EventSession, session_id)
     if session is None or (not session.event.published and not include_unpublished):
         raise NotFound(_("There is no such session."))
@@ -104,8 +126,9 @@ def session_calendar(session_id: int, url_for_session: UrlFor, now: datetime,
     return IcsFile(body, f"{_slug(session.title)}.ics")
 
 
-def _round_entries(session: EventSession, plan: RotationPlan, user_id: int,
-                   url_for_session: UrlFor) -> list[CalendarEntry]:
+def _round_entries(
+    session: EventSession, plan: RotationPlan, user_id: int, url_for_session: UrlFor
+) -> list[CalendarEntry]:
     rounds = {r.number: r for r in session.rounds}
     entries = []
     for a in plan.assignments:
@@ -113,35 +136,61 @@ def _round_entries(session: EventSession, plan: RotationPlan, user_id: int,
             continue
         r, table = rounds[a.round_number], a.table
         host = table.host_display
-        entries.append(CalendarEntry(
-            uid=round_uid(session, a.round_number),
-            summary=gettext("Round %(round)s: table %(code)s — %(topic)s",
-                            round=a.round_number + 1, code=table.code, topic=table.topic),
-            start=r.starts_at, end=r.ends_at, tzid=session.event.timezone,
-            location=gettext("Table %(code)s (host %(host)s), %(place)s", code=table.code,
-                             host=host, place=_location(session)),
-            description="\n".join((
-                session.title,
-                gettext("Table %(code)s: %(topic)s", code=table.code, topic=table.topic),
-                gettext("Host: %(host)s", host=host))),
-            url=url_for_session(session), sequence=(session.sequence or 0) + plan.version,
-            last_modified=plan.published_at or plan.created_at,
-            status="CANCELLED" if session.cancelled_at else "CONFIRMED",
-            categories=(gettext("Speed networking"),),
-        ))
+        entries.append(
+            CalendarEntry(
+                uid=round_uid(session, a.round_number),
+                summary=gettext(
+                    "Round %(round)s: table %(code)s — %(topic)s",
+                    round=a.round_number + 1,
+                    code=table.code,
+                    topic=table.topic,
+                ),
+                start=r.starts_at,
+                end=r.ends_at,
+                tzid=session.event.timezone,
+                location=gettext(
+                    "Table %(code)s (host %(host)s), %(place)s",
+                    code=table.code,
+                    host=host,
+                    place=_location(session),
+                ),
+                description="\n".join(
+                    (
+                        session.title,
+                        gettext("Table %(code)s: %(topic)s", code=table.code, topic=table.topic),
+                        gettext("Host: %(host)s", host=host),
+                    )
+                ),
+                url=url_for_session(session),
+                sequence=(session.sequence or 0) + plan.version,
+                last_modified=plan.published_at or plan.created_at,
+                status="CANCELLED" if session.cancelled_at else "CONFIRMED",
+                categories=(gettext("Speed networking"),),
+            )
+        )
     return entries
 
 
-def personal_entries(user: User, url_for_session: UrlFor, *, include_cancelled: bool
-                     ) -> list[CalendarEntry]:
+def personal_entries(
+    user: User, url_for_session: UrlFor, *, include_cancelled: bool
+) -> list[CalendarEntry]:
     """The user's confirmed sessions (training days with their parts); rotation rounds replace
     a speed-networking session once published. Feeds also carry cancellations."""
-    regs = list(db.session.scalars(
-        select(Registration).where(Registration.user_id == user.id)
-        .options(selectinload(Registration.session).options(
-            selectinload(EventSession.event), selectinload(EventSession.parts),
-            selectinload(EventSession.rounds), selectinload(EventSession.agenda_items)))
-        .order_by(Registration.id)))
+    regs = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.user_id == user.id)
+            .options(
+                selectinload(Registration.session).options(
+                    selectinload(EventSession.event),
+                    selectinload(EventSession.parts),
+                    selectinload(EventSession.rounds),
+                    selectinload(EventSession.agenda_items),
+                )
+            )
+            .order_by(Registration.id)
+        )
+    )
     latest: dict[int, Registration] = {}
     for reg in regs:  # the newest registration per session decides
         latest[reg.session_id] = reg
@@ -167,25 +216,30 @@ def _published_plans_for(user_id: int, session_ids: list[int]) -> dict[int, Rota
     if not session_ids:
         return {}
     plans = db.session.scalars(
-        select(RotationPlan).where(RotationPlan.session_id.in_(session_ids),
-                                   RotationPlan.status == "published")
+        select(RotationPlan)
+        .where(RotationPlan.session_id.in_(session_ids), RotationPlan.status == "published")
         .options(selectinload(RotationPlan.assignments).selectinload(RotationAssignment.table))
-        .order_by(RotationPlan.version))
+        .order_by(RotationPlan.version)
+    )
     return {p.session_id: p for p in plans}
 
 
 def itinerary_calendar(user: User, url_for_session: UrlFor, now: datetime) -> IcsFile:
     entries = personal_entries(user, url_for_session, include_cancelled=False)
     name = gettext("My programme · %(name)s", name=user.name)
-    return IcsFile(build_calendar(entries, name=name, now=now),
-                   "my-programme.ics")
+    return IcsFile(build_calendar(entries, name=name, now=now), "my-programme.ics")
 
 
 def organiser_entries(user: User, url_for_session: UrlFor) -> list[CalendarEntry]:
     events = db.session.scalars(
-        select(Event).where(Event.created_by_id == user.id).options(
+        select(Event)
+        .where(Event.created_by_id == user.id)
+        .options(
             selectinload(Event.sessions).options(
-                selectinload(EventSession.agenda_items), selectinload(EventSession.parts))))
+                selectinload(EventSession.agenda_items), selectinload(EventSession.parts)
+            )
+        )
+    )
     return [session_entry(s, url_for_session) for e in events for s in e.sessions]
 
 
@@ -203,8 +257,9 @@ def feed_calendar(user: User, url_for_session: UrlFor, now: datetime) -> IcsFile
 
 def feed_token(user: User, secret_key: str) -> str:
     """``<user id>-<HMAC>``: unguessable, verifiable without storing it, reset by a version bump."""
-    mac = hmac.new(secret_key.encode(), f"feed:{user.id}:{user.feed_version}".encode(),
-                   hashlib.sha256).hexdigest()[:40]
+    mac = hmac.new(
+        secret_key.encode(), f"feed:{user.id}:{user.feed_version}".encode(), hashlib.sha256
+    ).hexdigest()[:40]
     return f"{user.id}-{mac}"
 
 
@@ -215,7 +270,9 @@ def user_for_feed_token(token: str, secret_key: str) -> User | None:
     user = db.session.get(User, int(user_id))
     if user is None:
         return None
-    return user if hmac.compare_digest(feed_token(user, secret_key).encode(), token.encode()) else None
+    return (
+        user if hmac.compare_digest(feed_token(user, secret_key).encode(), token.encode()) else None
+    )
 
 
 def reset_feed_token(user: User) -> None:

@@ -10,8 +10,8 @@ from meetingapp.domain.errors import NotFound, ValidationFailed
 from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import check_year, local_to_utc, utc_to_local
 from meetingapp.extensions import db
-from meetingapp.services import audit
 from meetingapp.models import AgendaItem, Event, EventSession, NetworkingRound, TopicTable, User
+from meetingapp.services import audit
 
 
 def shift_local(instant: datetime | None, zone_name: str, days: int, what: str) -> datetime | None:
@@ -25,8 +25,9 @@ def shift_local(instant: datetime | None, zone_name: str, days: int, what: str) 
     try:
         return local_to_utc(local, zone_name)
     except ValidationFailed as exc:
-        raise ValidationFailed(_("%(what)s: %(reason)s", what=what, reason=exc.args[0]),
-                               field="starts_on") from None
+        raise ValidationFailed(
+            _("%(what)s: %(reason)s", what=what, reason=exc.args[0]), field="starts_on"
+        ) from None
 
 
 def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now: datetime) -> Event:
@@ -34,10 +35,18 @@ def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now:
 
     Registrations, picks, rotations and check-ins are not copied; the copy starts unpublished.
     """
-    source = db.session.get(Event, event_id, options=[
-        selectinload(Event.sessions).options(
-            selectinload(EventSession.agenda_items), selectinload(EventSession.rounds),
-            selectinload(EventSession.tables), selectinload(EventSession.parts))])
+    source = db.session.get(
+        Event,
+        event_id,
+        options=[
+            selectinload(Event.sessions).options(
+                selectinload(EventSession.agenda_items),
+                selectinload(EventSession.rounds),
+                selectinload(EventSession.tables),
+                selectinload(EventSession.parts),
+            )
+        ],
+    )
     if source is None:
         raise NotFound(_("There is no such event."))
     title = title.strip()
@@ -53,45 +62,89 @@ def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now:
     days = (starts_on - source.starts_on).days
     tz = source.timezone
     copy = Event(
-        title=title, description=source.description, city=source.city, venue=source.venue,
-        timezone=tz, starts_on=starts_on, ends_on=source.ends_on + timedelta(days=days),
-        organisation_id=source.organisation_id, co_organisers=source.co_organisers,
-        published=False, created_by_id=actor.id, created_at=now, updated_at=now,
+        title=title,
+        description=source.description,
+        city=source.city,
+        venue=source.venue,
+        timezone=tz,
+        starts_on=starts_on,
+        ends_on=source.ends_on + timedelta(days=days),
+        organisation_id=source.organisation_id,
+        co_organisers=source.co_organisers,
+        published=False,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
     )
     db.session.add(copy)
     copies: dict[int, EventSession] = {}
     with db.session.no_autoflush:  # build the whole copy before the first flush
         top_first = sorted(source.sessions, key=lambda s: (s.parent_id is not None, s.id))
         for s in top_first:
+
             def move(instant, label, _s=s):
-                return shift_local(instant, tz, days,
-                                   _("“%(title)s” (%(label)s)", title=_s.title, label=label))
+                return shift_local(
+                    instant, tz, days, _("“%(title)s” (%(label)s)", title=_s.title, label=label)
+                )
 
             new = EventSession(
-                event=copy, parent=copies.get(s.parent_id) if s.parent_id else None,
-                kind=s.kind, position=s.position, title=s.title, description=s.description,
-                room=s.room, starts_at=move(s.starts_at, _("start")),
-                ends_at=move(s.ends_at, _("end")), capacity=s.capacity,
+                event=copy,
+                parent=copies.get(s.parent_id) if s.parent_id else None,
+                kind=s.kind,
+                position=s.position,
+                title=s.title,
+                description=s.description,
+                room=s.room,
+                starts_at=move(s.starts_at, _("start")),
+                ends_at=move(s.ends_at, _("end")),
+                capacity=s.capacity,
                 registration_opens_at=move(s.registration_opens_at, _("registration opens")),
                 registration_closes_at=move(s.registration_closes_at, _("registration closes")),
-                lead_organisation_id=s.lead_organisation_id, chair=s.chair,
-                round_count=s.round_count, round_minutes=s.round_minutes,
-                move_minutes=s.move_minutes, min_tables=s.min_tables, max_picks=s.max_picks,
-                picks_deadline=move(s.picks_deadline, _("picks deadline")), sequence=0,
-                created_at=now, updated_at=now,
+                lead_organisation_id=s.lead_organisation_id,
+                chair=s.chair,
+                round_count=s.round_count,
+                round_minutes=s.round_minutes,
+                move_minutes=s.move_minutes,
+                min_tables=s.min_tables,
+                max_picks=s.max_picks,
+                picks_deadline=move(s.picks_deadline, _("picks deadline")),
+                sequence=0,
+                created_at=now,
+                updated_at=now,
             )
-            new.agenda_items = [AgendaItem(position=a.position, title=a.title) for a in s.agenda_items]
-            new.rounds = [NetworkingRound(number=r.number, starts_at=move(r.starts_at, _("round")),
-                                          ends_at=move(r.ends_at, _("round")))
-                          for r in s.rounds]
-            new.tables = [TopicTable(code=t.code, topic=t.topic, host_label=t.host_label,
-                                     host_organisation_id=t.host_organisation_id,
-                                     host_user_id=t.host_user_id, seats=t.seats, min_seats=t.min_seats)
-                          for t in s.tables]
+            new.agenda_items = [
+                AgendaItem(position=a.position, title=a.title) for a in s.agenda_items
+            ]
+            new.rounds = [
+                NetworkingRound(
+                    number=r.number,
+                    starts_at=move(r.starts_at, _("round")),
+                    ends_at=move(r.ends_at, _("round")),
+                )
+                for r in s.rounds
+            ]
+            new.tables = [
+                TopicTable(
+                    code=t.code,
+                    topic=t.topic,
+                    host_label=t.host_label,
+                    host_organisation_id=t.host_organisation_id,
+                    host_user_id=t.host_user_id,
+                    seats=t.seats,
+                    min_seats=t.min_seats,
+                )
+                for t in s.tables
+            ]
             db.session.add(new)
             copies[s.id] = new
     db.session.flush()
-    audit.record(event_id=copy.id, actor=actor, now=now, action="event cloned",
-                 target=copy.title, detail=f"from “{source.title}”, {days:+d} days")
+    audit.record(
+        event_id=copy.id,
+        actor=actor,
+        now=now,
+        action="event cloned",
+        target=copy.title,
+        detail=f"from “{source.title}”, {days:+d} days",
+    )
     db.session.commit()
     return copy

@@ -1,4 +1,4 @@
-"""The organiser's dashboard: events, fill levels and open actions, in a constant number of queries."""
+"""The organiser's dashboard: events, fill levels and open actions, in constant queries."""
 
 from __future__ import annotations
 
@@ -39,12 +39,16 @@ class Dashboard:
 
 
 def dashboard_for(user: User, now: datetime) -> Dashboard:
-    events = list(db.session.scalars(
-        select(Event).options(
-            selectinload(Event.sessions).selectinload(EventSession.tables),
-            selectinload(Event.organisation),
-        ).order_by(Event.starts_on.desc())
-    ))
+    events = list(
+        db.session.scalars(
+            select(Event)
+            .options(
+                selectinload(Event.sessions).selectinload(EventSession.tables),
+                selectinload(Event.organisation),
+            )
+            .order_by(Event.starts_on.desc())
+        )
+    )
     session_ids = [s.id for e in events for s in e.sessions]
     counts = active_counts_by_session(session_ids)
     planned = _sessions_with_rotation(session_ids)
@@ -61,17 +65,40 @@ def dashboard_for(user: User, now: datetime) -> Dashboard:
             fills.append(SessionFill(s, c.get("confirmed", 0), c.get("waitlisted", 0)))
             if s.kind == SessionKind.SPEED_NETWORKING:
                 if len(s.tables) < (s.min_tables or 1):
-                    actions.append(_("“%(title)s”: %(count)s tables for a minimum of %(minimum)s "
-                                     "per participant — add tables.", title=s.title,
-                                     count=len(s.tables), minimum=s.min_tables))
-                elif (s.picks_deadline and s.picks_deadline <= now and s.id not in planned
-                      and s.starts_at > now):
-                    actions.append(_("“%(title)s”: the picks deadline has passed and the "
-                                     "rotation is not planned yet.", title=s.title))
-            if (s.capacity and c.get("waitlisted", 0) and c.get("confirmed", 0) < s.capacity
-                    and s.starts_at > now):
-                actions.append(_("“%(title)s”: seats free while people wait — check the "
-                                 "waitlist.", title=s.title))
+                    actions.append(
+                        _(
+                            "“%(title)s”: %(count)s tables for a minimum of %(minimum)s "
+                            "per participant — add tables.",
+                            title=s.title,
+                            count=len(s.tables),
+                            minimum=s.min_tables,
+                        )
+                    )
+                elif (
+                    s.picks_deadline
+                    and s.picks_deadline <= now
+                    and s.id not in planned
+                    and s.starts_at > now
+                ):
+                    actions.append(
+                        _(
+                            "“%(title)s”: the picks deadline has passed and the "
+                            "rotation is not planned yet.",
+                            title=s.title,
+                        )
+                    )
+            if (
+                s.capacity
+                and c.get("waitlisted", 0)
+                and c.get("confirmed", 0) < s.capacity
+                and s.starts_at > now
+            ):
+                actions.append(
+                    _(
+                        "“%(title)s”: seats free while people wait — check the waitlist.",
+                        title=s.title,
+                    )
+                )
         mine = event.created_by_id == user.id
         summaries.append(EventSummary(event, mine, fills, actions))
     summaries.sort(key=lambda e: (not e.mine, -e.event.starts_on.toordinal()))
@@ -83,11 +110,16 @@ def _sessions_with_rotation(session_ids: list[int]) -> set[int]:
 
     if not session_ids:
         return set()
-    return set(db.session.scalars(
-        select(RotationPlan.session_id).where(RotationPlan.session_id.in_(session_ids))))
+    return set(
+        db.session.scalars(
+            select(RotationPlan.session_id).where(RotationPlan.session_id.in_(session_ids))
+        )
+    )
 
 
 def host_choices() -> list[tuple[int, str]]:
     """Accounts that can host a table (everyone but organisers first? all accounts, by name)."""
-    users = db.session.scalars(select(User).where(User.role == Role.PARTICIPANT).order_by(User.name))
+    users = db.session.scalars(
+        select(User).where(User.role == Role.PARTICIPANT).order_by(User.name)
+    )
     return [(u.id, f"{u.name} ({u.email})") for u in users]

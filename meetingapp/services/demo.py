@@ -1,4 +1,4 @@
-"""`flask demo load`: the customer's events, entities, accounts and some registrations. Idempotent."""
+"""`flask demo load`: the customer's events, entities, accounts, registrations. Idempotent."""
 
 from __future__ import annotations
 
@@ -66,17 +66,28 @@ def load_demo(now: datetime | None = None) -> DemoSummary:
     orgs = _ensure_organisations()
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
     users_before = len(db.session.scalars(select(User.id)).all())
-    organiser = _ensure_user(data.ORGANISER_EMAIL, "Demo Organiser", orgs["UNOOSA"], Role.ORGANISER,
-                             password_hash)
+    organiser = _ensure_user(
+        data.ORGANISER_EMAIL, "Demo Organiser", orgs["UNOOSA"], Role.ORGANISER, password_hash
+    )
     participants = [
-        _ensure_user(participant_email(n), f"Participant {n:02d}", orgs[_participant_org(n)],
-                     Role.PARTICIPANT, password_hash)
+        _ensure_user(
+            participant_email(n),
+            f"Participant {n:02d}",
+            orgs[_participant_org(n)],
+            Role.PARTICIPANT,
+            password_hash,
+        )
         for n in range(1, data.PARTICIPANT_COUNT + 1)
     ]
     hosts = {}
     for code, _topic, org, _label in data.VIENNA["sessions"][0]["tables"]:
-        hosts[code] = _ensure_user(f"host-{code}@example.org", f"Table host {code} ({org})", orgs[org],
-                                   Role.PARTICIPANT, password_hash)
+        hosts[code] = _ensure_user(
+            f"host-{code}@example.org",
+            f"Table host {code} ({org})",
+            orgs[org],
+            Role.PARTICIPANT,
+            password_hash,
+        )
     db.session.flush()
     created_events = 0
     events = {}
@@ -107,7 +118,9 @@ def _ensure_organisations() -> dict[str, Organisation]:
 def _ensure_user(email, name, org, role, password_hash) -> User:
     user = user_by_email(email)
     if user is None:
-        user = User(email=email, name=name, organisation=org, role=role, password_hash=password_hash)
+        user = User(
+            email=email, name=name, organisation=org, role=role, password_hash=password_hash
+        )
         db.session.add(user)
     return user
 
@@ -118,27 +131,47 @@ def _ensure_event(spec, orgs, hosts, organiser) -> tuple[Event, bool]:
         return found, False
     tz = spec["timezone"]
     event = Event(
-        title=spec["title"], description=spec["description"], city=spec["city"], venue=spec["venue"],
-        timezone=tz, starts_on=date.fromisoformat(spec["starts_on"]),
-        ends_on=date.fromisoformat(spec["ends_on"]), organisation=orgs[spec["organisation"]],
-        co_organisers=spec["co_organisers"], published=True, created_by=organiser,
+        title=spec["title"],
+        description=spec["description"],
+        city=spec["city"],
+        venue=spec["venue"],
+        timezone=tz,
+        starts_on=date.fromisoformat(spec["starts_on"]),
+        ends_on=date.fromisoformat(spec["ends_on"]),
+        organisation=orgs[spec["organisation"]],
+        co_organisers=spec["co_organisers"],
+        published=True,
+        created_by=organiser,
     )
     db.session.add(event)
     for position, s in enumerate(spec["sessions"]):
         session = EventSession(
-            event=event, kind=SessionKind(s["kind"]), position=position, title=s["title"],
-            description=s.get("description", ""), room=s.get("room", ""),
-            starts_at=_local(s["day"], s["start"], tz), ends_at=_local(s["day"], s["end"], tz),
-            capacity=s.get("capacity"), lead_organisation=orgs.get(s.get("lead")),
+            event=event,
+            kind=SessionKind(s["kind"]),
+            position=position,
+            title=s["title"],
+            description=s.get("description", ""),
+            room=s.get("room", ""),
+            starts_at=_local(s["day"], s["start"], tz),
+            ends_at=_local(s["day"], s["end"], tz),
+            capacity=s.get("capacity"),
+            lead_organisation=orgs.get(s.get("lead")),
             chair=s.get("chair", ""),
         )
         for i, item in enumerate(s.get("agenda", []), start=1):
             session.agenda_items.append(AgendaItem(position=i, title=item))
         for i, (start, end, title) in enumerate(s.get("parts", [])):
-            session.parts.append(EventSession(
-                event=event, kind=SessionKind.PART, position=i, title=title, room=session.room,
-                starts_at=_local(s["day"], start, tz), ends_at=_local(s["day"], end, tz),
-            ))
+            session.parts.append(
+                EventSession(
+                    event=event,
+                    kind=SessionKind.PART,
+                    position=i,
+                    title=title,
+                    room=session.room,
+                    starts_at=_local(s["day"], start, tz),
+                    ends_at=_local(s["day"], end, tz),
+                )
+            )
         if s["kind"] == "speed_networking":
             session.round_count = s["rounds"]
             session.round_minutes = s["round_minutes"]
@@ -146,14 +179,22 @@ def _ensure_event(spec, orgs, hosts, organiser) -> tuple[Event, bool]:
             session.min_tables = s["min_tables"]
             session.max_picks = s["max_picks"]
             session.picks_deadline = session.starts_at
-            for n, (start, end) in enumerate(round_times(session.starts_at, s["rounds"],
-                                                          s["round_minutes"], s["move_minutes"])):
+            for n, (start, end) in enumerate(
+                round_times(session.starts_at, s["rounds"], s["round_minutes"], s["move_minutes"])
+            ):
                 session.rounds.append(NetworkingRound(number=n, starts_at=start, ends_at=end))
             for code, topic, org, label in s["tables"]:
-                session.tables.append(TopicTable(
-                    code=code, topic=topic, host_organisation=orgs[org], host_label=label,
-                    host_user=hosts[code], seats=8, min_seats=2,
-                ))
+                session.tables.append(
+                    TopicTable(
+                        code=code,
+                        topic=topic,
+                        host_organisation=orgs[org],
+                        host_label=label,
+                        host_user=hosts[code],
+                        seats=8,
+                        min_seats=2,
+                    )
+                )
         db.session.add(session)
     db.session.flush()
     return event, True
@@ -168,14 +209,18 @@ def _ensure_registrations(events: dict[str, Event], participants: list[User]) ->
     morning = by_title["Main part of the session — morning"]
     speed = vienna.sessions[0]
     signed_up = datetime(2024, 10, 1, 9, 0, tzinfo=UTC)
-    plan = [(training.id, participants[:25]), (morning.id, participants[21:37]),
-            (speed.id, participants[:44])]
+    plan = [
+        (training.id, participants[:25]),
+        (morning.id, participants[21:37]),
+        (speed.id, participants[:44]),
+    ]
     created = 0
     for session_id, people in plan:
         for person in people:
             if active_registration(session_id, person.id) is None:
-                register_participant(user=person, session_id=session_id, now=signed_up,
-                                     check_window=False)
+                register_participant(
+                    user=person, session_id=session_id, now=signed_up, check_window=False
+                )
                 created += 1
     return created
 
@@ -187,7 +232,7 @@ HISTORY_PLANNED_AT = datetime(2024, 11, 19, 15, 0, tzinfo=UTC)
 
 def _demo_picks(n: int, table_ids: list[int], max_picks: int) -> list[int]:
     """Deterministic, varied rankings: popular tables first for some, niche ones for others."""
-    order = table_ids[n % len(table_ids):] + table_ids[: n % len(table_ids)]
+    order = table_ids[n % len(table_ids) :] + table_ids[: n % len(table_ids)]
     step = 1 + (n % 3)
     picked: list[int] = []
     i = 0
@@ -209,8 +254,12 @@ def _ensure_history(events: dict[str, Event], participants: list[User], organise
     if latest_plan(speed.id) is None:
         table_ids = [t.id for t in speed.tables]
         for n, person in enumerate(participants[:44], start=1):
-            save_picks(user=person, session_id=speed.id, now=datetime(2024, 11, 1, tzinfo=UTC),
-                       table_ids=_demo_picks(n, table_ids, speed.max_picks or 5))
+            save_picks(
+                user=person,
+                session_id=speed.id,
+                now=datetime(2024, 11, 1, tzinfo=UTC),
+                table_ids=_demo_picks(n, table_ids, speed.max_picks or 5),
+            )
         plan = plan_rotation(session_id=speed.id, actor=organiser, now=HISTORY_PLANNED_AT)
         publish_plan(plan_id=plan.id, actor=organiser, now=HISTORY_PLANNED_AT)
     training = next(s for s in ny.sessions if s.kind == SessionKind.TRAINING)
@@ -220,20 +269,35 @@ def _ensure_history(events: dict[str, Event], participants: list[User], organise
         return
     # The report: 21 trainees from 15 offices; the main session's entities; the tables filled.
     for person in participants[:21]:
-        check_in(session_id=training.id, user_id=person.id, actor=organiser,
-                 now=training.starts_at + timedelta(minutes=5), enforce_day=False)
+        check_in(
+            session_id=training.id,
+            user_id=person.id,
+            actor=organiser,
+            now=training.starts_at + timedelta(minutes=5),
+            enforce_day=False,
+        )
     for person in participants[21:37]:
-        check_in(session_id=morning.id, user_id=person.id, actor=organiser,
-                 now=morning.starts_at + timedelta(minutes=5), enforce_day=False)
+        check_in(
+            session_id=morning.id,
+            user_id=person.id,
+            actor=organiser,
+            now=morning.starts_at + timedelta(minutes=5),
+            enforce_day=False,
+        )
     plan = latest_plan(speed.id, published_only=True)
     rounds = {r.number: r for r in speed.rounds}
     no_shows = {participants[42].id, participants[43].id}  # two left before the last round
     for a in sorted(plan.assignments, key=lambda a: (a.round_number, a.user_id)):
         if a.round_number == (speed.round_count or 1) - 1 and a.user_id in no_shows:
             continue
-        check_in(session_id=speed.id, user_id=a.user_id, actor=organiser,
-                 round_number=a.round_number, now=rounds[a.round_number].starts_at,
-                 enforce_day=False)
+        check_in(
+            session_id=speed.id,
+            user_id=a.user_id,
+            actor=organiser,
+            round_number=a.round_number,
+            now=rounds[a.round_number].starts_at,
+            enforce_day=False,
+        )
 
 
 # --- upcoming editions ------------------------------------------------------------------------
@@ -241,14 +305,19 @@ def _ensure_history(events: dict[str, Event], participants: list[User], organise
 UPCOMING = {
     data.NEW_YORK["title"]: ("UN-Space, 44th session", 21),
     data.VIENNA["title"]: (
-        "UN-Space, 21st open informal session “Getting to know the UN: speed dating”", 23),
+        "UN-Space, 21st open informal session “Getting to know the UN: speed dating”",
+        23,
+    ),
 }
-UPCOMING_NOTE = ("Demo edition: cloned from the 2024 event to dates a few weeks after the day the "
-                 "demo was loaded, so registration, the waitlist and table picks can be tried.")
+UPCOMING_NOTE = (
+    "Demo edition: cloned from the 2024 event to dates a few weeks after the day the "
+    "demo was loaded, so registration, the waitlist and table picks can be tried."
+)
 
 
-def _ensure_upcoming(events: dict[str, Event], organiser: User, now: datetime
-                     ) -> tuple[dict[str, Event], int]:
+def _ensure_upcoming(
+    events: dict[str, Event], organiser: User, now: datetime
+) -> tuple[dict[str, Event], int]:
     from meetingapp.services.cloning import clone_event
 
     upcoming: dict[str, Event] = {}
@@ -259,8 +328,9 @@ def _ensure_upcoming(events: dict[str, Event], organiser: User, now: datetime
             source = events[source_title]
             start = now.date() + timedelta(days=days_ahead)
             start += timedelta(days=(source.starts_on.weekday() - start.weekday()) % 7)
-            found = clone_event(event_id=source.id, title=title, starts_on=start,
-                                actor=organiser, now=now)
+            found = clone_event(
+                event_id=source.id, title=title, starts_on=start, actor=organiser, now=now
+            )
             found.description = UPCOMING_NOTE + "\n\n" + found.description
             found.published = True
             db.session.commit()
@@ -269,8 +339,9 @@ def _ensure_upcoming(events: dict[str, Event], organiser: User, now: datetime
     return upcoming, made
 
 
-def _ensure_upcoming_registrations(upcoming: dict[str, Event], participants: list[User],
-                                   now: datetime) -> int:
+def _ensure_upcoming_registrations(
+    upcoming: dict[str, Event], participants: list[User], now: datetime
+) -> int:
     """18 of 21 training seats taken (the waitlist is three clicks away); 30 for speed dating."""
     from meetingapp.services.rotation import my_picks, save_picks
 
@@ -286,6 +357,10 @@ def _ensure_upcoming_registrations(upcoming: dict[str, Event], participants: lis
     table_ids = [t.id for t in speed.tables]
     for n, person in enumerate(participants[10:30], start=1):
         if not my_picks(speed.id, person.id):
-            save_picks(user=person, session_id=speed.id, now=now,
-                       table_ids=_demo_picks(n, table_ids, speed.max_picks or 5))
+            save_picks(
+                user=person,
+                session_id=speed.id,
+                now=now,
+                table_ids=_demo_picks(n, table_ids, speed.max_picks or 5),
+            )
     return created

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from meetingapp.domain.errors import DomainError, ValidationFailed
 from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
-from meetingapp.services import audit
 from meetingapp.models import EventSession, Organisation, User
 from meetingapp.models.user import normalise_email, user_by_email
+from meetingapp.services import audit
 from meetingapp.services.accounts import hash_password
 from meetingapp.services.registrations import active_registration, register_participant
 
@@ -68,8 +68,10 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
             # openpyxl parses with defusedxml (installed), so entity tricks fail safely.
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
-            table = [["" if c is None else str(c) for c in row]
-                     for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
+            table = [
+                ["" if c is None else str(c) for c in row]
+                for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)
+            ]
             workbook.close()
         except ValidationFailed:
             raise
@@ -82,18 +84,30 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
     header = [h.strip().lower() for h in table[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ValidationFailed(_("The first row must name the columns %(columns)s; missing: "
-                                 "%(missing)s.", columns=", ".join(REQUIRED),
-                                 missing=", ".join(missing)), field="file")
+        raise ValidationFailed(
+            _(
+                "The first row must name the columns %(columns)s; missing: %(missing)s.",
+                columns=", ".join(REQUIRED),
+                missing=", ".join(missing),
+            ),
+            field="file",
+        )
     if len(table) - 1 > MAX_ROWS:
-        raise ValidationFailed(_("At most %(count)s rows per import.", count=MAX_ROWS),
-                               field="file")
-    return [{h: (row[i].strip() if i < len(row) and row[i] is not None else "")
-             for i, h in enumerate(header)} for row in table[1:]]
+        raise ValidationFailed(
+            _("At most %(count)s rows per import.", count=MAX_ROWS), field="file"
+        )
+    return [
+        {
+            h: (row[i].strip() if i < len(row) and row[i] is not None else "")
+            for i, h in enumerate(header)
+        }
+        for row in table[1:]
+    ]
 
 
-def import_participants(*, session_id: int, rows: list[dict[str, str]], now: datetime,
-                        actor: User) -> ImportReport:
+def import_participants(
+    *, session_id: int, rows: list[dict[str, str]], now: datetime, actor: User
+) -> ImportReport:
     """Create missing accounts and register each row; report row by row. Nothing is done twice."""
     organisations = {o.short_name.lower(): o for o in db.session.scalars(select(Organisation))}
     organisations.update({o.full_name.lower(): o for o in organisations.values()})
@@ -106,13 +120,15 @@ def import_participants(*, session_id: int, rows: list[dict[str, str]], now: dat
         try:
             email = validate_email(raw_email, check_deliverability=False).normalized
         except EmailNotValidError:
-            report.rows.append(RowResult(number, raw_email, "rejected",
-                                         _("not a valid e-mail address")))
+            report.rows.append(
+                RowResult(number, raw_email, "rejected", _("not a valid e-mail address"))
+            )
             continue
         email = normalise_email(email)
         if email in seen:
-            report.rows.append(RowResult(number, email, "skipped",
-                                         _("appears earlier in the file")))
+            report.rows.append(
+                RowResult(number, email, "skipped", _("appears earlier in the file"))
+            )
             continue
         seen.add(email)
         name = row.get("name", "").strip()
@@ -123,12 +139,21 @@ def import_participants(*, session_id: int, rows: list[dict[str, str]], now: dat
                 report.rows.append(RowResult(number, email, "rejected", _("the name is missing")))
                 continue
             if org is None:
-                report.rows.append(RowResult(number, email, "rejected",
-                                             _("unknown organisation %(name)s",
-                                               name=repr(row.get("organisation")))))
+                report.rows.append(
+                    RowResult(
+                        number,
+                        email,
+                        "rejected",
+                        _("unknown organisation %(name)s", name=repr(row.get("organisation"))),
+                    )
+                )
                 continue
-            user = User(email=email, name=name[:120], organisation=org,
-                        password_hash=hash_password(secrets.token_urlsafe(24)))
+            user = User(
+                email=email,
+                name=name[:120],
+                organisation=org,
+                password_hash=hash_password(secrets.token_urlsafe(24)),
+            )
             db.session.add(user)
             db.session.commit()
             created = True
@@ -138,26 +163,47 @@ def import_participants(*, session_id: int, rows: list[dict[str, str]], now: dat
             report.rows.append(RowResult(number, email, "skipped", _("already registered")))
             continue
         try:
-            outcome = register_participant(user=user, session_id=session_id, now=now, actor=actor,
-                                           check_window=False)
+            outcome = register_participant(
+                user=user, session_id=session_id, now=now, actor=actor, check_window=False
+            )
         except DomainError as exc:
-            report.rows.append(RowResult(number, email, "rejected",
-                                         exc.args[0] if exc.args else str(exc)))
+            report.rows.append(
+                RowResult(number, email, "rejected", exc.args[0] if exc.args else str(exc))
+            )
             continue
         account = _("new account") if created else _("existing account")
         if outcome.status == "confirmed":
-            report.rows.append(RowResult(number, email, "registered",
-                                         _("confirmed (%(account)s)", account=account)))
+            report.rows.append(
+                RowResult(
+                    number, email, "registered", _("confirmed (%(account)s)", account=account)
+                )
+            )
         else:
-            report.rows.append(RowResult(number, email, "waitlisted",
-                                         _("waitlist position %(position)s (%(account)s)",
-                                           position=outcome.waitlist_position, account=account)))
+            report.rows.append(
+                RowResult(
+                    number,
+                    email,
+                    "waitlisted",
+                    _(
+                        "waitlist position %(position)s (%(account)s)",
+                        position=outcome.waitlist_position,
+                        account=account,
+                    ),
+                )
+            )
     session = db.session.get(EventSession, session_id)
     if session is not None:
-        audit.record(event_id=session.event_id, actor=actor, now=now,
-                     action="participants imported", target=session.title,
-                     detail=", ".join(f"{report.count(k)} {k}" for k in
-                                      ("registered", "waitlisted", "skipped", "rejected")))
+        audit.record(
+            event_id=session.event_id,
+            actor=actor,
+            now=now,
+            action="participants imported",
+            target=session.title,
+            detail=", ".join(
+                f"{report.count(k)} {k}"
+                for k in ("registered", "waitlisted", "skipped", "rejected")
+            ),
+        )
         db.session.commit()
     return report
 

@@ -45,8 +45,9 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
     if message.ics_body:
-        email.add_alternative(message.ics_body, subtype="calendar",
-                              params={"method": message.ics_method or "PUBLISH"})
+        email.add_alternative(
+            message.ics_body, subtype="calendar", params={"method": message.ics_method or "PUBLISH"}
+        )
     return email
 
 
@@ -72,26 +73,35 @@ class DeliveryReport:
 
 
 def _due_ids(now: datetime, limit: int) -> list[int]:
-    stmt = (select(OutboxMessage.id)
-            .where(or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending"),
-                   OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id).limit(limit))
+    stmt = (
+        select(OutboxMessage.id)
+        .where(
+            or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending"),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 
 def _claim(message_id: int, now: datetime) -> bool:
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id,
-               or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending"),
-               OutboxMessage.next_attempt_at <= now)
-        .values(status="sending", next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)))
+        .where(
+            OutboxMessage.id == message_id,
+            or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending"),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(status="sending", next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    )
     db.session.commit()
     return result.rowcount == 1
 
 
-def deliver_due(now: datetime, *, connect: Callable[[], smtplib.SMTP] | None = None,
-                limit: int = 200) -> DeliveryReport:
+def deliver_due(
+    now: datetime, *, connect: Callable[[], smtplib.SMTP] | None = None, limit: int = 200
+) -> DeliveryReport:
     """Send every due message once; failures are retried later with back-off."""
     report = DeliveryReport()
     if not mail_configured() and connect is None:
@@ -113,8 +123,11 @@ def deliver_due(now: datetime, *, connect: Callable[[], smtplib.SMTP] | None = N
                 smtp = None
                 message.attempts += 1
                 message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                db.session.add(DeliveryAttempt(message_id=message.id, at=now, ok=False,
-                                               error=message.last_error))
+                db.session.add(
+                    DeliveryAttempt(
+                        message_id=message.id, at=now, ok=False, error=message.last_error
+                    )
+                )
                 if message.attempts >= MAX_ATTEMPTS:
                     message.status = "failed"
                     report.failed += 1

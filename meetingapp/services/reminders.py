@@ -17,20 +17,30 @@ def queue_reminders(now: datetime) -> int:
     """One reminder per person and session starting tomorrow in the event's zone; never twice."""
     window = (now, now + timedelta(hours=48))
     sessions = db.session.scalars(
-        select(EventSession).where(EventSession.starts_at > window[0],
-                                   EventSession.starts_at <= window[1],
-                                   EventSession.parent_id.is_(None),
-                                   EventSession.cancelled_at.is_(None))
-        .options(selectinload(EventSession.event)))
+        select(EventSession)
+        .where(
+            EventSession.starts_at > window[0],
+            EventSession.starts_at <= window[1],
+            EventSession.parent_id.is_(None),
+            EventSession.cancelled_at.is_(None),
+        )
+        .options(selectinload(EventSession.event))
+    )
     queued = 0
     for session in sessions:
         tz = session.event.timezone
-        if utc_to_local(session.starts_at, tz).date() != utc_to_local(now, tz).date() + timedelta(days=1):
+        if utc_to_local(session.starts_at, tz).date() != utc_to_local(now, tz).date() + timedelta(
+            days=1
+        ):
             continue
         regs = db.session.scalars(
-            select(Registration).where(Registration.session_id == session.id,
-                                       Registration.status == RegistrationStatus.CONFIRMED)
-            .options(selectinload(Registration.user)))
+            select(Registration)
+            .where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .options(selectinload(Registration.user))
+        )
         for reg in regs:
             key = f"<reminder-{session.id}-{reg.user_id}@meetingapp>"
             if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.message_id == key)):

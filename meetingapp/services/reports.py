@@ -82,16 +82,26 @@ def attendance_paragraph(
     if not entities:
         return gettext("%(subject)s was attended by %(people)s.", subject=subject, people=people)
     many = len(entities) > 1
-    nouns = {"offices": gettext("offices") if many else gettext("office"),
-             "entities": gettext("entities") if many else gettext("entity")}
-    words = {"subject": subject, "people": people, "noun": nouns.get(noun, noun),
-             "names": join_names(entities)}
+    nouns = {
+        "offices": gettext("offices") if many else gettext("office"),
+        "entities": gettext("entities") if many else gettext("entity"),
+    }
+    words = {
+        "subject": subject,
+        "people": people,
+        "noun": nouns.get(noun, noun),
+        "names": join_names(entities),
+    }
     if without_entity:
-        return gettext("%(subject)s was attended by %(people)s from the following %(noun)s: "
-                       "%(names)s (%(count)s of them with no entity on record).",
-                       count=without_entity, **words)
-    return gettext("%(subject)s was attended by %(people)s from the following %(noun)s: "
-                   "%(names)s.", **words)
+        return gettext(
+            "%(subject)s was attended by %(people)s from the following %(noun)s: "
+            "%(names)s (%(count)s of them with no entity on record).",
+            count=without_entity,
+            **words,
+        )
+    return gettext(
+        "%(subject)s was attended by %(people)s from the following %(noun)s: %(names)s.", **words
+    )
 
 
 # --- report data ---------------------------------------------------------------------------------
@@ -429,8 +439,9 @@ def _table_rounds(session: EventSession, loaded: _Loaded) -> list[TableRound]:
         unseated = len(here - seated[number])
         if unseated:
             out.append(
-                TableRound(number, starts, "", gettext("Present, not in the plan"), "", 0, 0,
-                           unseated)
+                TableRound(
+                    number, starts, "", gettext("Present, not in the plan"), "", 0, 0, unseated
+                )
             )
     return out
 

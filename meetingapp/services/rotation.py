@@ -15,8 +15,6 @@ from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied, Va
 from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
 from meetingapp.i18n import language_of
-from meetingapp.services import audit, mail
-from meetingapp.services.notices import ROTATION_READY, notice
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -33,6 +31,8 @@ from meetingapp.models.rotation import (
     latest_plan,
     picks_of,
 )
+from meetingapp.services import audit, mail
+from meetingapp.services.notices import ROTATION_READY, notice
 
 
 class RotationInfeasible(DomainError):
@@ -47,9 +47,16 @@ def _networking_session(session_id: int) -> EventSession:
 
 
 def _is_confirmed(session_id: int, user_id: int) -> bool:
-    return db.session.scalar(select(Registration.id).where(
-        Registration.session_id == session_id, Registration.user_id == user_id,
-        Registration.status == RegistrationStatus.CONFIRMED)) is not None
+    return (
+        db.session.scalar(
+            select(Registration.id).where(
+                Registration.session_id == session_id,
+                Registration.user_id == user_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+        is not None
+    )
 
 
 # --- picks -----------------------------------------------------------------------------------
@@ -63,7 +70,8 @@ def save_picks(*, user: User, session_id: int, table_ids: list[int], now: dateti
         raise ValidationFailed(_("The deadline for table picks has passed."), field="tables")
     if not _is_confirmed(session_id, user.id):
         raise PermissionDenied(
-            _("Register for the session (and be confirmed) before picking tables."))
+            _("Register for the session (and be confirmed) before picking tables.")
+        )
     table_ids = [t for t in table_ids if t]
     max_picks = session.max_picks or 5
     if len(table_ids) > max_picks:
@@ -74,11 +82,15 @@ def save_picks(*, user: User, session_id: int, table_ids: list[int], now: dateti
     unknown = [t for t in table_ids if t not in valid]
     if unknown:
         raise ValidationFailed(_("Pick tables of this session only."), field="tables")
-    db.session.execute(delete(TablePick).where(TablePick.session_id == session_id,
-                                               TablePick.user_id == user.id))
+    db.session.execute(
+        delete(TablePick).where(TablePick.session_id == session_id, TablePick.user_id == user.id)
+    )
     for rank, table_id in enumerate(table_ids, start=1):
-        db.session.add(TablePick(session_id=session_id, user_id=user.id, table_id=table_id,
-                                 rank=rank, created_at=now))
+        db.session.add(
+            TablePick(
+                session_id=session_id, user_id=user.id, table_id=table_id, rank=rank, created_at=now
+            )
+        )
     db.session.commit()
     return table_ids
 
@@ -105,43 +117,61 @@ def demand(session_id: int) -> list[TableDemand]:
     ):
         if table_id in counts and 1 <= rank <= max_picks:
             counts[table_id][rank - 1] += 1
-    return [TableDemand(t, counts[t.id], sum(counts[t.id]), counts[t.id][0]) for t in session.tables]
+    return [
+        TableDemand(t, counts[t.id], sum(counts[t.id]), counts[t.id][0]) for t in session.tables
+    ]
 
 
 # --- planning --------------------------------------------------------------------------------
 
 
 def _confirmed_people(session_id: int) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(Registration, Registration.user_id == User.id)
-        .where(Registration.session_id == session_id,
-               Registration.status == RegistrationStatus.CONFIRMED)
-        .options(selectinload(User.organisation)).order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Registration, Registration.user_id == User.id)
+            .where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .options(selectinload(User.organisation))
+            .order_by(User.id)
+        )
+    )
 
 
-def build_problem(session: EventSession, *, fixed: list[planner.FixedAssignment] | None = None
-                  ) -> planner.RotationProblem:
+def build_problem(
+    session: EventSession, *, fixed: list[planner.FixedAssignment] | None = None
+) -> planner.RotationProblem:
     people = _confirmed_people(session.id)
     picks: dict[int, list[int]] = defaultdict(list)
     for user_id, table_id in db.session.execute(
-        select(TablePick.user_id, TablePick.table_id).where(TablePick.session_id == session.id)
+        select(TablePick.user_id, TablePick.table_id)
+        .where(TablePick.session_id == session.id)
         .order_by(TablePick.user_id, TablePick.rank)
     ):
         picks[user_id].append(table_id)
     return planner.RotationProblem(
-        rounds=session.round_count or 0, min_tables=session.min_tables or 1,
+        rounds=session.round_count or 0,
+        min_tables=session.min_tables or 1,
         max_picks=session.max_picks or 5,
         tables=tuple(planner.TableSpec(t.id, t.seats, t.min_seats) for t in session.tables),
-        participants=tuple(planner.ParticipantSpec(u.id, u.organisation_label or None,
-                                                   tuple(picks.get(u.id, ())))
-                           for u in people),
+        participants=tuple(
+            planner.ParticipantSpec(u.id, u.organisation_label or None, tuple(picks.get(u.id, ())))
+            for u in people
+        ),
         fixed=tuple(fixed or ()),
     )
 
 
-def plan_rotation(*, session_id: int, actor: User, now: datetime, from_round: int = 0,
-                  time_limit: float | None = None) -> RotationPlan:
+def plan_rotation(
+    *,
+    session_id: int,
+    actor: User,
+    now: datetime,
+    from_round: int = 0,
+    time_limit: float | None = None,
+) -> RotationPlan:
     """Plan (or re-plan from ``from_round``, keeping earlier rounds and pins) and store a draft."""
     session = _networking_session(session_id)
     if not session.tables:
@@ -161,31 +191,49 @@ def plan_rotation(*, session_id: int, actor: User, now: datetime, from_round: in
     try:
         result = planner.solve(problem, time_limit=time_limit)
     except planner.Infeasible as exc:
-        raise RotationInfeasible(_("No rotation is possible: %(reason)s", reason=str(exc))) from None
+        raise RotationInfeasible(
+            _("No rotation is possible: %(reason)s", reason=str(exc))
+        ) from None
     pinned = {(f.participant, f.round) for f in fixed if f.round >= from_round}
     version = (previous.version + 1) if previous else 1
     if previous is not None and previous.status == "draft":
         previous.status = "superseded"
-    plan = RotationPlan(session_id=session_id, version=version, status="draft",
-                        from_round=from_round, created_by_id=actor.id, created_at=now,
-                        stats_json=json.dumps(result.stats, default=str))
+    plan = RotationPlan(
+        session_id=session_id,
+        version=version,
+        status="draft",
+        from_round=from_round,
+        created_by_id=actor.id,
+        created_at=now,
+        stats_json=json.dumps(result.stats, default=str),
+    )
     plan.assignments = [
-        RotationAssignment(round_number=a.round, table_id=a.table, user_id=a.participant,
-                           pinned=(a.participant, a.round) in pinned)
+        RotationAssignment(
+            round_number=a.round,
+            table_id=a.table,
+            user_id=a.participant,
+            pinned=(a.participant, a.round) in pinned,
+        )
         for a in result.assignments
     ]
     db.session.add(plan)
-    audit.record(event_id=session.event_id, actor=actor, now=now, action="rotation planned",
-                 target=session.title,
-                 detail=f"v{version} from round {from_round + 1}: score "
-                        f"{result.stats.get('preference_score')}/"
-                        f"{result.stats.get('optimal_preference_score')}")
+    audit.record(
+        event_id=session.event_id,
+        actor=actor,
+        now=now,
+        action="rotation planned",
+        target=session.title,
+        detail=f"v{version} from round {from_round + 1}: score "
+        f"{result.stats.get('preference_score')}/"
+        f"{result.stats.get('optimal_preference_score')}",
+    )
     db.session.commit()
     return plan
 
 
-def move_participant(*, plan_id: int, user_id: int, round_number: int, table_id: int,
-                     actor: User) -> None:
+def move_participant(
+    *, plan_id: int, user_id: int, round_number: int, table_id: int, actor: User
+) -> None:
     """Pin a person to a table in one round of a draft plan (capacity and repeats checked)."""
     plan = db.session.get(RotationPlan, plan_id)
     if plan is None:
@@ -203,21 +251,33 @@ def move_participant(*, plan_id: int, user_id: int, round_number: int, table_id:
         db.session.commit()
         return
     if any(a.table_id == table_id for a in mine if a is not seat):
-        raise ValidationFailed(_("They already visit table %(code)s in another round.",
-                                 code=table.code), field="table")
-    seated = sum(1 for a in plan.assignments
-                 if a.round_number == round_number and a.table_id == table_id)
+        raise ValidationFailed(
+            _("They already visit table %(code)s in another round.", code=table.code), field="table"
+        )
+    seated = sum(
+        1 for a in plan.assignments if a.round_number == round_number and a.table_id == table_id
+    )
     if seated >= table.seats:
-        raise ValidationFailed(_("Table %(code)s is full in round %(round)s (%(seats)s seats).",
-                                 code=table.code, round=round_number + 1, seats=table.seats),
-                               field="table")
+        raise ValidationFailed(
+            _(
+                "Table %(code)s is full in round %(round)s (%(seats)s seats).",
+                code=table.code,
+                round=round_number + 1,
+                seats=table.seats,
+            ),
+            field="table",
+        )
     seat.table_id = table_id
     seat.pinned = True
     plan.status = "draft"
     plan.published_at = None
-    audit.record(event_id=session.event_id, actor=actor, action="rotation seat moved",
-                 target=session.title,
-                 detail=f"user {user_id}, round {round_number + 1} → table {table.code}")
+    audit.record(
+        event_id=session.event_id,
+        actor=actor,
+        action="rotation seat moved",
+        target=session.title,
+        detail=f"user {user_id}, round {round_number + 1} → table {table.code}",
+    )
     db.session.commit()
 
 
@@ -225,9 +285,13 @@ def publish_plan(*, plan_id: int, actor: User, now: datetime) -> RotationPlan:
     plan = db.session.get(RotationPlan, plan_id)
     if plan is None:
         raise NotFound(_("There is no such plan."))
-    for other in db.session.scalars(select(RotationPlan).where(
-            RotationPlan.session_id == plan.session_id, RotationPlan.id != plan.id,
-            RotationPlan.status == "published")):
+    for other in db.session.scalars(
+        select(RotationPlan).where(
+            RotationPlan.session_id == plan.session_id,
+            RotationPlan.id != plan.id,
+            RotationPlan.status == "published",
+        )
+    ):
         other.status = "superseded"
     plan.status = "published"
     plan.published_at = now
@@ -238,17 +302,33 @@ def publish_plan(*, plan_id: int, actor: User, now: datetime) -> RotationPlan:
     rounds = {r.number: r for r in session.rounds}
     for user_id in sorted({a.user_id for a in plan.assignments}):
         user = db.session.get(User, user_id)
-        db.session.add(Notification(user_id=user_id, created_at=now,
-                                    message=notice(ROTATION_READY, title=session.title)))
-        stops = [ItineraryStop(session, a.round_number, rounds[a.round_number].starts_at,
-                               rounds[a.round_number].ends_at, a.table)
-                 for a in sorted(plan.assignments, key=lambda a: a.round_number)
-                 if a.user_id == user_id and a.round_number in rounds]
+        db.session.add(
+            Notification(
+                user_id=user_id, created_at=now, message=notice(ROTATION_READY, title=session.title)
+            )
+        )
+        stops = [
+            ItineraryStop(
+                session,
+                a.round_number,
+                rounds[a.round_number].starts_at,
+                rounds[a.round_number].ends_at,
+                a.table,
+            )
+            for a in sorted(plan.assignments, key=lambda a: a.round_number)
+            if a.user_id == user_id and a.round_number in rounds
+        ]
         with language_of(user):  # the invite's entries are written in the recipient's language
             entries = _round_entries(session, plan, user_id, mail.session_url)
         mail.rotation_message(user=user, session=session, stops=stops, entries=entries, now=now)
-    audit.record(event_id=session.event_id, actor=actor, now=now, action="rotation published",
-                 target=session.title, detail=f"v{plan.version}")
+    audit.record(
+        event_id=session.event_id,
+        actor=actor,
+        now=now,
+        action="rotation published",
+        target=session.title,
+        detail=f"v{plan.version}",
+    )
     db.session.commit()
     return plan
 
@@ -271,15 +351,15 @@ def grid_for(session_id: int, *, published_only: bool = False) -> Grid:
     cells: dict[tuple[int, int], list[User]] = defaultdict(list)
     if plan is not None:
         rows = db.session.scalars(
-            select(RotationAssignment).where(RotationAssignment.plan_id == plan.id)
+            select(RotationAssignment)
+            .where(RotationAssignment.plan_id == plan.id)
             .options(selectinload(RotationAssignment.user).selectinload(User.organisation))
         )
         for a in rows:
             cells[(a.round_number, a.table_id)].append(a.user)
         for users in cells.values():
             users.sort(key=lambda u: u.name)
-    return Grid(plan, list(session.rounds), list(session.tables), cells,
-                plan.stats if plan else {})
+    return Grid(plan, list(session.rounds), list(session.tables), cells, plan.stats if plan else {})
 
 
 @dataclass
@@ -294,7 +374,8 @@ class ItineraryStop:
 def itinerary_for(user_id: int) -> list[ItineraryStop]:
     """The user's rounds in every published rotation, in time order."""
     plans = db.session.scalars(
-        select(RotationPlan).join(RotationAssignment)
+        select(RotationPlan)
+        .join(RotationAssignment)
         .where(RotationPlan.status == "published", RotationAssignment.user_id == user_id)
         .distinct()
     ).all()
@@ -333,12 +414,18 @@ def roster_for_table(table_id: int, viewer: User) -> tuple[TopicTable, dict[int,
 
 def picks_summary(session_id: int) -> Counter:
     """How many confirmed participants made any pick."""
-    return Counter(db.session.scalars(
-        select(TablePick.user_id).where(TablePick.session_id == session_id, TablePick.rank == 1)))
+    return Counter(
+        db.session.scalars(
+            select(TablePick.user_id).where(TablePick.session_id == session_id, TablePick.rank == 1)
+        )
+    )
 
 
 def tables_hosted_by(user_id: int) -> list[TopicTable]:
-    return list(db.session.scalars(
-        select(TopicTable).where(TopicTable.host_user_id == user_id)
-        .options(selectinload(TopicTable.session).selectinload(EventSession.event))
-    ))
+    return list(
+        db.session.scalars(
+            select(TopicTable)
+            .where(TopicTable.host_user_id == user_id)
+            .options(selectinload(TopicTable.session).selectinload(EventSession.event))
+        )
+    )

@@ -11,11 +11,16 @@ served by a real WSGI server on loopback.
   the browser works (on SQLite a transaction keeps reading its first snapshot): ``visit``,
   ``loading`` and ``pages.new`` end it for you (``release_test_session``); keep plain ids, not
   ORM objects, across browser steps.
-- ``device``: "desktop" (1280×900) or "phone" (390×844, touch, mobile). ``on_each_device``
-  parametrises a test over (database, device): the desktop on SQLite and PostgreSQL, the phone on
-  SQLite (the pages are the same whatever the database; this keeps the suite fast).
-- ``pages``: ``pages.new(email=None)`` opens a page in a fresh browser context (its own cookies),
-  logged in when given an e-mail, with ``base_url`` set so ``page.goto("/auth/login")`` works.
+- ``device``: "desktop" (1280×900) or "phone" (390×844, touch, mobile). ``lang``: the interface
+  language the browser asks for (Accept-Language), "en" or "zh_Hans". ``on_each_device``
+  parametrises a test over (database, device, language): in English the desktop on SQLite and
+  PostgreSQL and the phone on SQLite, in Chinese the desktop and the phone on SQLite (the pages
+  are the same whatever the database; this keeps the suite fast). Tests write the interface text
+  they expect through ``tr`` (``tr("Save my picks")``, ``tr("Round %(number)s", number=1)``): the
+  catalogue's translation, so every test runs once in each language.
+- ``pages``: ``pages.new(email=None)`` opens a page in a fresh browser context (its own cookies,
+  the test's language), logged in when given an e-mail, with ``base_url`` set so
+  ``page.goto("/auth/login")`` works.
   Every page records console errors (CSP violations included), uncaught script errors, responses
   of 400 and above (a favicon 404 too) and every page it loads. A test that passes is failed
   afterwards if any page reported a problem, or loaded a page that ``axe_check`` did not check.
@@ -25,7 +30,8 @@ served by a real WSGI server on loopback.
   not yet fixed) let the test run to its end and then mark it xfail with the bug's reason.
 - ``visit(page, path)`` goes to a page and checks it; ``with loading(page): <click>`` waits for
   the page a click or key loads and checks it; ``login(page, email)`` logs in through the form;
-  ``screenshot(page, name)`` saves /tmp/browser-phone-<name>.png on the phone.
+  ``screenshot(page, name)`` saves /tmp/browser-phone-<name>.png on the phone (…-zh_Hans.png in
+  Chinese).
 - ``AXE_REPORT=/tmp/axe.json pytest tests/browser`` writes every checked page with all its
   violations (any impact) as JSON.
 """
@@ -51,23 +57,29 @@ from meetingapp import create_app
 from meetingapp.extensions import db
 from meetingapp.models import Event, SessionKind
 from tests.conftest import make_config
+from tests.translate import BROWSER_LOCALE, Tr
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
 DEMO_PASSWORD = "demo-password"  # app.config["DEMO_PASSWORD"]; checked in live_server
 DEVICES: dict[str, dict] = {
-    "desktop": {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB"},
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
     "phone": {
-        "locale": "en-GB",
         "viewport": {"width": 390, "height": 844},
         "device_scale_factor": 2,
         "is_mobile": True,
         "has_touch": True,
     },
 }
-VARIANTS = [("sqlite", "desktop"), ("postgresql", "desktop"), ("sqlite", "phone")]
+VARIANTS = [
+    ("sqlite", "desktop", "en"),
+    ("postgresql", "desktop", "en"),
+    ("sqlite", "phone", "en"),
+    ("sqlite", "desktop", "zh_Hans"),
+    ("sqlite", "phone", "zh_Hans"),
+]
 on_each_device = pytest.mark.parametrize(
-    ("backend", "device"), VARIANTS, ids=[f"{b}-{d}" for b, d in VARIANTS]
+    ("backend", "device", "lang"), VARIANTS, ids=[f"{b}-{d}-{lang}" for b, d, lang in VARIANTS]
 )
 SERIOUS = ("serious", "critical")
 SCREENSHOTS = Path("/tmp")
@@ -106,6 +118,18 @@ def browser():
 def device() -> str:
     """The viewport; ``on_each_device`` parametrises it."""
     return "desktop"
+
+
+@pytest.fixture
+def lang() -> str:
+    """The interface language the browser asks for; ``on_each_device`` parametrises it."""
+    return "en"
+
+
+@pytest.fixture
+def tr(lang) -> Tr:
+    """Expected interface text in the test's language: ``tr("Save")``, ``tr.ordinal(1)``."""
+    return Tr(lang)
 
 
 # --- the live server -----------------------------------------------------------------------------
@@ -153,6 +177,7 @@ class _Watch:
     """What one page reported: problems, known app bugs, and loaded pages axe has not checked."""
 
     device: str
+    lang: str = "en"
     problems: list[str] = field(default_factory=list)
     known: dict[str, None] = field(default_factory=dict)  # reasons of KNOWN_BUGS seen
     unchecked: dict[str, None] = field(default_factory=dict)  # URLs loaded, not yet checked
@@ -166,8 +191,8 @@ def _url(page) -> str:
     return urldefrag(page.url).url
 
 
-def _watch(page, device: str) -> _Watch:
-    watch = _WATCHES[page] = _Watch(device)
+def _watch(page, device: str, lang: str = "en") -> _Watch:
+    watch = _WATCHES[page] = _Watch(device, lang)
 
     def on_console(message) -> None:
         if message.type == "error":  # script errors, CSP violations, failed loads
@@ -191,8 +216,8 @@ def _watch(page, device: str) -> _Watch:
 class Pages:
     """Opens pages on the live server, each in its own browser context (its own log-in)."""
 
-    def __init__(self, browser, device: str, base_url: str) -> None:
-        self.browser, self.device, self.base_url = browser, device, base_url
+    def __init__(self, browser, device: str, base_url: str, lang: str = "en") -> None:
+        self.browser, self.device, self.base_url, self.lang = browser, device, base_url, lang
         self.contexts: list = []
         self.pages: list = []
 
@@ -200,12 +225,15 @@ class Pages:
         """A page in a new context; logged in as ``email`` (demo password) when given."""
         release_test_session()
         context = self.browser.new_context(
-            base_url=self.base_url, accept_downloads=True, **DEVICES[self.device]
+            base_url=self.base_url,
+            accept_downloads=True,
+            locale=BROWSER_LOCALE[self.lang],
+            **DEVICES[self.device],
         )
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        _watch(page, self.device)
+        _watch(page, self.device, self.lang)
         self.pages.append(page)
         if email:
             login(page, email)
@@ -241,8 +269,8 @@ def pytest_runtest_call(item):
 
 
 @pytest.fixture
-def pages(browser, live_server, device, request) -> Iterator[Pages]:
-    opened = Pages(browser, device, live_server.url)
+def pages(browser, live_server, device, lang, request) -> Iterator[Pages]:
+    opened = Pages(browser, device, live_server.url, lang)
     request.node.stash[_PAGES] = opened
     yield opened
     report = request.node.stash.get(_REPORT, None)
@@ -346,6 +374,10 @@ def axe_check(page) -> None:
                 lines.append(f"    … and {len(unknown) - 8} more nodes")
     if watch is not None:
         watch.unchecked.pop(url, None)
+        expected_lang = "en" if watch.lang == "en" else watch.lang.replace("_", "-")
+        html_lang = page.evaluate("document.documentElement.lang")
+        if html_lang != expected_lang:
+            lines.append(f"<html lang={html_lang!r}>, but the browser asked for {expected_lang}")
     if lines:
         pytest.fail(f"axe on {url} ({device}):\n" + "\n".join(lines), pytrace=False)
     if device == "phone":
@@ -388,25 +420,29 @@ def loading(page) -> Iterator[None]:
 
 
 def screenshot(page, name: str) -> Path | None:
-    """A full-page screenshot of the current page on the phone: /tmp/browser-phone-<name>.png."""
+    """A full-page screenshot of the current page on the phone: /tmp/browser-phone-<name>.png
+    (with ``-zh_Hans`` before ``.png`` in Chinese)."""
     watch = _WATCHES.get(page)
     if watch is None or watch.device != "phone":
         return None
-    path = SCREENSHOTS / f"browser-phone-{name}.png"
+    suffix = "" if watch.lang == "en" else f"-{watch.lang}"
+    path = SCREENSHOTS / f"browser-phone-{name}{suffix}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
 def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the form (axe-checking it and the page it lands on)."""
+    """Log in through the form, in the page's language (axe-checking it and the next page)."""
     from playwright.sync_api import expect
 
+    watch = _WATCHES.get(page)
+    tr = Tr(watch.lang if watch else "en")
     visit(page, "/auth/login")
-    page.get_by_label("E-mail", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label(tr("E-mail"), exact=True).fill(email)
+    page.get_by_label(tr("Password"), exact=True).fill(password)
     with loading(page):
-        page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.locator(".flash-success")).to_contain_text("Welcome, ")
+        page.locator("main").get_by_role("button", name=tr("Log in")).click()
+    expect(page.locator(".flash-success")).to_be_visible()
 
 
 def demo_session(event_title: str, kind: SessionKind) -> tuple[int, int]:

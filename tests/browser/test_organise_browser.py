@@ -2,8 +2,8 @@
 
 Organise → New event → Add speed networking (4 rounds of 20 minutes, 3 to move) → Add table
 ×11 with "Save and add another" → Publish; the public timetable shows the 4 rounds with their
-times and the 11 topic tables. Desktop (SQLite and PostgreSQL) and phone (SQLite); every page is
-checked with axe-core.
+times and the 11 topic tables. Desktop (SQLite and PostgreSQL) and phone (SQLite) in English,
+desktop and phone in Chinese; every page is checked with axe-core.
 """
 
 from __future__ import annotations
@@ -41,21 +41,21 @@ ROUNDS = [("13:00", "13:20"), ("13:23", "13:43"), ("13:46", "14:06"), ("14:09", 
 
 
 @on_each_device
-def test_organiser_creates_speed_networking_with_11_tables_and_sees_rounds_on_timetable(pages):
+def test_organiser_creates_speed_networking_with_11_tables_and_sees_rounds_on_timetable(pages, tr):
     from playwright.sync_api import expect
 
     day = date.today() + timedelta(days=60)
     page = pages.new("organiser@example.org")
 
     def field(label: str):
-        return page.get_by_label(label, exact=True)
+        return page.get_by_label(tr(label), exact=True)
 
-    nav = page.get_by_role("navigation", name="Main")
+    nav = page.get_by_role("navigation", name=tr("Main"))
     with loading(page):
-        nav.get_by_role("link", name="Organise", exact=True).click()
+        nav.get_by_role("link", name=tr("Organise"), exact=True).click()
     with loading(page):
-        page.get_by_role("link", name="New event").click()
-    expect(page.locator("h1")).to_have_text("New event")
+        page.get_by_role("link", name=tr("New event")).click()
+    expect(page.locator("h1")).to_have_text(tr("New event"))
     field("Title").fill(TITLE)
     field("Description").fill("Small-group discussions with staff of UN entities.")
     field("City").fill("Vienna")
@@ -66,12 +66,14 @@ def test_organiser_creates_speed_networking_with_11_tables_and_sees_rounds_on_ti
     field("Organising entity").select_option(label=ENTITY["UNOOSA"])
     screenshot(page, "event-form")
     with loading(page):
-        page.get_by_role("button", name="Save event").click()
-    expect(page.locator(".flash-success")).to_contain_text("Event created (unpublished).")
+        page.get_by_role("button", name=tr("Save event")).click()
+    expect(page.locator(".flash-success")).to_have_text(
+        tr("Event created (unpublished). Add its sessions, then publish it.")
+    )
     expect(page.locator("h1")).to_have_text(TITLE)
 
     with loading(page):
-        page.get_by_role("link", name="Add speed networking").click()
+        page.get_by_role("link", name=tr("Add speed networking")).click()
     expect(field("Kind")).to_have_value("speed_networking")
     expect(field("Day")).to_have_value(day.isoformat())
     field("Title").fill(SESSION)
@@ -86,15 +88,15 @@ def test_organiser_creates_speed_networking_with_11_tables_and_sees_rounds_on_ti
     field("Tables each participant may rank").fill("5")
     screenshot(page, "session-form")
     with loading(page):
-        page.get_by_role("button", name="Save session").click()
-    expect(page.locator(".flash-success")).to_have_text("Session added.")
+        page.get_by_role("button", name=tr("Save session")).click()
+    expect(page.locator(".flash-success")).to_have_text(tr("Session added."))
 
     slot = page.locator("li.slot.kind-speed_networking", has_text=SESSION)
     with loading(page):
-        slot.get_by_role("link", name="Add table").click()
+        slot.get_by_role("link", name=tr("Add table")).click()
     for number, (topic, host) in enumerate(TABLES):
         code = "abcdefghijk"[number]
-        expect(page.locator("h1")).to_have_text("New topic table")
+        expect(page.locator("h1")).to_have_text(tr("New topic table"))
         expect(field("Code")).to_have_value(code)  # the next free code
         field("Topic").fill(topic)
         field("Host entity").select_option(label=ENTITY[host])
@@ -104,20 +106,27 @@ def test_organiser_creates_speed_networking_with_11_tables_and_sees_rounds_on_ti
             screenshot(page, "table-form")
         button = "Save table" if number == len(TABLES) - 1 else "Save and add another"
         with loading(page):
-            page.get_by_role("button", name=button).click()
-        expect(page.locator(".flash-success")).to_have_text("Table added.")
+            page.get_by_role("button", name=tr(button)).click()
+        expect(page.locator(".flash-success")).to_have_text(tr("Table added."))
     expect(page.locator("h1")).to_have_text(TITLE)  # back on the event after the 11th
     expect(slot.locator("table tbody tr")).to_have_count(11)
-    expect(slot).to_contain_text("4 rounds of 20 min, 3 min to move")
+    expect(slot).to_contain_text(
+        tr(
+            "%(rounds)s rounds of %(minutes)s min, %(move)s min to move",
+            rounds=4,
+            minutes=20,
+            move=3,
+        )
+    )
     expect(slot).to_contain_text(", ".join(start for start, _ in ROUNDS))
-    expect(slot).to_contain_text("11 tables")
+    expect(slot).to_contain_text(tr("%(count)s tables", count=11))
 
     with loading(page):
-        page.get_by_role("button", name="Publish", exact=True).click()
-    expect(page.locator(".flash-success")).to_have_text("Event published.")
+        page.get_by_role("button", name=tr("Publish"), exact=True).click()
+    expect(page.locator(".flash-success")).to_have_text(tr("Event published."))
     screenshot(page, "organise-new-event")
     with loading(page):
-        page.get_by_role("link", name="Public page").click()
+        page.get_by_role("link", name=tr("Public page")).click()
 
     expect(page.locator("h1")).to_have_text(TITLE)
     public = page.locator("li.slot.kind-speed_networking", has_text=SESSION)
@@ -125,7 +134,8 @@ def test_organiser_creates_speed_networking_with_11_tables_and_sees_rounds_on_ti
     rounds = public.locator("ol.rounds > li")
     expect(rounds).to_have_count(4)
     for item, (number, (start, end)) in zip(rounds.all(), enumerate(ROUNDS, 1), strict=True):
-        expect(item).to_have_text(re.compile(rf"^Round {number}:\s*{start}–{end}$"))
+        label = re.escape(tr("Round %(number)s:", number=number))
+        expect(item).to_have_text(re.compile(rf"^{label}\s*{start}–{end}$"))
     topics = public.locator("table.topic-tables tbody tr")
     expect(topics).to_have_count(11)
     expect(topics.last).to_contain_text("Space resources")

@@ -3,7 +3,7 @@ picks by keyboard only.
 
 The demo's upcoming training day ("UN-Space, 44th session") has 21 seats with 18 confirmed; the
 upcoming speed dating has open registration and picks. Desktop (SQLite and PostgreSQL) and phone
-(SQLite); every page is checked with axe-core.
+(SQLite) in English, desktop and phone in Chinese; every page is checked with axe-core.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _programme_card(page, event_title: str, session_title: str):
 
 
 @on_each_device
-def test_full_training_day_waitlists_then_promotes_when_a_seat_opens(pages):
+def test_full_training_day_waitlists_then_promotes_when_a_seat_opens(pages, tr):
     from playwright.sync_api import expect
 
     event_id, day_id = demo_session(TRAINING_EVENT, SessionKind.TRAINING)
@@ -69,47 +69,55 @@ def test_full_training_day_waitlists_then_promotes_when_a_seat_opens(pages):
     waiting = pages.new("participant45@example.org")
     visit(waiting, f"/events/{event_id}")
     slot = waiting.locator(f"#session-{day_id}")
-    expect(slot.locator(".availability")).to_have_text("Full · waitlist open")
+    expect(slot.locator(".availability")).to_have_text(tr("Full · waitlist open"))
     screenshot(waiting, "event-full-training-day")
     with loading(waiting):
-        slot.get_by_role("button", name=f"Join the waitlist for {DAY_TITLE}").click()
-    expect(waiting.locator(".flash-info")).to_contain_text(
-        "The session is full: you are 1st on the waitlist."
+        slot.get_by_role(
+            "button", name=f"{tr('Join the waitlist')} {tr('for %(title)s', title=DAY_TITLE)}"
+        ).click()
+    expect(waiting.locator(".flash-info")).to_have_text(
+        tr(
+            "The session is full: you are %(ordinal)s on the waitlist. You will be "
+            "confirmed automatically when a seat opens.",
+            ordinal=tr.ordinal(1),
+        )
     )
-    expect(slot).to_contain_text("You are 1st on the waitlist.")
-    expect(slot.get_by_role("button", name="Leave the waitlist")).to_be_visible()
+    expect(slot).to_contain_text(tr("You are %(ordinal)s on the waitlist.", ordinal=tr.ordinal(1)))
+    expect(slot.get_by_role("button", name=tr("Leave the waitlist"))).to_be_visible()
     assert _status(day_id, "participant45@example.org") == "waitlisted"
 
     with loading(waiting):
-        waiting.get_by_role("navigation", name="Main").get_by_role(
-            "link", name="My programme"
+        waiting.get_by_role("navigation", name=tr("Main")).get_by_role(
+            "link", name=tr("My programme")
         ).click()
     card = _programme_card(waiting, TRAINING_EVENT, DAY_TITLE)
-    expect(card.locator(".reg-status")).to_have_text("1st on the waitlist")
+    expect(card.locator(".reg-status")).to_have_text(
+        tr("%(ordinal)s on the waitlist", ordinal=tr.ordinal(1))
+    )
     screenshot(waiting, "programme-waitlisted")
 
     leaving = pages.new("participant41@example.org")
     with loading(leaving):
-        leaving.get_by_role("navigation", name="Main").get_by_role(
-            "link", name="My programme"
+        leaving.get_by_role("navigation", name=tr("Main")).get_by_role(
+            "link", name=tr("My programme")
         ).click()
     mine = _programme_card(leaving, TRAINING_EVENT, DAY_TITLE)
-    expect(mine.locator(".reg-status")).to_have_text("Confirmed")
+    expect(mine.locator(".reg-status")).to_have_text(tr("Confirmed"))
     with loading(leaving):
-        mine.get_by_role("button", name="Cancel registration").click()
+        mine.get_by_role("button", name=tr("Cancel registration")).click()
     expect(leaving.locator(".flash-success")).to_have_text(
-        f"Your registration for “{DAY_TITLE}” is withdrawn."
+        tr("Your registration for “%(title)s” is withdrawn.", title=DAY_TITLE)
     )
     expect(leaving).to_have_url(re.compile(r"/registration/me$"))
-    expect(mine.locator(".reg-status")).to_have_text("Cancelled")
+    expect(mine.locator(".reg-status")).to_have_text(tr("Cancelled"))
 
     with loading(waiting):
         waiting.reload()
-    expect(card.locator(".reg-status")).to_have_text("Confirmed")
-    expect(card.get_by_role("button", name="Cancel registration")).to_be_visible()
+    expect(card.locator(".reg-status")).to_have_text(tr("Confirmed"))
+    expect(card.get_by_role("button", name=tr("Cancel registration"))).to_be_visible()
     notes = waiting.locator("section.notifications")
     expect(notes).to_contain_text(
-        f"A seat opened and it is yours: you are confirmed for “{DAY_TITLE}”."
+        tr("A seat opened and it is yours: you are confirmed for “%(title)s”.", title=DAY_TITLE)
     )
     screenshot(waiting, "programme-promoted")
     assert _status(day_id, "participant45@example.org") == "confirmed"
@@ -147,7 +155,7 @@ def _assert_focus_visible(page) -> dict:
 
 
 @on_each_device
-def test_registration_and_table_picks_work_with_the_keyboard_only(pages):
+def test_registration_and_table_picks_work_with_the_keyboard_only(pages, tr):
     from playwright.sync_api import expect
 
     event_id, speed_id = demo_session(SPEED_EVENT, SessionKind.SPEED_NETWORKING)
@@ -170,7 +178,9 @@ def test_registration_and_table_picks_work_with_the_keyboard_only(pages):
     keyboard.type("demo-password")
     with loading(page):
         keyboard.press("Enter")
-    expect(page.locator(".flash-success")).to_contain_text("Welcome, Participant 45.")
+    expect(page.locator(".flash-success")).to_have_text(
+        tr("Welcome, %(name)s.", name="Participant 45")
+    )
 
     # The events list → the upcoming speed dating → Register.
     _tab_to(page, page.get_by_role("link", name=re.compile(f"^{SPEED_EVENT}")))
@@ -178,32 +188,35 @@ def test_registration_and_table_picks_work_with_the_keyboard_only(pages):
         keyboard.press("Enter")
     expect(page).to_have_url(re.compile(f"/events/{event_id}$"))
     slot = page.locator(f"#session-{speed_id}")
-    register = slot.get_by_role("button", name="Register for Getting to know the UN: speed dating")
+    speed_title = "Getting to know the UN: speed dating"
+    register = slot.get_by_role(
+        "button", name=f"{tr('Register')} {tr('for %(title)s', title=speed_title)}"
+    )
     _tab_to(page, register)
     with loading(page):
         keyboard.press("Enter")
     expect(page.locator(".flash-success")).to_have_text(
-        "You are confirmed for “Getting to know the UN: speed dating”."
+        tr("You are confirmed for “%(title)s”.", title=speed_title)
     )
-    expect(slot).to_contain_text("You are registered.")
+    expect(slot).to_contain_text(tr("You are registered."))
 
     # Pick your tables: c first, then a, then g, with the arrow keys; Space saves.
-    _tab_to(page, slot.get_by_role("link", name="Pick your tables"))
+    _tab_to(page, slot.get_by_role("link", name=tr("Pick your tables")))
     with loading(page):
         keyboard.press("Enter")
-    expect(page.locator("h1")).to_have_text("Pick your tables")
+    expect(page.locator("h1")).to_have_text(tr("Pick your tables"))
     for rank, code in ((1, "c"), (2, "a"), (3, "g")):
         _tab_to(page, page.locator(f"#rank{rank}"))
         for _ in range(ord(code) - ord("a") + 1):  # option 0 is "— no choice —"
             keyboard.press("ArrowDown")
         expect(page.locator(f"#rank{rank}")).to_have_value(str(tables[code]))
-    save = page.get_by_role("button", name="Save my picks")
+    save = page.get_by_role("button", name=tr("Save my picks"))
     _tab_to(page, save)
     _tab_to(page, page.locator("#rank3"), backwards=True)  # Shift+Tab goes back…
     _tab_to(page, save)  # …and Tab forward again
     with loading(page):
         keyboard.press("Space")
-    expect(page.locator(".flash-success")).to_have_text("Your table picks are saved.")
+    expect(page.locator(".flash-success")).to_have_text(tr("Your table picks are saved."))
     for rank, code in ((1, "c"), (2, "a"), (3, "g"), (4, None)):
         expect(page.locator(f"#rank{rank}")).to_have_value(str(tables[code]) if code else "0")
     screenshot(page, "picks-saved")

@@ -5,7 +5,8 @@ downloads it as .ics (four rounds in Europe/Vienna).
 The demo's upcoming speed dating has 30 registered (participants 11–40) and picks from 11–30.
 Participant 45 has no history in the demo (participants 01–44 sat the 2024 rotation, whose rounds
 would also be on their programme): they register, then rank three tables. Desktop (SQLite and
-PostgreSQL) and phone (SQLite); every page is checked with axe-core.
+PostgreSQL) and phone (SQLite) in English, desktop and phone in Chinese; every page is checked
+with axe-core.
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ PARTICIPANT = "participant45@example.org"
 ZONE = "Europe/Vienna"
 
 
-def _nav(page, name: str):
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+def _nav(page, tr, name: str):
+    main = page.get_by_role("navigation", name=tr("Main"))
+    return main.get_by_role("link", name=tr(name), exact=True)
 
 
 @on_each_device
-def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tmp_path):
+def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tr, tmp_path):
     from playwright.sync_api import expect
 
     event_id, speed_id = demo_session(SPEED_EVENT, SessionKind.SPEED_NETWORKING)
@@ -59,16 +61,17 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tm
     visit(person, f"/events/{event_id}")
     slot = person.locator(f"#session-{speed_id}")
     with loading(person):
-        slot.get_by_role("button", name=re.compile("^Register for ")).click()
-    expect(slot).to_contain_text("You are registered.")
+        slot.get_by_role("button", name=re.compile(f"^{re.escape(tr('Register'))} ")).click()
+    expect(slot).to_contain_text(tr("You are registered."))
     with loading(person):
-        slot.get_by_role("link", name="Pick your tables").click()
-    for ordinal, table_id in zip(("1st", "2nd", "3rd"), chosen, strict=True):
-        person.get_by_label(f"{ordinal} choice").select_option(str(table_id))
+        slot.get_by_role("link", name=tr("Pick your tables")).click()
+    for rank, table_id in enumerate(chosen, start=1):
+        label = tr("%(ordinal)s choice", ordinal=tr.ordinal(rank))
+        person.get_by_label(label, exact=True).select_option(str(table_id))
     screenshot(person, "picks")
     with loading(person):
-        person.get_by_role("button", name="Save my picks").click()
-    expect(person.locator(".flash-success")).to_have_text("Your table picks are saved.")
+        person.get_by_role("button", name=tr("Save my picks")).click()
+    expect(person.locator(".flash-success")).to_have_text(tr("Your table picks are saved."))
     assert my_picks(speed_id, user_id) == chosen
     expected_demand = [(d.table.code, d.first, d.total) for d in demand(speed_id)]
     db.session.rollback()
@@ -76,16 +79,16 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tm
     # The organiser: Organise → the event → Rotation; demand per table, plan, publish.
     organiser = pages.new("organiser@example.org")
     with loading(organiser):
-        _nav(organiser, "Organise").click()
+        _nav(organiser, tr, "Organise").click()
     screenshot(organiser, "dashboard")
     with loading(organiser):
         organiser.get_by_role("link", name=re.compile(f"^{SPEED_EVENT}")).click()
     screenshot(organiser, "organise-event")
     with loading(organiser):
-        organiser.locator(f"#s{speed_id}").get_by_role("link", name="Rotation").click()
-    expect(organiser.locator("main")).to_contain_text("not planned yet")
+        organiser.locator(f"#s{speed_id}").get_by_role("link", name=tr("Rotation")).click()
+    expect(organiser.locator("main")).to_contain_text(tr("not planned yet"))
     demand_rows = organiser.locator(
-        "section", has=organiser.get_by_role("heading", name="Demand per table")
+        "section", has=organiser.get_by_role("heading", name=tr("Demand per table"))
     ).locator("tbody tr")
     expect(demand_rows).to_have_count(11)
     shown = []
@@ -96,19 +99,22 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tm
     assert sum(first for _, first, _ in shown) == 21  # 20 in the demo, and participant 45
     assert dict((c, f) for c, f, _ in shown)["h"] >= 1
 
-    organiser.get_by_label("Time for mixing (seconds)").fill("0.5")
+    organiser.get_by_label(tr("Time for mixing (seconds)")).fill("0.5")
     with loading(organiser):
-        organiser.get_by_role("button", name="Plan rotation").click()
-    expect(organiser.locator(".flash-success")).to_contain_text(
-        "Rotation planned: preference score"
-    )
-    expect(organiser.locator("p.meta strong")).to_have_text("draft")
-    with loading(organiser):
-        organiser.get_by_role("button", name="Publish to participants").click()
+        organiser.get_by_role("button", name=tr("Plan rotation")).click()
     expect(organiser.locator(".flash-success")).to_have_text(
-        "Rotation published: participants see their itineraries."
+        tr.pattern(
+            "Rotation planned: preference score %(score)s of %(optimal)s possible, "
+            "%(repeats)s repeated encounters, %(same)s same-entity pairs."
+        )
     )
-    expect(organiser.locator("p.meta strong")).to_have_text("published")
+    expect(organiser.locator("p.meta strong")).to_have_text(tr("draft"))
+    with loading(organiser):
+        organiser.get_by_role("button", name=tr("Publish to participants")).click()
+    expect(organiser.locator(".flash-success")).to_have_text(
+        tr("Rotation published: participants see their itineraries.")
+    )
+    expect(organiser.locator("p.meta strong")).to_have_text(tr("published"))
     screenshot(organiser, "rotation-plan")
 
     plan = db.session.scalar(
@@ -135,6 +141,7 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tm
         for n, r in rounds.items()
     }
     zones = {n: zone_label(r.starts_at, ZONE) for n, r in rounds.items()}  # "CET (UTC+1)"
+    hosts = {code: table.host_display.replace(", ", "/", 1) for code, table in tables.items()}
     db.session.rollback()
     assert [n for n, _, _ in mine] == [0, 1, 2, 3]
     assert len({code for _, code, _ in mine}) == 4  # four different tables
@@ -142,36 +149,38 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tm
 
     # The participant's itinerary on My programme, then the .ics.
     with loading(person):
-        _nav(person, "My programme").click()
+        _nav(person, tr, "My programme").click()
     stops = person.locator("section[aria-labelledby=rot-h] ol.itinerary > li")
     expect(stops).to_have_count(4)
     for stop, (n, code, topic) in zip(stops.all(), mine, strict=True):
         start, end = times[n]
+        when = tr("Round %(number)s, %(start)s", number=n + 1, start=f"{start:%H:%M}")
+        where = tr(
+            "table %(code)s — %(topic)s, host %(host)s", code=code, topic=topic, host=hosts[code]
+        )
         expect(stop).to_contain_text(
             re.compile(
-                rf"Round {n + 1}, {start:%H:%M}–{end:%H:%M} {re.escape(zones[n])},\s+"
-                rf"table {code} — {re.escape(topic)}, host "
+                rf"{re.escape(when)}–{end:%H:%M} {re.escape(zones[n])},\s+{re.escape(where)}"
             )
         )
-    expect(stops.first).to_contain_text("Round 1, 13:00–13:20")
+    first = tr("Round %(number)s, %(start)s", number=1, start="13:00")
+    expect(stops.first).to_contain_text(f"{first}–13:20")
     screenshot(person, "programme-itinerary")
 
     with person.expect_download() as info:
-        person.get_by_role("link", name="Add my programme to my calendar (.ics)").click()
+        person.get_by_role("link", name=tr("Add my programme to my calendar (.ics)")).click()
     download = info.value
     assert download.suggested_filename == "my-programme.ics"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     calendar = Calendar.from_ical(saved.read_bytes())
     assert [str(z["TZID"]) for z in calendar.walk("VTIMEZONE")] == [ZONE]
-    entries = sorted(
-        (e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]).startswith("Round ")),
-        key=lambda e: e.decoded("DTSTART"),
-    )
-    assert len(entries) == 4
-    assert len(calendar.walk("VEVENT")) == 4  # the rounds replace the session's own entry
+    entries = sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("DTSTART"))
+    assert len(entries) == 4  # the rounds replace the session's own entry
     for entry, (n, code, topic) in zip(entries, mine, strict=True):
-        assert str(entry["SUMMARY"]) == f"Round {n + 1}: table {code} — {topic}"
+        assert str(entry["SUMMARY"]) == tr(
+            "Round %(round)s: table %(code)s — %(topic)s", round=n + 1, code=code, topic=topic
+        )
         for prop in ("DTSTART", "DTEND"):
             assert entry[prop].params["TZID"] == ZONE
         start, end = times[n]

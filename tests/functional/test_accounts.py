@@ -13,8 +13,13 @@ from tests import factories
 
 def _signup(client, **overrides):
     org = overrides.pop("org_id", None)
-    data = {"name": "Ada Lovelace", "email": "Ada@Example.org", "organisation": org,
-            "password": "long-enough-pw", "confirm": "long-enough-pw"}
+    data = {
+        "name": "Ada Lovelace",
+        "email": "Ada@Example.org",
+        "organisation": org,
+        "password": "long-enough-pw",
+        "confirm": "long-enough-pw",
+    }
     data.update(overrides)
     return client.post("/auth/signup", data=data)
 
@@ -86,24 +91,32 @@ def test_login_wrong_password_and_unknown_email_give_the_same_message(app, clien
 def test_login_follows_only_local_next_urls(app, client, auth):
     factories.user("p@example.org")
     db.session.commit()
-    r = client.post("/auth/login?next=https://evil.example/x",
-                    data={"email": "p@example.org", "password": factories.PASSWORD})
+    r = client.post(
+        "/auth/login?next=https://evil.example/x",
+        data={"email": "p@example.org", "password": factories.PASSWORD},
+    )
     assert r.headers["Location"] == "/"
     client.post("/auth/logout")
-    r = client.post("/auth/login?next=//evil.example/x",
-                    data={"email": "p@example.org", "password": factories.PASSWORD})
+    r = client.post(
+        "/auth/login?next=//evil.example/x",
+        data={"email": "p@example.org", "password": factories.PASSWORD},
+    )
     assert r.headers["Location"] == "/"
     client.post("/auth/logout")
-    r = client.post("/auth/login?next=/events/1",
-                    data={"email": "p@example.org", "password": factories.PASSWORD})
+    r = client.post(
+        "/auth/login?next=/events/1",
+        data={"email": "p@example.org", "password": factories.PASSWORD},
+    )
     assert r.headers["Location"] == "/events/1"
 
 
 def test_remember_me_sets_a_persistent_cookie(app, client):
     factories.user("p@example.org")
     db.session.commit()
-    r = client.post("/auth/login", data={"email": "p@example.org", "password": factories.PASSWORD,
-                                         "remember": "y"})
+    r = client.post(
+        "/auth/login",
+        data={"email": "p@example.org", "password": factories.PASSWORD, "remember": "y"},
+    )
     assert "remember_token=" in " ".join(r.headers.getlist("Set-Cookie"))
 
 
@@ -119,12 +132,24 @@ def test_change_password_requires_the_current_one(app, client, auth):
     factories.user("p@example.org")
     db.session.commit()
     auth.login("p@example.org")
-    bad = client.post("/auth/password", data={"current_password": "wrong-wrong",
-                                              "new_password": "brand-new-pw", "confirm": "brand-new-pw"})
+    bad = client.post(
+        "/auth/password",
+        data={
+            "current_password": "wrong-wrong",
+            "new_password": "brand-new-pw",
+            "confirm": "brand-new-pw",
+        },
+    )
     assert bad.status_code == 422
     assert "current password is not right" in bad.get_data(as_text=True)
-    ok = client.post("/auth/password", data={"current_password": factories.PASSWORD,
-                                             "new_password": "brand-new-pw", "confirm": "brand-new-pw"})
+    ok = client.post(
+        "/auth/password",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": "brand-new-pw",
+            "confirm": "brand-new-pw",
+        },
+    )
     assert ok.status_code == 302
     auth.logout()
     assert auth.login("p@example.org", "brand-new-pw").status_code == 302
@@ -141,7 +166,9 @@ def test_forms_refuse_posts_without_csrf_token(database_url, backend):
         factories.user("p@example.org")
         db.session.commit()
         client = app.test_client()
-        r = client.post("/auth/login", data={"email": "p@example.org", "password": factories.PASSWORD})
+        r = client.post(
+            "/auth/login", data={"email": "p@example.org", "password": factories.PASSWORD}
+        )
         assert r.status_code == 400
         assert "CSRF" in r.get_data(as_text=True)
         page = client.get("/auth/login").get_data(as_text=True)

@@ -61,25 +61,66 @@ def world(app, monkeypatch) -> World:
     host = factories.user("host@example.org", org=factories.organisation(), name="Hal Host")
     others = [factories.user(org=factories.organisation()) for _ in range(3)]
     db.session.commit()
-    event = scheduling.create_event(scheduling.EventData(
-        title="Spring session", city="Vienna", venue="VIC", timezone="Europe/Vienna",
-        starts_on=DAY, ends_on=DAY), actor=organiser)
+    event = scheduling.create_event(
+        scheduling.EventData(
+            title="Spring session",
+            city="Vienna",
+            venue="VIC",
+            timezone="Europe/Vienna",
+            starts_on=DAY,
+            ends_on=DAY,
+        ),
+        actor=organiser,
+    )
     scheduling.set_published(event.id, True, actor=organiser)
-    meeting = scheduling.create_session(event.id, scheduling.SessionData(
-        kind=SessionKind.MEETING, title="Plenary", day=DAY, start_time=time(13),
-        end_time=time(14), capacity=2), actor=organiser)
-    speed = scheduling.create_session(event.id, scheduling.SessionData(
-        kind=SessionKind.SPEED_NETWORKING, title="Speed dating", day=DAY, start_time=time(15),
-        end_time=time(16, 30), round_count=3, round_minutes=20, move_minutes=5, min_tables=3,
-        max_picks=3), actor=organiser)
-    tables = [scheduling.add_table(speed.id, scheduling.TableData(
-        code=code, topic=f"Topic {code}", host_organisation_id=None, seats=4,
-        host_user_id=host.id if code == "a" else None), actor=organiser) for code in "abc"]
+    meeting = scheduling.create_session(
+        event.id,
+        scheduling.SessionData(
+            kind=SessionKind.MEETING,
+            title="Plenary",
+            day=DAY,
+            start_time=time(13),
+            end_time=time(14),
+            capacity=2,
+        ),
+        actor=organiser,
+    )
+    speed = scheduling.create_session(
+        event.id,
+        scheduling.SessionData(
+            kind=SessionKind.SPEED_NETWORKING,
+            title="Speed dating",
+            day=DAY,
+            start_time=time(15),
+            end_time=time(16, 30),
+            round_count=3,
+            round_minutes=20,
+            move_minutes=5,
+            min_tables=3,
+            max_picks=3,
+        ),
+        actor=organiser,
+    )
+    tables = [
+        scheduling.add_table(
+            speed.id,
+            scheduling.TableData(
+                code=code,
+                topic=f"Topic {code}",
+                host_organisation_id=None,
+                seats=4,
+                host_user_id=host.id if code == "a" else None,
+            ),
+            actor=organiser,
+        )
+        for code in "abc"
+    ]
     for person in others:
         register_participant(user=person, session_id=speed.id, now=NOW)
-    secrets = {role: api_tokens.issue_token(user=user, name=role, now=NOW).secret
-               for role, user in (("participant", participant), ("host", host),
-                                  ("organiser", organiser))}
+    secrets = {
+        role: api_tokens.issue_token(user=user, name=role, now=NOW).secret
+        for role, user in (("participant", participant), ("host", host), ("organiser", organiser))
+    }
     return World(organiser, participant, host, others, event, meeting, speed, tables, secrets)
 
 
@@ -111,7 +152,8 @@ def _documented_script(tmp_path: Path) -> Path:
 
 @pytest.mark.demo
 def test_the_documented_script_signs_up_registers_for_the_training_day_and_prints_it(
-        app, monkeypatch, tmp_path, capsys):
+    app, monkeypatch, tmp_path, capsys
+):
     """docs/api.md's script, run as is against the app served on a local port (demo data)."""
     monkeypatch.setattr("meetingapp.api.http.now", lambda: DEMO_NOW)
     server = make_server("127.0.0.1", 0, app, threaded=False)
@@ -125,10 +167,15 @@ def test_the_documented_script_signs_up_registers_for_the_training_day_and_print
         server.server_close()
         thread.join()
     out = capsys.readouterr().out
-    assert re.search(r"^Registered for .*Earth Observation for Societal Benefit.*: confirmed$", out,
-                     re.M)
-    assert re.search(r"^\d{4}-\d\d-\d\dT09:30–17:30 America/New_York: .*Earth Observation for "
-                     r"Societal Benefit.* \(confirmed\)$", out, re.M)
+    assert re.search(
+        r"^Registered for .*Earth Observation for Societal Benefit.*: confirmed$", out, re.M
+    )
+    assert re.search(
+        r"^\d{4}-\d\d-\d\dT09:30–17:30 America/New_York: .*Earth Observation for "
+        r"Societal Benefit.* \(confirmed\)$",
+        out,
+        re.M,
+    )
     assert len(re.findall(r"^    \d\d:\d\d ", out, re.M)) == 5  # the training day's sessions
 
 
@@ -136,8 +183,15 @@ def test_the_documented_script_signs_up_registers_for_the_training_day_and_print
 def test_the_documented_steps_through_the_test_client(client, monkeypatch):
     """The same steps, asserting each answer."""
     monkeypatch.setattr("meetingapp.api.http.now", lambda: DEMO_NOW)
-    r = client.post("/api/v1/accounts", json={"email": "new@example.org", "password": "long-enough",
-                                              "name": "New Delegate", "organisation": "UNOOSA"})
+    r = client.post(
+        "/api/v1/accounts",
+        json={
+            "email": "new@example.org",
+            "password": "long-enough",
+            "name": "New Delegate",
+            "organisation": "UNOOSA",
+        },
+    )
     assert r.status_code == 201 and set(r.get_json()) == {"id"}
     r = client.post("/api/v1/tokens", headers=_basic("new@example.org", "long-enough"))
     assert r.status_code == 201
@@ -171,13 +225,23 @@ ORGANISER_CREATES = _expect(401, 403, 403, 201)
 
 
 def _session_body(**changes) -> dict:
-    return {"title": "Side event", "starts_at": "2030-05-14T10:00", "ends_at": "2030-05-14T11:00",
-            **changes}
+    return {
+        "title": "Side event",
+        "starts_at": "2030-05-14T10:00",
+        "ends_at": "2030-05-14T11:00",
+        **changes,
+    }
 
 
 def _event_body() -> dict:
-    return {"title": "Spring session", "city": "Vienna", "timezone": "Europe/Vienna",
-            "starts_on": "2030-05-14", "ends_on": "2030-05-14", "published": True}
+    return {
+        "title": "Spring session",
+        "city": "Vienna",
+        "timezone": "Europe/Vienna",
+        "starts_on": "2030-05-14",
+        "ends_on": "2030-05-14",
+        "published": True,
+    }
 
 
 def _register(w: World, me: User | None, session: EventSession) -> None:
@@ -196,70 +260,132 @@ def _check_in_target(w: World, me: User | None, seats: list) -> dict:
 
 # name: (request built from the world and the acting user, expected status per role)
 MATRIX = {
-    "POST /tokens": (lambda w, me: ("POST", "/tokens", None, _basic(me.email) if me else {}),
-                     _expect(401, 201, 201, 201)),
+    "POST /tokens": (
+        lambda w, me: ("POST", "/tokens", None, _basic(me.email) if me else {}),
+        _expect(401, 201, 201, 201),
+    ),
     "GET /tokens": (lambda w, me: ("GET", "/tokens", None), SIGNED_IN),
-    "DELETE /tokens/{id}": (lambda w, me: ("DELETE", f"/tokens/{_own_token(me or w.participant)}",
-                                           None), _expect(401, 204, 204, 204)),
-    "POST /accounts": (lambda w, me: ("POST", "/accounts", {
-        "email": f"new-{me.id if me else 0}@example.org", "password": "long-enough",
-        "name": "New", "organisation": "UNOOSA"}), _expect(201, 201, 201, 201)),
+    "DELETE /tokens/{id}": (
+        lambda w, me: ("DELETE", f"/tokens/{_own_token(me or w.participant)}", None),
+        _expect(401, 204, 204, 204),
+    ),
+    "POST /accounts": (
+        lambda w, me: (
+            "POST",
+            "/accounts",
+            {
+                "email": f"new-{me.id if me else 0}@example.org",
+                "password": "long-enough",
+                "name": "New",
+                "organisation": "UNOOSA",
+            },
+        ),
+        _expect(201, 201, 201, 201),
+    ),
     "GET /me": (lambda w, me: ("GET", "/me", None), SIGNED_IN),
     "GET /organisations": (lambda w, me: ("GET", "/organisations", None), PUBLIC_READ),
     "GET /events": (lambda w, me: ("GET", "/events", None), PUBLIC_READ),
     "GET /events/{id}": (lambda w, me: ("GET", f"/events/{w.event.id}", None), PUBLIC_READ),
     "POST /events": (lambda w, me: ("POST", "/events", _event_body()), ORGANISER_CREATES),
-    "PUT /events/{id}": (lambda w, me: ("PUT", f"/events/{w.event.id}", _event_body()),
-                         ORGANISER_ONLY),
-    "PATCH /events/{id}": (lambda w, me: ("PATCH", f"/events/{w.event.id}", {"venue": "M"}),
-                           ORGANISER_ONLY),
-    "GET /events/{id}/sessions": (lambda w, me: ("GET", f"/events/{w.event.id}/sessions", None),
-                                  PUBLIC_READ),
-    "POST /events/{id}/sessions": (lambda w, me: ("POST", f"/events/{w.event.id}/sessions",
-                                                  _session_body()), ORGANISER_CREATES),
+    "PUT /events/{id}": (
+        lambda w, me: ("PUT", f"/events/{w.event.id}", _event_body()),
+        ORGANISER_ONLY,
+    ),
+    "PATCH /events/{id}": (
+        lambda w, me: ("PATCH", f"/events/{w.event.id}", {"venue": "M"}),
+        ORGANISER_ONLY,
+    ),
+    "GET /events/{id}/sessions": (
+        lambda w, me: ("GET", f"/events/{w.event.id}/sessions", None),
+        PUBLIC_READ,
+    ),
+    "POST /events/{id}/sessions": (
+        lambda w, me: ("POST", f"/events/{w.event.id}/sessions", _session_body()),
+        ORGANISER_CREATES,
+    ),
     "GET /sessions/{id}": (lambda w, me: ("GET", f"/sessions/{w.meeting.id}", None), PUBLIC_READ),
-    "PUT /sessions/{id}": (lambda w, me: ("PUT", f"/sessions/{w.meeting.id}", _session_body(
-        starts_at="2030-05-14T13:00", ends_at="2030-05-14T14:00", capacity=2)), ORGANISER_ONLY),
-    "PATCH /sessions/{id}": (lambda w, me: ("PATCH", f"/sessions/{w.meeting.id}",
-                                            {"title": "Opening plenary"}), ORGANISER_ONLY),
-    "GET /sessions/{id}/tables": (lambda w, me: ("GET", f"/sessions/{w.speed.id}/tables", None),
-                                  PUBLIC_READ),
-    "POST /sessions/{id}/tables": (lambda w, me: ("POST", f"/sessions/{w.speed.id}/tables",
-                                                  {"code": "d", "topic": "Topic d"}),
-                                   ORGANISER_CREATES),
-    "PUT /tables/{id}": (lambda w, me: ("PUT", f"/tables/{w.tables[1].id}",
-                                        {"code": "b", "topic": "New topic"}), ORGANISER_ONLY),
-    "PATCH /tables/{id}": (lambda w, me: ("PATCH", f"/tables/{w.tables[1].id}", {"seats": 5}),
-                           ORGANISER_ONLY),
+    "PUT /sessions/{id}": (
+        lambda w, me: (
+            "PUT",
+            f"/sessions/{w.meeting.id}",
+            _session_body(starts_at="2030-05-14T13:00", ends_at="2030-05-14T14:00", capacity=2),
+        ),
+        ORGANISER_ONLY,
+    ),
+    "PATCH /sessions/{id}": (
+        lambda w, me: ("PATCH", f"/sessions/{w.meeting.id}", {"title": "Opening plenary"}),
+        ORGANISER_ONLY,
+    ),
+    "GET /sessions/{id}/tables": (
+        lambda w, me: ("GET", f"/sessions/{w.speed.id}/tables", None),
+        PUBLIC_READ,
+    ),
+    "POST /sessions/{id}/tables": (
+        lambda w, me: ("POST", f"/sessions/{w.speed.id}/tables", {"code": "d", "topic": "Topic d"}),
+        ORGANISER_CREATES,
+    ),
+    "PUT /tables/{id}": (
+        lambda w, me: ("PUT", f"/tables/{w.tables[1].id}", {"code": "b", "topic": "New topic"}),
+        ORGANISER_ONLY,
+    ),
+    "PATCH /tables/{id}": (
+        lambda w, me: ("PATCH", f"/tables/{w.tables[1].id}", {"seats": 5}),
+        ORGANISER_ONLY,
+    ),
     "POST /sessions/{id}/registrations": (
         lambda w, me: ("POST", f"/sessions/{w.meeting.id}/registrations", None),
-        _expect(401, 201, 201, 201)),
+        _expect(401, 201, 201, 201),
+    ),
     "DELETE /sessions/{id}/registrations/me": (
-        lambda w, me: (_register(w, me, w.meeting)
-                       or ("DELETE", f"/sessions/{w.meeting.id}/registrations/me", None)),
-        _expect(401, 204, 204, 204)),
+        lambda w, me: (
+            _register(w, me, w.meeting)
+            or ("DELETE", f"/sessions/{w.meeting.id}/registrations/me", None)
+        ),
+        _expect(401, 204, 204, 204),
+    ),
     "GET /sessions/{id}/registrations": (
-        lambda w, me: ("GET", f"/sessions/{w.meeting.id}/registrations", None), ORGANISER_ONLY),
+        lambda w, me: ("GET", f"/sessions/{w.meeting.id}/registrations", None),
+        ORGANISER_ONLY,
+    ),
     "GET /me/itinerary": (lambda w, me: ("GET", "/me/itinerary", None), SIGNED_IN),
-    "GET /sessions/{id}/picks": (lambda w, me: ("GET", f"/sessions/{w.speed.id}/picks", None),
-                                 SIGNED_IN),
+    "GET /sessions/{id}/picks": (
+        lambda w, me: ("GET", f"/sessions/{w.speed.id}/picks", None),
+        SIGNED_IN,
+    ),
     "PUT /sessions/{id}/picks": (
-        lambda w, me: (_register(w, me, w.speed) or (
-            "PUT", f"/sessions/{w.speed.id}/picks", {"tables": [t.id for t in w.tables[::-1]]})),
-        SIGNED_IN),
-    "POST /sessions/{id}/rotation": (lambda w, me: ("POST", f"/sessions/{w.speed.id}/rotation",
-                                                    None), ORGANISER_CREATES),
-    "GET /sessions/{id}/rotation": (lambda w, me: ("GET", f"/sessions/{w.speed.id}/rotation",
-                                                   None), SIGNED_IN),
+        lambda w, me: (
+            _register(w, me, w.speed)
+            or ("PUT", f"/sessions/{w.speed.id}/picks", {"tables": [t.id for t in w.tables[::-1]]})
+        ),
+        SIGNED_IN,
+    ),
+    "POST /sessions/{id}/rotation": (
+        lambda w, me: ("POST", f"/sessions/{w.speed.id}/rotation", None),
+        ORGANISER_CREATES,
+    ),
+    "GET /sessions/{id}/rotation": (
+        lambda w, me: ("GET", f"/sessions/{w.speed.id}/rotation", None),
+        SIGNED_IN,
+    ),
     "POST /sessions/{id}/rotation/publish": (
-        lambda w, me: ("POST", f"/sessions/{w.speed.id}/rotation/publish", None), ORGANISER_ONLY),
+        lambda w, me: ("POST", f"/sessions/{w.speed.id}/rotation/publish", None),
+        ORGANISER_ONLY,
+    ),
     "POST /sessions/{id}/check-ins": (
-        lambda w, me: ("POST", f"/sessions/{w.speed.id}/check-ins",
-                       _check_in_target(w, me, w.seats)), _expect(401, 403, 201, 201)),
+        lambda w, me: (
+            "POST",
+            f"/sessions/{w.speed.id}/check-ins",
+            _check_in_target(w, me, w.seats),
+        ),
+        _expect(401, 403, 201, 201),
+    ),
 }
 # Operations whose world needs a published rotation first.
-NEEDS_ROTATION = {"GET /sessions/{id}/rotation", "POST /sessions/{id}/rotation/publish",
-                  "POST /sessions/{id}/check-ins"}
+NEEDS_ROTATION = {
+    "GET /sessions/{id}/rotation",
+    "POST /sessions/{id}/rotation/publish",
+    "POST /sessions/{id}/check-ins",
+}
 
 
 def _own_token(user: User) -> int:
@@ -268,8 +394,11 @@ def _own_token(user: User) -> int:
 
 def test_the_matrix_covers_every_documented_operation(client):
     document = client.get("/api/v1/openapi.json").get_json()
-    documented = {method.upper() + " " + re.sub(r"{\w+}", "{id}", path)
-                  for path, methods in document["paths"].items() for method in methods}
+    documented = {
+        method.upper() + " " + re.sub(r"{\w+}", "{id}", path)
+        for path, methods in document["paths"].items()
+        for method in methods
+    }
     assert documented == set(MATRIX)
 
 
@@ -280,8 +409,12 @@ def test_permission_matrix(world, client, operation):
     got = {}
     for role in ROLES:
         method, path, body, *headers = build(world, world.user(role))
-        response = client.open(f"/api/v1{path}", method=method, json=body,
-                               headers=headers[0] if headers else world.headers(role))
+        response = client.open(
+            f"/api/v1{path}",
+            method=method,
+            json=body,
+            headers=headers[0] if headers else world.headers(role),
+        )
         got[role] = response.status_code
         if response.status_code >= 400:
             assert _error(response)["code"], response.get_json()
@@ -327,8 +460,9 @@ def test_a_revoked_token_is_refused(world, client):
 
 
 def test_revoking_someone_elses_token_is_404(world, client):
-    r = client.delete(f"/api/v1/tokens/{_own_token(world.host)}",
-                      headers=world.headers("participant"))
+    r = client.delete(
+        f"/api/v1/tokens/{_own_token(world.host)}", headers=world.headers("participant")
+    )
     assert r.status_code == 404
 
 
@@ -358,12 +492,17 @@ def test_api_requests_need_no_csrf_token_but_pages_still_do(world, database_url)
 
 
 def _csrf_checks(world: World, client) -> None:
-    r = client.post(f"/api/v1/sessions/{world.meeting.id}/registrations",
-                    headers=world.headers("participant"))
+    r = client.post(
+        f"/api/v1/sessions/{world.meeting.id}/registrations", headers=world.headers("participant")
+    )
     assert r.status_code == 201
     # The HTML forms, token page included, still refuse a POST without the CSRF token.
-    assert client.post("/auth/login", data={"email": world.participant.email,
-                                            "password": factories.PASSWORD}).status_code == 400
+    assert (
+        client.post(
+            "/auth/login", data={"email": world.participant.email, "password": factories.PASSWORD}
+        ).status_code
+        == 400
+    )
     assert client.post("/account/tokens/", data={"name": "x"}).status_code == 400
 
 
@@ -387,8 +526,9 @@ def test_token_page_shows_a_new_token_once_and_revokes_it(world, client, auth):
 
 def test_token_requests_are_rate_limited_per_account(world, database_url):
     wrong = _basic(world.host.email, "guessing")
-    with _app_with(database_url, RATELIMIT_ENABLED=True,
-                   LOGIN_LIMIT_PER_ACCOUNT="2 per minute") as client:
+    with _app_with(
+        database_url, RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="2 per minute"
+    ) as client:
         statuses = [client.post("/api/v1/tokens", headers=wrong).status_code for _ in range(3)]
         limited = client.post("/api/v1/tokens", headers=wrong)
     assert statuses == [401, 401, 429]
@@ -397,8 +537,12 @@ def test_token_requests_are_rate_limited_per_account(world, database_url):
 
 # --- sign-up ----------------------------------------------------------------------------------
 
-SIGN_UP = {"email": "Ada@Example.org", "password": "long-enough", "name": "Ada Lovelace",
-           "organisation": "UNOOSA"}
+SIGN_UP = {
+    "email": "Ada@Example.org",
+    "password": "long-enough",
+    "name": "Ada Lovelace",
+    "organisation": "UNOOSA",
+}
 
 
 def test_sign_up_creates_a_participant_with_a_lower_cased_address(world, client):
@@ -406,25 +550,31 @@ def test_sign_up_creates_a_participant_with_a_lower_cased_address(world, client)
     assert r.status_code == 201
     user = db.session.get(User, r.get_json()["id"])
     assert (user.email, user.role.value, user.organisation.short_name) == (
-        "ada@example.org", "participant", "UNOOSA")
+        "ada@example.org",
+        "participant",
+        "UNOOSA",
+    )
     again = client.post("/api/v1/accounts", json=SIGN_UP | {"email": "ADA@example.ORG"})
     assert again.status_code == 409
     assert _error(again)["code"] == "duplicate_email"
     assert "email" in _error(again)["fields"]
 
 
-@pytest.mark.parametrize(("changes", "status", "field"), [
-    ({"password": "short"}, 422, "password"),
-    ({"email": "not-an-address"}, 422, "email"),
-    ({"organisation": "NOPE"}, 422, "organisation"),
-    ({"organisation": 999_999}, 422, "organisation"),
-    ({"organisation": ""}, 422, "organisation"),
-    ({"name": "   "}, 422, "name"),
-    ({"name": "Ada\u0000"}, 422, "name"),
-    ({"shoe_size": 42}, 422, "shoe_size"),
-    ({"organisation": True}, 400, "organisation"),
-    ({"password": 12345678}, 400, "password"),
-])
+@pytest.mark.parametrize(
+    ("changes", "status", "field"),
+    [
+        ({"password": "short"}, 422, "password"),
+        ({"email": "not-an-address"}, 422, "email"),
+        ({"organisation": "NOPE"}, 422, "organisation"),
+        ({"organisation": 999_999}, 422, "organisation"),
+        ({"organisation": ""}, 422, "organisation"),
+        ({"name": "   "}, 422, "name"),
+        ({"name": "Ada\u0000"}, 422, "name"),
+        ({"shoe_size": 42}, 422, "shoe_size"),
+        ({"organisation": True}, 400, "organisation"),
+        ({"password": 12345678}, 400, "password"),
+    ],
+)
 def test_sign_up_refuses_what_the_sign_up_page_refuses(world, client, changes, status, field):
     r = client.post("/api/v1/accounts", json=SIGN_UP | changes)
     assert r.status_code == status
@@ -438,10 +588,15 @@ def test_sign_up_without_organisation_is_422(world, client):
     assert _error(r)["fields"] == {"organisation": "This field is required."}
 
 
-@pytest.mark.parametrize(("data", "content_type"), [
-    ("{not json", "application/json"), ("[1, 2]", "application/json"), ("", "application/json"),
-    ("email=a%40b.org", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ("[1, 2]", "application/json"),
+        ("", "application/json"),
+        ("email=a%40b.org", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_a_body_that_is_not_a_json_object_is_400(world, client, data, content_type):
     r = client.post("/api/v1/accounts", data=data, content_type=content_type)
     assert r.status_code == 400
@@ -456,33 +611,54 @@ def test_unpublished_events_are_visible_to_organisers_only(world, client):
     for role, visible in (("anonymous", False), ("participant", False), ("organiser", True)):
         listed = client.get("/api/v1/events", headers=world.headers(role)).get_json()["items"]
         assert (world.event.id in [e["id"] for e in listed]) is visible
-        for path in (f"/events/{world.event.id}", f"/sessions/{world.meeting.id}",
-                     f"/events/{world.event.id}/sessions"):
+        for path in (
+            f"/events/{world.event.id}",
+            f"/sessions/{world.meeting.id}",
+            f"/events/{world.event.id}/sessions",
+        ):
             r = client.get(f"/api/v1{path}", headers=world.headers(role))
             assert r.status_code == (200 if visible else 404), (role, path)
 
 
 def test_patch_changes_only_the_fields_sent(world, client):
-    r = client.patch(f"/api/v1/events/{world.event.id}", headers=world.headers("organiser"),
-                     json={"venue": "Vienna International Centre"})
+    r = client.patch(
+        f"/api/v1/events/{world.event.id}",
+        headers=world.headers("organiser"),
+        json={"venue": "Vienna International Centre"},
+    )
     assert r.status_code == 200
     body = r.get_json()
     assert (body["venue"], body["title"], body["timezone"], body["published"]) == (
-        "Vienna International Centre", "Spring session", "Europe/Vienna", True)
+        "Vienna International Centre",
+        "Spring session",
+        "Europe/Vienna",
+        True,
+    )
 
 
 @pytest.mark.parametrize("zone_name", ["America", "Mars/Olympus_Mons", "../etc/passwd"])
 def test_an_unknown_time_zone_is_422(world, client, zone_name):
-    r = client.post("/api/v1/events", json=_event_body() | {"timezone": zone_name},
-                    headers=world.headers("organiser"))
+    r = client.post(
+        "/api/v1/events",
+        json=_event_body() | {"timezone": zone_name},
+        headers=world.headers("organiser"),
+    )
     assert (r.status_code, list(_error(r)["fields"])) == (422, ["timezone"])
 
 
 def test_lists_are_paginated_with_an_opaque_cursor(world, client):
     for n in range(3):
-        scheduling.create_event(scheduling.EventData(
-            title=f"Event {n}", city="Vienna", venue="", timezone="Europe/Vienna",
-            starts_on=date(2031, 1, n + 1), ends_on=date(2031, 1, n + 1)), actor=world.organiser)
+        scheduling.create_event(
+            scheduling.EventData(
+                title=f"Event {n}",
+                city="Vienna",
+                venue="",
+                timezone="Europe/Vienna",
+                starts_on=date(2031, 1, n + 1),
+                ends_on=date(2031, 1, n + 1),
+            ),
+            actor=world.organiser,
+        )
     auth = world.headers("organiser")
     seen, cursor = [], None
     while True:
@@ -499,67 +675,111 @@ def test_lists_are_paginated_with_an_opaque_cursor(world, client):
 
 
 def test_times_leave_in_the_events_zone_with_its_name(world, client):
-    r = client.post(f"/api/v1/events/{world.event.id}/sessions", headers=world.headers("organiser"),
-                    json=_session_body(starts_at="2030-05-14T08:00:00Z",
-                                       ends_at="2030-05-14T09:00:00+00:00"))
+    r = client.post(
+        f"/api/v1/events/{world.event.id}/sessions",
+        headers=world.headers("organiser"),
+        json=_session_body(starts_at="2030-05-14T08:00:00Z", ends_at="2030-05-14T09:00:00+00:00"),
+    )
     assert r.status_code == 201
     body = r.get_json()
     assert (body["starts_at"], body["ends_at"], body["timezone"]) == (
-        "2030-05-14T10:00:00+02:00", "2030-05-14T11:00:00+02:00", "Europe/Vienna")
+        "2030-05-14T10:00:00+02:00",
+        "2030-05-14T11:00:00+02:00",
+        "Europe/Vienna",
+    )
 
 
 def test_a_local_time_in_the_repeated_dst_hour_is_422(world, client):
     auth = world.headers("organiser")
-    event = client.post("/api/v1/events", headers=auth, json=_event_body() | {
-        "starts_on": "2030-10-27", "ends_on": "2030-10-27"}).get_json()
-    r = client.post(f"/api/v1/events/{event['id']}/sessions", headers=auth, json=_session_body(
-        starts_at="2030-10-27T02:30", ends_at="2030-10-27T03:30"))
+    event = client.post(
+        "/api/v1/events",
+        headers=auth,
+        json=_event_body() | {"starts_on": "2030-10-27", "ends_on": "2030-10-27"},
+    ).get_json()
+    r = client.post(
+        f"/api/v1/events/{event['id']}/sessions",
+        headers=auth,
+        json=_session_body(starts_at="2030-10-27T02:30", ends_at="2030-10-27T03:30"),
+    )
     assert (r.status_code, _error(r)["code"]) == (422, "ambiguous_local_time")
 
 
 def test_speed_networking_sessions_get_rounds_and_tables(world, client):
     auth = world.headers("organiser")
-    r = client.post(f"/api/v1/events/{world.event.id}/sessions", headers=auth, json=_session_body(
-        kind="speed_networking", round_count=3, round_minutes=15, move_minutes=5, min_tables=3))
+    r = client.post(
+        f"/api/v1/events/{world.event.id}/sessions",
+        headers=auth,
+        json=_session_body(
+            kind="speed_networking", round_count=3, round_minutes=15, move_minutes=5, min_tables=3
+        ),
+    )
     assert r.status_code == 201
     session = r.get_json()
     assert [(x["round"], x["starts_at"][11:16]) for x in session["rounds"]] == [
-        (1, "10:00"), (2, "10:20"), (3, "10:40")]
+        (1, "10:00"),
+        (2, "10:20"),
+        (3, "10:40"),
+    ]
     for code in "xyz":
-        assert client.post(f"/api/v1/sessions/{session['id']}/tables", headers=auth,
-                           json={"code": code, "topic": f"Topic {code}"}).status_code == 201
+        assert (
+            client.post(
+                f"/api/v1/sessions/{session['id']}/tables",
+                headers=auth,
+                json={"code": code, "topic": f"Topic {code}"},
+            ).status_code
+            == 201
+        )
     tables = client.get(f"/api/v1/sessions/{session['id']}/tables").get_json()["items"]
     assert [t["code"] for t in tables] == ["x", "y", "z"]
-    again = client.post(f"/api/v1/sessions/{session['id']}/tables", headers=auth,
-                        json={"code": "x", "topic": "Twice"})
+    again = client.post(
+        f"/api/v1/sessions/{session['id']}/tables",
+        headers=auth,
+        json={"code": "x", "topic": "Twice"},
+    )
     assert (again.status_code, list(_error(again)["fields"])) == (422, ["code"])
 
 
 def test_a_training_day_takes_timed_parts(world, client):
     auth = world.headers("organiser")
-    day = client.post(f"/api/v1/events/{world.event.id}/sessions", headers=auth, json=_session_body(
-        kind="training", starts_at="2030-05-14T09:00", ends_at="2030-05-14T12:00")).get_json()
-    part = client.post(f"/api/v1/events/{world.event.id}/sessions", headers=auth,
-                       json=_session_body(parent=day["id"], starts_at="2030-05-14T09:30",
-                                          ends_at="2030-05-14T10:30")).get_json()
+    day = client.post(
+        f"/api/v1/events/{world.event.id}/sessions",
+        headers=auth,
+        json=_session_body(
+            kind="training", starts_at="2030-05-14T09:00", ends_at="2030-05-14T12:00"
+        ),
+    ).get_json()
+    part = client.post(
+        f"/api/v1/events/{world.event.id}/sessions",
+        headers=auth,
+        json=_session_body(
+            parent=day["id"], starts_at="2030-05-14T09:30", ends_at="2030-05-14T10:30"
+        ),
+    ).get_json()
     assert (part["kind"], part["parent_id"]) == ("part", day["id"])
     assert [p["id"] for p in client.get(f"/api/v1/sessions/{day['id']}").get_json()["parts"]] == [
-        part["id"]]
-    outside = client.post(f"/api/v1/events/{world.event.id}/sessions", headers=auth,
-                          json=_session_body(parent=day["id"], starts_at="2030-05-14T11:30",
-                                             ends_at="2030-05-14T12:30"))
+        part["id"]
+    ]
+    outside = client.post(
+        f"/api/v1/events/{world.event.id}/sessions",
+        headers=auth,
+        json=_session_body(
+            parent=day["id"], starts_at="2030-05-14T11:30", ends_at="2030-05-14T12:30"
+        ),
+    )
     assert outside.status_code == 422
 
 
 def test_raising_the_capacity_confirms_the_head_of_the_waitlist(world, client):
     for role in ("participant", "host", "organiser"):
-        client.post(f"/api/v1/sessions/{world.meeting.id}/registrations",
-                    headers=world.headers(role))
+        client.post(
+            f"/api/v1/sessions/{world.meeting.id}/registrations", headers=world.headers(role)
+        )
     auth = world.headers("organiser")
     r = client.patch(f"/api/v1/sessions/{world.meeting.id}", json={"capacity": 3}, headers=auth)
     assert (r.status_code, r.get_json()["confirmed"], r.get_json()["waitlisted"]) == (200, 3, 0)
-    lowered = client.patch(f"/api/v1/sessions/{world.meeting.id}", json={"capacity": 1},
-                           headers=auth)
+    lowered = client.patch(
+        f"/api/v1/sessions/{world.meeting.id}", json={"capacity": 1}, headers=auth
+    )
     assert (lowered.status_code, _error(lowered)["code"]) == (409, "capacity_below_confirmed")
 
 
@@ -568,16 +788,21 @@ def test_raising_the_capacity_confirms_the_head_of_the_waitlist(world, client):
 
 def test_a_full_session_waitlists_and_a_cancellation_promotes(world, client):
     url = f"/api/v1/sessions/{world.meeting.id}/registrations"
-    outcomes = [client.post(url, headers=world.headers(role)).get_json()
-                for role in ("participant", "host", "organiser")]
+    outcomes = [
+        client.post(url, headers=world.headers(role)).get_json()
+        for role in ("participant", "host", "organiser")
+    ]
     assert outcomes == [{"status": "confirmed", "waitlist_position": None}] * 2 + [
-        {"status": "waitlisted", "waitlist_position": 1}]
+        {"status": "waitlisted", "waitlist_position": 1}
+    ]
     again = client.post(url, headers=world.headers("host"))
     assert (again.status_code, _error(again)["code"]) == (409, "already_registered")
     assert client.delete(f"{url}/me", headers=world.headers("participant")).status_code == 204
     listed = client.get(url, headers=world.headers("organiser")).get_json()["items"]
     assert [(x["participant"]["email"], x["status"]) for x in listed] == [
-        ("host@example.org", "confirmed"), ("organiser@example.org", "confirmed")]
+        ("host@example.org", "confirmed"),
+        ("organiser@example.org", "confirmed"),
+    ]
     everyone = client.get(f"{url}?status=all", headers=world.headers("organiser")).get_json()
     assert [x["status"] for x in everyone["items"]] == ["confirmed", "confirmed", "cancelled"]
     gone = client.delete(f"{url}/me", headers=world.headers("participant"))
@@ -590,7 +815,8 @@ def test_the_waitlist_is_listed_in_order_with_positions(world, client):
         register_participant(user=person, session_id=world.meeting.id, now=NOW)
     waiting = client.get(f"{url}?status=waitlisted", headers=world.headers("organiser")).get_json()
     assert [(x["participant"]["id"], x["waitlist_position"]) for x in waiting["items"]] == [
-        (world.others[2].id, 1)]
+        (world.others[2].id, 1)
+    ]
     assert waiting["items"][0]["timezone"] == "Europe/Vienna"
     assert waiting["items"][0]["registered_at"].endswith("+02:00")
 
@@ -598,8 +824,9 @@ def test_the_waitlist_is_listed_in_order_with_positions(world, client):
 def test_registration_is_refused_once_the_session_started(world, client, monkeypatch):
     started = datetime(2030, 5, 14, 11, 30, tzinfo=UTC)
     monkeypatch.setattr("meetingapp.api.http.now", lambda: started)
-    r = client.post(f"/api/v1/sessions/{world.meeting.id}/registrations",
-                    headers=world.headers("participant"))
+    r = client.post(
+        f"/api/v1/sessions/{world.meeting.id}/registrations", headers=world.headers("participant")
+    )
     assert (r.status_code, _error(r)["code"]) == (409, "registration_closed")
 
 
@@ -631,26 +858,36 @@ def test_rotation_is_planned_published_and_shows_in_the_itinerary(world, client)
     assert len(plan["assignments"]) == 4 * 3  # four people, three rounds
     assert {a["round"] for a in plan["assignments"]} == {1, 2, 3}
     assert client.get(url, headers=mine).status_code == 404  # not published yet
-    assert client.post(f"{url}/publish", headers=world.headers("organiser")).get_json()[
-        "status"] == "published"
+    assert (
+        client.post(f"{url}/publish", headers=world.headers("organiser")).get_json()["status"]
+        == "published"
+    )
     seen = client.get(url, headers=mine).get_json()["assignments"]
     assert {a["participant_id"] for a in seen} == {world.participant.id}  # only their own seats
     hosted = client.get(url, headers=world.headers("host")).get_json()["assignments"]
     assert {a["table_code"] for a in hosted} == {"a"} and len(hosted) == 4
-    item = next(i for i in client.get("/api/v1/me/itinerary", headers=mine).get_json()["items"]
-                if i["session_id"] == world.speed.id)
+    item = next(
+        i
+        for i in client.get("/api/v1/me/itinerary", headers=mine).get_json()["items"]
+        if i["session_id"] == world.speed.id
+    )
     assert [(s["round"], s["starts_at"][11:16]) for s in item["rounds"]] == [
-        (1, "15:00"), (2, "15:25"), (3, "15:50")]
+        (1, "15:00"),
+        (2, "15:25"),
+        (3, "15:50"),
+    ]
     assert len({s["table"]["code"] for s in item["rounds"]}) == 3
 
 
 def test_planning_without_tables_is_422(world, client):
-    session = client.post(f"/api/v1/events/{world.event.id}/sessions",
-                          headers=world.headers("organiser"),
-                          json=_session_body(kind="speed_networking", round_count=1,
-                                             round_minutes=10, min_tables=1)).get_json()
-    r = client.post(f"/api/v1/sessions/{session['id']}/rotation",
-                    headers=world.headers("organiser"))
+    session = client.post(
+        f"/api/v1/events/{world.event.id}/sessions",
+        headers=world.headers("organiser"),
+        json=_session_body(kind="speed_networking", round_count=1, round_minutes=10, min_tables=1),
+    ).get_json()
+    r = client.post(
+        f"/api/v1/sessions/{session['id']}/rotation", headers=world.headers("organiser")
+    )
     assert r.status_code == 422
 
 
@@ -664,19 +901,25 @@ def test_check_in_rules(world, client):
     assert r.status_code == 201
     body = r.get_json()
     assert (body["participant_id"], body["round"], body["method"], body["by_id"]) == (
-        at_table, 1, "api", world.host.id)
+        at_table,
+        1,
+        "api",
+        world.host.id,
+    )
     assert body["timezone"] == "Europe/Vienna" and body["at"] == "2030-05-14T09:00:00+02:00"
-    twice = client.post(url, json={"participant": at_table, "round": 1},
-                        headers=world.headers("organiser"))
+    twice = client.post(
+        url, json={"participant": at_table, "round": 1}, headers=world.headers("organiser")
+    )
     assert (twice.status_code, _error(twice)["code"]) == (409, "check_in_refused")
-    not_mine = client.post(url, json={"participant": elsewhere, "round": 1},
-                           headers=world.headers("host"))
+    not_mine = client.post(
+        url, json={"participant": elsewhere, "round": 1}, headers=world.headers("host")
+    )
     assert not_mine.status_code == 403
-    no_round = client.post(url, json={"participant": elsewhere},
-                           headers=world.headers("organiser"))
+    no_round = client.post(url, json={"participant": elsewhere}, headers=world.headers("organiser"))
     assert no_round.status_code == 409
-    nobody = client.post(url, json={"participant": 999_999, "round": 1},
-                         headers=world.headers("organiser"))
+    nobody = client.post(
+        url, json={"participant": 999_999, "round": 1}, headers=world.headers("organiser")
+    )
     assert nobody.status_code == 404
 
 
@@ -686,12 +929,15 @@ def test_check_in_rules(world, client):
 def test_the_document_describes_every_api_route(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"] == "3.1.0"
-    routes = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1")),
-               method.lower())
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    documented = {(path, method) for path, methods in document["paths"].items()
-                  for method in methods}
+    routes = {
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1")), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    documented = {
+        (path, method) for path, methods in document["paths"].items() for method in methods
+    }
     assert documented == routes - {("/openapi.json", "get"), ("/docs", "get")}
     text = str(document)
     refs = set(re.findall(r"#/components/schemas/(\w+)", text))
@@ -714,5 +960,8 @@ def test_the_docs_page_lists_every_operation_without_scripts(client):
 def test_ids_beyond_32_bits_and_unknown_routes_are_json_404s(world, client):
     for path in ("/events/99999999999999999999", "/sessions/0", "/nothing/here"):
         r = client.get(f"/api/v1{path}", headers=world.headers("organiser"))
-        assert (r.status_code, r.mimetype, _error(r)["code"]) == (404, "application/json",
-                                                                  "not_found")
+        assert (r.status_code, r.mimetype, _error(r)["code"]) == (
+            404,
+            "application/json",
+            "not_found",
+        )

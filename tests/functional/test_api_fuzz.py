@@ -40,8 +40,12 @@ pytestmark = [pytest.mark.demo, pytest.mark.slow]
 ORGANISER = "organiser@example.org"
 UPCOMING_NEW_YORK = "UN-Space, 44th session"
 UPCOMING_VIENNA = "UN-Space, 21st open informal session “Getting to know the UN: speed dating”"
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 class OrganiserAuth:
@@ -89,8 +93,11 @@ def _real_ids(app) -> dict[str, list[int]]:
         new_york, vienna = events[UPCOMING_NEW_YORK], events[UPCOMING_VIENNA]
         training = next(x for x in new_york.sessions if x.kind == SessionKind.TRAINING)
         speed = next(x for x in vienna.sessions if x.kind == SessionKind.SPEED_NETWORKING)
-        ids = {"event_id": [new_york.id], "session_id": [training.id, speed.id],
-               "table_id": [speed.tables[0].id]}
+        ids = {
+            "event_id": [new_york.id],
+            "session_id": [training.id, speed.id],
+            "table_id": [speed.tables[0].id],
+        }
         db.session.remove()
     return ids
 
@@ -99,15 +106,22 @@ def _with_real_ids(operation, real_ids: dict[str, list[int]]) -> list[dict[str, 
     names = [p.name for p in operation.path_parameters]
     if not names or any(name not in real_ids for name in names):
         return []
-    return [{name: real_ids[name][i % len(real_ids[name])] for name in names}
-            for i in range(max(len(real_ids[name]) for name in names))]
+    return [
+        {name: real_ids[name][i % len(real_ids[name])] for name in names}
+        for i in range(max(len(real_ids[name]) for name in names))
+    ]
 
 
 def _fuzz(operation, mode, auth, counts: Counter, path_parameters: dict | None = None) -> None:
     strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
 
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def run(case):
         counts[operation.label] += 1
@@ -117,8 +131,7 @@ def _fuzz(operation, mode, auth, counts: Counter, path_parameters: dict | None =
     run()
 
 
-def test_api_answers_every_generated_request_as_documented(app, backend, organiser_auth,
-                                                          capsys):
+def test_api_answers_every_generated_request_as_documented(app, backend, organiser_auth, capsys):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     counts: Counter = Counter()
@@ -137,6 +150,8 @@ def test_api_answers_every_generated_request_as_documented(app, backend, organis
     assert len(operations) == sum(len(methods) for methods in document["paths"].values())
     assert set(counts) == {op.label for op in operations}
     with capsys.disabled():
-        print(f" schemathesis [{backend}]: {len(operations)} operations, "
-              f"{sum(counts.values())} cases ", end="")
-
+        print(
+            f" schemathesis [{backend}]: {len(operations)} operations, "
+            f"{sum(counts.values())} cases ",
+            end="",
+        )

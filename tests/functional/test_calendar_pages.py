@@ -12,7 +12,6 @@ from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, SessionKind, User
 from tests.unit.test_ics_clients import read_with
 
-
 pytestmark = pytest.mark.demo
 
 
@@ -55,10 +54,24 @@ def test_uids_are_stable_and_sequence_grows_when_the_time_changes(app, client, d
     speed = vienna.sessions[0]
     first = _events(client.get(f"/calendar/events/{vienna.id}.ics").data)
     _login(client, app, "organiser@example.org")
-    r = client.post(f"/organise/sessions/{speed.id}/edit", data={
-        "kind": "speed_networking", "title": speed.title, "day": "2024-11-20", "start_time": "13:00",
-        "end_time": "14:30", "room": "Board Room C", "capacity": "88", "lead_organisation": 0,
-        "round_count": "4", "round_minutes": "20", "move_minutes": "3", "min_tables": "3", "max_picks": "5"})
+    r = client.post(
+        f"/organise/sessions/{speed.id}/edit",
+        data={
+            "kind": "speed_networking",
+            "title": speed.title,
+            "day": "2024-11-20",
+            "start_time": "13:00",
+            "end_time": "14:30",
+            "room": "Board Room C",
+            "capacity": "88",
+            "lead_organisation": 0,
+            "round_count": "4",
+            "round_minutes": "20",
+            "move_minutes": "3",
+            "min_tables": "3",
+            "max_picks": "5",
+        },
+    )
     assert r.status_code == 302
     second = _events(client.get(f"/calendar/events/{vienna.id}.ics").data)
     uid = f"session-{speed.id}@meetingapp"
@@ -111,9 +124,13 @@ def test_feed_is_secret_resettable_and_shows_only_the_owner(app, client, demo):
     _login(client, app, "participant22@example.org")
     client.post("/calendar/feed/reset")
     assert client.get(path).status_code == 404
-    assert all("Societal Benefit" in str(e["SUMMARY"]) or "Main part" in str(e["SUMMARY"])
-               or "speed" in str(e["SUMMARY"]).lower() or "Round" in str(e["SUMMARY"])
-               for e in mine.values())
+    assert all(
+        "Societal Benefit" in str(e["SUMMARY"])
+        or "Main part" in str(e["SUMMARY"])
+        or "speed" in str(e["SUMMARY"]).lower()
+        or "Round" in str(e["SUMMARY"])
+        for e in mine.values()
+    )
 
 
 def test_feed_marks_a_withdrawn_registration_cancelled(app, client, demo):

@@ -14,7 +14,9 @@ from tests import factories
 
 
 def _text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+    return html.unescape(
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    )
 
 
 pytestmark = pytest.mark.demo
@@ -35,11 +37,25 @@ def test_speed_dating_page_shows_13_00_vienna_cet_and_eleven_hosted_tables(clien
     text = _text(client.get(f"/events/{demo['Vienna'].id}"))
     assert "13:00 – 14:30 CET (UTC+1)" in text
     assert "Vienna, CET (UTC+1)" in text
-    for code, host in [("a", "WIPO, Patent and Treaty Law Section"), ("e", "CTBTO, International Data Centre"),
-                       ("g", "UNOOSA, UN-SPIDER"), ("k", "UNOOSA, Committee, Policy and Legal Affairs Section")]:
+    for code, host in [
+        ("a", "WIPO, Patent and Treaty Law Section"),
+        ("e", "CTBTO, International Data Centre"),
+        ("g", "UNOOSA, UN-SPIDER"),
+        ("k", "UNOOSA, Committee, Policy and Legal Affairs Section"),
+    ]:
         assert f"{code} " in text and host in text
-    assert len(re.findall(r'<th scope="row">[a-k]</th>', client.get(f"/events/{demo['Vienna'].id}").get_data(as_text=True))) == 11
-    assert re.search(r"Round 1: 13:00\s*–\s*13:20", text) and re.search(r"Round 4: 14:09\s*–\s*14:29", text)
+    assert (
+        len(
+            re.findall(
+                r'<th scope="row">[a-k]</th>',
+                client.get(f"/events/{demo['Vienna'].id}").get_data(as_text=True),
+            )
+        )
+        == 11
+    )
+    assert re.search(r"Round 1: 13:00\s*–\s*13:20", text) and re.search(
+        r"Round 4: 14:09\s*–\s*14:29", text
+    )
 
 
 def test_new_york_page_shows_training_day_in_edt_with_its_five_sessions(client, demo):

@@ -9,13 +9,22 @@ import pytest
 from sqlalchemy import func, select
 
 from meetingapp.extensions import db
-from meetingapp.models import Event, EventSession, Notification, Organisation, SessionKind, TopicTable
+from meetingapp.models import (
+    Event,
+    EventSession,
+    Notification,
+    Organisation,
+    SessionKind,
+    TopicTable,
+)
 from meetingapp.services import demo_data
 from tests import factories
 
 
 def _text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+    return html.unescape(
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    )
 
 
 @pytest.fixture
@@ -33,16 +42,32 @@ def _org(short: str) -> int:
 
 
 def _post_event(client, **overrides):
-    data = {"title": "UN-Space, 43rd session", "city": "New York", "venue": "United Nations Headquarters",
-            "timezone": "", "starts_on": "2024-10-28", "ends_on": "2024-10-31",
-            "organisation": _org("UNOOSA"), "co_organisers": "CDOTS", "description": "Forty-third session"}
+    data = {
+        "title": "UN-Space, 43rd session",
+        "city": "New York",
+        "venue": "United Nations Headquarters",
+        "timezone": "",
+        "starts_on": "2024-10-28",
+        "ends_on": "2024-10-31",
+        "organisation": _org("UNOOSA"),
+        "co_organisers": "CDOTS",
+        "description": "Forty-third session",
+    }
     data.update(overrides)
     return client.post("/organise/events/new", data=data)
 
 
 def _post_session(client, event_id, parent=None, **fields):
-    data = {"kind": "meeting", "title": "A session", "day": "2024-10-28", "start_time": "09:00",
-            "end_time": "09:30", "room": "", "capacity": "", "lead_organisation": 0}
+    data = {
+        "kind": "meeting",
+        "title": "A session",
+        "day": "2024-10-28",
+        "start_time": "09:00",
+        "end_time": "09:30",
+        "room": "",
+        "capacity": "",
+        "lead_organisation": 0,
+    }
     data.update(fields)
     url = f"/organise/events/{event_id}/sessions/new" + (f"?parent={parent}" if parent else "")
     return client.post(url, data=data)
@@ -58,36 +83,105 @@ def test_organiser_recreates_both_seed_events_through_the_pages(organiser_client
     ny = _last(Event)
     assert ny.timezone == "America/New_York"  # from the city
     _post_session(client, ny.id, title="Opening of the session", room="CR 6")
-    assert _post_session(client, ny.id, kind="training", title="Earth Observation for Societal Benefit",
-                         start_time="09:30", end_time="17:30", capacity="21", room="CR 6",
-                         lead_organisation=_org("DOS")).status_code == 302
+    assert (
+        _post_session(
+            client,
+            ny.id,
+            kind="training",
+            title="Earth Observation for Societal Benefit",
+            start_time="09:30",
+            end_time="17:30",
+            capacity="21",
+            room="CR 6",
+            lead_organisation=_org("DOS"),
+        ).status_code
+        == 302
+    )
     training = _last(EventSession)
-    parts = [("09:30", "10:45", "Remote sensing observations"), ("11:00", "12:30", "Monitoring disasters"),
-             ("13:30", "14:30", "Fire: applicable tools"), ("14:45", "16:00", "Flood and heat"),
-             ("16:15", "17:30", "Earth observation toolkit for sustainable cities")]
+    parts = [
+        ("09:30", "10:45", "Remote sensing observations"),
+        ("11:00", "12:30", "Monitoring disasters"),
+        ("13:30", "14:30", "Fire: applicable tools"),
+        ("14:45", "16:00", "Flood and heat"),
+        ("16:15", "17:30", "Earth observation toolkit for sustainable cities"),
+    ]
     for start, end, title in parts:
-        r = _post_session(client, ny.id, parent=training.id, kind="part", title=title,
-                          start_time=start, end_time=end, room="CR 6")
+        r = _post_session(
+            client,
+            ny.id,
+            parent=training.id,
+            kind="part",
+            title=title,
+            start_time=start,
+            end_time=end,
+            room="CR 6",
+        )
         assert r.status_code == 302, _text(r)
-    agenda = "\n".join(["Space sustainability", "Satellite imagery and its acquisition",
-                        "Earth observation data and threats to related radio spectrum"])
-    assert _post_session(client, ny.id, title="Main part — morning", day="2024-10-31", start_time="10:00",
-                         end_time="13:00", agenda=agenda, room="CR 6").status_code == 302
+    agenda = "\n".join(
+        [
+            "Space sustainability",
+            "Satellite imagery and its acquisition",
+            "Earth observation data and threats to related radio spectrum",
+        ]
+    )
+    assert (
+        _post_session(
+            client,
+            ny.id,
+            title="Main part — morning",
+            day="2024-10-31",
+            start_time="10:00",
+            end_time="13:00",
+            agenda=agenda,
+            room="CR 6",
+        ).status_code
+        == 302
+    )
     client.post(f"/organise/events/{ny.id}/publish")
 
-    assert _post_event(client, title="UN-Space, 20th open informal session", city="Vienna",
-                       venue="Vienna International Centre", starts_on="2024-11-20",
-                       ends_on="2024-11-20").status_code == 302
+    assert (
+        _post_event(
+            client,
+            title="UN-Space, 20th open informal session",
+            city="Vienna",
+            venue="Vienna International Centre",
+            starts_on="2024-11-20",
+            ends_on="2024-11-20",
+        ).status_code
+        == 302
+    )
     vienna = _last(Event)
-    r = _post_session(client, vienna.id, kind="speed_networking", title="Getting to know the UN: speed dating",
-                      day="2024-11-20", start_time="13:00", end_time="14:30", capacity="88", round_count="4",
-                      round_minutes="20", move_minutes="3", min_tables="3", max_picks="5", room="Board Room B")
+    r = _post_session(
+        client,
+        vienna.id,
+        kind="speed_networking",
+        title="Getting to know the UN: speed dating",
+        day="2024-11-20",
+        start_time="13:00",
+        end_time="14:30",
+        capacity="88",
+        round_count="4",
+        round_minutes="20",
+        move_minutes="3",
+        min_tables="3",
+        max_picks="5",
+        room="Board Room B",
+    )
     assert r.status_code == 302, _text(r)
     speed = _last(EventSession)
     for code, topic, org, label in demo_data.VIENNA["sessions"][0]["tables"]:
-        r = client.post(f"/organise/sessions/{speed.id}/tables/new",
-                        data={"code": code, "topic": topic, "host_organisation": _org(org), "host_label": label,
-                              "host_user": 0, "seats": "8", "min_seats": "2"})
+        r = client.post(
+            f"/organise/sessions/{speed.id}/tables/new",
+            data={
+                "code": code,
+                "topic": topic,
+                "host_organisation": _org(org),
+                "host_label": label,
+                "host_user": 0,
+                "seats": "8",
+                "min_seats": "2",
+            },
+        )
         assert r.status_code == 302, _text(r)
     client.post(f"/organise/events/{vienna.id}/publish")
 
@@ -119,42 +213,71 @@ def test_session_outside_event_dates_is_refused(organiser_client):
 def test_room_double_booking_is_refused(organiser_client):
     _post_event(organiser_client)
     event_id = _last(Event).id
-    _post_session(organiser_client, event_id, title="First", room="CR 6", start_time="09:00", end_time="10:00")
-    r = _post_session(organiser_client, event_id, title="Second", room="cr 6", start_time="09:30",
-                      end_time="10:30")
+    _post_session(
+        organiser_client, event_id, title="First", room="CR 6", start_time="09:00", end_time="10:00"
+    )
+    r = _post_session(
+        organiser_client,
+        event_id,
+        title="Second",
+        room="cr 6",
+        start_time="09:30",
+        end_time="10:30",
+    )
     assert r.status_code == 422 and "CR 6 is already booked for “First”" in _text(r)
-    r = _post_session(organiser_client, event_id, title="Third", room="CR 6", start_time="10:00",
-                      end_time="11:00")
+    r = _post_session(
+        organiser_client, event_id, title="Third", room="CR 6", start_time="10:00", end_time="11:00"
+    )
     assert r.status_code == 302
 
 
 def test_rounds_that_do_not_fit_the_slot_are_refused(organiser_client):
     _post_event(organiser_client, city="Vienna", starts_on="2024-11-20", ends_on="2024-11-20")
-    r = _post_session(organiser_client, _last(Event).id, kind="speed_networking", day="2024-11-20",
-                      start_time="13:00", end_time="14:00", round_count="4", round_minutes="20",
-                      move_minutes="3", min_tables="3")
+    r = _post_session(
+        organiser_client,
+        _last(Event).id,
+        kind="speed_networking",
+        day="2024-11-20",
+        start_time="13:00",
+        end_time="14:00",
+        round_count="4",
+        round_minutes="20",
+        move_minutes="3",
+        min_tables="3",
+    )
     assert r.status_code == 422 and "need 89 minutes, but the slot is 60 minutes" in _text(r)
 
 
 def test_fewer_rounds_than_minimum_tables_is_refused(organiser_client):
     _post_event(organiser_client, city="Vienna", starts_on="2024-11-20", ends_on="2024-11-20")
-    r = _post_session(organiser_client, _last(Event).id, kind="speed_networking", day="2024-11-20",
-                      start_time="13:00", end_time="14:30", round_count="2", round_minutes="20",
-                      move_minutes="3", min_tables="3")
+    r = _post_session(
+        organiser_client,
+        _last(Event).id,
+        kind="speed_networking",
+        day="2024-11-20",
+        start_time="13:00",
+        end_time="14:30",
+        round_count="2",
+        round_minutes="20",
+        move_minutes="3",
+        min_tables="3",
+    )
     assert r.status_code == 422 and "2 rounds cannot take each participant to 3" in _text(r)
 
 
 def test_repeated_dst_hour_is_refused_as_ambiguous(organiser_client):
     _post_event(organiser_client, city="Vienna", starts_on="2024-10-26", ends_on="2024-10-28")
-    r = _post_session(organiser_client, _last(Event).id, day="2024-10-27", start_time="02:30",
-                      end_time="03:30")
+    r = _post_session(
+        organiser_client, _last(Event).id, day="2024-10-27", start_time="02:30", end_time="03:30"
+    )
     assert r.status_code == 422 and "happens twice" in _text(r)
 
 
 def test_skipped_dst_hour_is_refused_as_non_existent(organiser_client):
     _post_event(organiser_client, starts_on="2024-03-09", ends_on="2024-03-11")
-    r = _post_session(organiser_client, _last(Event).id, day="2024-03-10", start_time="02:30",
-                      end_time="04:00")
+    r = _post_session(
+        organiser_client, _last(Event).id, day="2024-03-10", start_time="02:30", end_time="04:00"
+    )
     assert r.status_code == 422 and "does not exist" in _text(r)
 
 
@@ -163,13 +286,30 @@ def test_zero_capacity_and_bad_table_seats_are_refused(organiser_client):
     r = _post_session(organiser_client, _last(Event).id, capacity="0")
     assert r.status_code == 422
     _post_event(organiser_client, city="Vienna", starts_on="2024-11-20", ends_on="2024-11-20")
-    _post_session(organiser_client, _last(Event).id, kind="speed_networking", day="2024-11-20",
-                  start_time="13:00", end_time="14:30", round_count="4", round_minutes="20",
-                  move_minutes="3", min_tables="3")
+    _post_session(
+        organiser_client,
+        _last(Event).id,
+        kind="speed_networking",
+        day="2024-11-20",
+        start_time="13:00",
+        end_time="14:30",
+        round_count="4",
+        round_minutes="20",
+        move_minutes="3",
+        min_tables="3",
+    )
     speed = _last(EventSession)
-    r = organiser_client.post(f"/organise/sessions/{speed.id}/tables/new",
-                              data={"code": "a", "topic": "T", "seats": "4", "min_seats": "5",
-                                    "host_organisation": 0, "host_user": 0})
+    r = organiser_client.post(
+        f"/organise/sessions/{speed.id}/tables/new",
+        data={
+            "code": "a",
+            "topic": "T",
+            "seats": "4",
+            "min_seats": "5",
+            "host_organisation": 0,
+            "host_user": 0,
+        },
+    )
     assert r.status_code == 422 and "between 0 and its seats" in _text(r)
 
 
@@ -236,7 +376,9 @@ def test_every_organiser_route_refuses_participants_and_anonymous(app, client, a
         url = _url_for_rule(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             anonymous = client.open(url, method=method)
-            assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"], url
+            assert (
+                anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+            ), url
             checked += 1
     auth.login("participant01@example.org", app.config["DEMO_PASSWORD"])
     for rule in rules:
@@ -278,9 +420,20 @@ def test_editing_an_event_without_a_zone_keeps_its_zone(organiser_client):
     _post_event(organiser_client, city="Geneva", timezone="Europe/Vienna")
     event = _last(Event)
     _post_session(organiser_client, event.id)
-    r = organiser_client.post(f"/organise/events/{event.id}/edit", data={
-        "title": "Renamed", "city": "Geneva", "venue": "", "timezone": "", "starts_on": "2024-10-28",
-        "ends_on": "2024-10-31", "organisation": 0, "co_organisers": "", "description": ""})
+    r = organiser_client.post(
+        f"/organise/events/{event.id}/edit",
+        data={
+            "title": "Renamed",
+            "city": "Geneva",
+            "venue": "",
+            "timezone": "",
+            "starts_on": "2024-10-28",
+            "ends_on": "2024-10-31",
+            "organisation": 0,
+            "co_organisers": "",
+            "description": "",
+        },
+    )
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(Event, event.id).timezone == "Europe/Vienna"
@@ -297,8 +450,18 @@ def test_raising_capacity_in_the_session_form_promotes_the_waitlist(organiser_cl
         person = factories.user()
         db.session.commit()
         register_participant(user=person, session_id=session.id, now=now)
-    r = organiser_client.post(f"/organise/sessions/{session.id}/edit", data={
-        "kind": "meeting", "title": "A session", "day": "2030-10-28", "start_time": "09:00",
-        "end_time": "09:30", "room": "", "capacity": "2", "lead_organisation": 0})
+    r = organiser_client.post(
+        f"/organise/sessions/{session.id}/edit",
+        data={
+            "kind": "meeting",
+            "title": "A session",
+            "day": "2030-10-28",
+            "start_time": "09:00",
+            "end_time": "09:30",
+            "room": "",
+            "capacity": "2",
+            "lead_organisation": 0,
+        },
+    )
     assert r.status_code == 302
     assert waitlist_for(session.id) == []

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import html
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +18,9 @@ from tests import factories
 
 
 def _text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+    return html.unescape(
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    )
 
 
 @pytest.fixture
@@ -73,8 +75,11 @@ def test_my_programme_lists_registrations_and_cancel_promotes(client, auth, futu
     auth.login(people[0].email)
     page = _text(client.get("/registration/me"))
     assert "Training day" in page and "Confirmed" in page
-    r = client.post(f"/registration/sessions/{session.id}/cancel", data={"back": "programme"},
-                    follow_redirects=True)
+    r = client.post(
+        f"/registration/sessions/{session.id}/cancel",
+        data={"back": "programme"},
+        follow_redirects=True,
+    )
     assert "withdrawn" in _text(r)
     auth.logout()
     auth.login(people[2].email)
@@ -94,7 +99,12 @@ def test_participant_cannot_open_the_organiser_roster(client, auth, future_sessi
     session, people, _ = future_session
     auth.login(people[0].email)
     assert client.get(f"/registration/sessions/{session.id}/manage").status_code == 403
-    assert client.post(f"/registration/sessions/{session.id}/capacity", data={"capacity": 50}).status_code == 403
+    assert (
+        client.post(
+            f"/registration/sessions/{session.id}/capacity", data={"capacity": 50}
+        ).status_code
+        == 403
+    )
 
 
 def test_organiser_roster_override_move_and_remove(client, auth, future_session, now):
@@ -116,13 +126,18 @@ def test_organiser_roster_override_move_and_remove(client, auth, future_session,
     assert {"override_confirm", "move_up", "cancel"} <= actions
 
 
-def test_organiser_lowering_capacity_below_confirmed_sees_the_reason(client, auth, future_session, now):
+def test_organiser_lowering_capacity_below_confirmed_sees_the_reason(
+    client, auth, future_session, now
+):
     session, people, organiser = future_session
     for p in people[:2]:
         svc.register_participant(user=p, session_id=session.id, now=now)
     auth.login(organiser.email)
-    r = client.post(f"/registration/sessions/{session.id}/capacity", data={"capacity": "1"},
-                    follow_redirects=True)
+    r = client.post(
+        f"/registration/sessions/{session.id}/capacity",
+        data={"capacity": "1"},
+        follow_redirects=True,
+    )
     assert "2 people are already confirmed" in _text(r)
     db.session.expire_all()
     assert db.session.get(type(session), session.id).capacity == 2
@@ -135,21 +150,47 @@ def _csv(rows: list[str]) -> tuple[io.BytesIO, str]:
 def test_import_csv_reports_row_by_row_and_never_twice(client, auth, future_session):
     session, people, organiser = future_session
     auth.login(organiser.email)
-    rows = ["name,email,organisation", "New Person,new@example.org,DESA", "Bad,not-an-email,DESA",
-            "Who,who@example.org,NOPE", f"Existing,{people[0].email},DESA", "Again,NEW@example.org,DESA"]
-    r = client.post(f"/registration/sessions/{session.id}/import", data={"file": _csv(rows)},
-                    content_type="multipart/form-data")
+    rows = [
+        "name,email,organisation",
+        "New Person,new@example.org,DESA",
+        "Bad,not-an-email,DESA",
+        "Who,who@example.org,NOPE",
+        f"Existing,{people[0].email},DESA",
+        "Again,NEW@example.org,DESA",
+    ]
+    r = client.post(
+        f"/registration/sessions/{session.id}/import",
+        data={"file": _csv(rows)},
+        content_type="multipart/form-data",
+    )
     text = _text(r)
     assert "not a valid e-mail address" in text
     assert "unknown organisation 'NOPE'" in text
     assert "appears earlier in the file" in text
     assert "confirmed (new account)" in text and "confirmed (existing account)" in text
-    r = client.post(f"/registration/sessions/{session.id}/import", data={"file": _csv(rows)},
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/registration/sessions/{session.id}/import",
+        data={"file": _csv(rows)},
+        content_type="multipart/form-data",
+    )
     assert "already registered" in _text(r)
-    assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "new@example.org")) == 1
-    assert db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)) == 2
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(User).where(User.email == "new@example.org")
+        )
+        == 1
+    )
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.session_id == session.id,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+        )
+        == 2
+    )
 
 
 def test_import_xlsx_registers_people(client, auth, future_session):
@@ -162,23 +203,35 @@ def test_import_xlsx_registers_people(client, auth, future_session):
     wb.save(data)
     data.seek(0)
     auth.login(organiser.email)
-    r = client.post(f"/registration/sessions/{session.id}/import", data={"file": (data, "people.xlsx")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/registration/sessions/{session.id}/import",
+        data={"file": (data, "people.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert "confirmed (new account)" in _text(r)
 
 
 def test_import_rejects_wrong_files_with_a_message(client, auth, future_session):
     session, _, organiser = future_session
     auth.login(organiser.email)
-    r = client.post(f"/registration/sessions/{session.id}/import",
-                    data={"file": (io.BytesIO(b"PK\x03\x04garbage"), "people.xlsx")},
-                    content_type="multipart/form-data", follow_redirects=True)
+    r = client.post(
+        f"/registration/sessions/{session.id}/import",
+        data={"file": (io.BytesIO(b"PK\x03\x04garbage"), "people.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "cannot be read" in _text(r)
-    r = client.post(f"/registration/sessions/{session.id}/import",
-                    data={"file": _csv(["who,what", "a,b"])},
-                    content_type="multipart/form-data", follow_redirects=True)
+    r = client.post(
+        f"/registration/sessions/{session.id}/import",
+        data={"file": _csv(["who,what", "a,b"])},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "missing: name, email, organisation" in _text(r)
-    r = client.post(f"/registration/sessions/{session.id}/import",
-                    data={"file": (io.BytesIO(b"x"), "people.exe")},
-                    content_type="multipart/form-data", follow_redirects=True)
+    r = client.post(
+        f"/registration/sessions/{session.id}/import",
+        data={"file": (io.BytesIO(b"x"), "people.exe")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Only CSV or XLSX" in _text(r)

@@ -11,12 +11,21 @@ import pytest
 from sqlalchemy import select
 
 from meetingapp.extensions import db
-from meetingapp.models import Event, EventSession, Registration, RegistrationStatus, SessionKind, TopicTable
+from meetingapp.models import (
+    Event,
+    EventSession,
+    Registration,
+    RegistrationStatus,
+    SessionKind,
+    TopicTable,
+)
 from meetingapp.models.rotation import RotationAssignment, latest_plan
 
 
 def _text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+    return html.unescape(
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    )
 
 
 pytestmark = pytest.mark.demo
@@ -25,8 +34,13 @@ pytestmark = pytest.mark.demo
 @pytest.fixture
 def speed(app):
     return db.session.scalar(
-        select(EventSession).join(Event).where(EventSession.kind == SessionKind.SPEED_NETWORKING,
-                                               Event.title.like("%20th open informal%")))
+        select(EventSession)
+        .join(Event)
+        .where(
+            EventSession.kind == SessionKind.SPEED_NETWORKING,
+            Event.title.like("%20th open informal%"),
+        )
+    )
 
 
 def _future(session):
@@ -43,7 +57,9 @@ def _future(session):
 
 def _login(client, app, email):
     client.post("/auth/logout")
-    return client.post("/auth/login", data={"email": email, "password": app.config["DEMO_PASSWORD"]})
+    return client.post(
+        "/auth/login", data={"email": email, "password": app.config["DEMO_PASSWORD"]}
+    )
 
 
 def test_participant_ranks_tables_and_organiser_sees_demand(app, client, speed):
@@ -56,8 +72,10 @@ def test_participant_ranks_tables_and_organiser_sees_demand(app, client, speed):
     db.session.commit()
     tables = {t.code: t.id for t in speed.tables}
     _login(client, app, "participant05@example.org")
-    r = client.post(f"/rotation/sessions/{speed.id}/picks",
-                    data={"rank1": tables["g"], "rank2": tables["h"], "rank3": tables["a"]})
+    r = client.post(
+        f"/rotation/sessions/{speed.id}/picks",
+        data={"rank1": tables["g"], "rank2": tables["h"], "rank3": tables["a"]},
+    )
     assert r.status_code == 302
     page = client.get(f"/rotation/sessions/{speed.id}/picks").get_data(as_text=True)
     assert f'value="{tables["g"]}" selected' in page
@@ -93,8 +111,11 @@ def test_planned_rotation_meets_the_seed_rules_and_reaches_itineraries(app, clie
     for a in plan.assignments:
         by_person[a.user_id].append(a.table_id)
         per_cell[(a.round_number, a.table_id)] += 1
-    confirmed = db.session.scalars(select(Registration.user_id).where(
-        Registration.session_id == speed.id, Registration.status == RegistrationStatus.CONFIRMED)).all()
+    confirmed = db.session.scalars(
+        select(Registration.user_id).where(
+            Registration.session_id == speed.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
+    ).all()
     assert set(by_person) == set(confirmed)
     assert all(len(set(tables)) == len(tables) == 4 for tables in by_person.values())
     assert max(per_cell.values()) <= 8
@@ -127,21 +148,29 @@ def test_move_pins_a_seat_and_replanning_keeps_it_and_earlier_rounds(app, client
     mine = {a.table_id for a in plan.assignments if a.user_id == seat.user_id}
     target = next(t for t in speed.tables if t.id not in mine)
     full = sum(1 for a in plan.assignments if a.round_number == 2 and a.table_id == target.id)
-    r = client.post(f"/rotation/sessions/{speed.id}/move",
-                    data={"participant": seat.user_id, "round_number": 2, "table": target.id},
-                    follow_redirects=True)
+    r = client.post(
+        f"/rotation/sessions/{speed.id}/move",
+        data={"participant": seat.user_id, "round_number": 2, "table": target.id},
+        follow_redirects=True,
+    )
     if full >= target.seats:
         assert "is full" in _text(r)
         return
     assert "Moved and pinned" in _text(r)
-    round0 = {(a.user_id, a.table_id) for a in latest_plan(speed.id).assignments if a.round_number == 0}
+    round0 = {
+        (a.user_id, a.table_id) for a in latest_plan(speed.id).assignments if a.round_number == 0
+    }
     client.post(f"/rotation/sessions/{speed.id}/plan", data={"from_round": 1})
     new = latest_plan(speed.id)
     assert new.version == plan.version + 1
     assert {(a.user_id, a.table_id) for a in new.assignments if a.round_number == 0} == round0
-    kept = db.session.scalar(select(RotationAssignment).where(
-        RotationAssignment.plan_id == new.id, RotationAssignment.user_id == seat.user_id,
-        RotationAssignment.round_number == 2))
+    kept = db.session.scalar(
+        select(RotationAssignment).where(
+            RotationAssignment.plan_id == new.id,
+            RotationAssignment.user_id == seat.user_id,
+            RotationAssignment.round_number == 2,
+        )
+    )
     assert kept.table_id == target.id
 
 
@@ -151,9 +180,11 @@ def test_move_to_a_table_already_visited_is_refused(app, client, speed):
     plan = latest_plan(speed.id)
     seat0 = next(a for a in plan.assignments if a.round_number == 0)
     seat1 = next(a for a in plan.assignments if a.round_number == 1 and a.user_id == seat0.user_id)
-    r = client.post(f"/rotation/sessions/{speed.id}/move",
-                    data={"participant": seat0.user_id, "round_number": 1, "table": seat0.table_id},
-                    follow_redirects=True)
+    r = client.post(
+        f"/rotation/sessions/{speed.id}/move",
+        data={"participant": seat0.user_id, "round_number": 1, "table": seat0.table_id},
+        follow_redirects=True,
+    )
     assert "already visit" in _text(r)
     db.session.expire_all()
     assert db.session.get(RotationAssignment, seat1.id).table_id == seat1.table_id

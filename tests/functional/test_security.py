@@ -24,8 +24,13 @@ def _app_with(database_url, backend, **settings):
 
 @pytest.fixture
 def limited_app(database_url, backend):
-    app = _app_with(database_url, backend, RATELIMIT_ENABLED=True,
-                    LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_ADDRESS="5 per minute")
+    app = _app_with(
+        database_url,
+        backend,
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMIT_PER_ACCOUNT="3 per minute",
+        LOGIN_LIMIT_PER_ADDRESS="5 per minute",
+    )
     with app.app_context():
         if backend == "sqlite":
             db.create_all()
@@ -43,7 +48,12 @@ def limited_app(database_url, backend):
 def test_login_is_rate_limited_per_account_with_a_clear_message(limited_app):
     client = limited_app.test_client()
     for _ in range(3):
-        assert client.post("/auth/login", data={"email": "p@example.org", "password": "wrong-pw-1"}).status_code == 422
+        assert (
+            client.post(
+                "/auth/login", data={"email": "p@example.org", "password": "wrong-pw-1"}
+            ).status_code
+            == 422
+        )
     r = client.post("/auth/login", data={"email": "P@example.org", "password": "wrong-pw-1"})
     assert r.status_code == 429
     assert "Too many log-in attempts for this account" in r.get_data(as_text=True)
@@ -54,8 +64,12 @@ def test_login_is_rate_limited_per_account_with_a_clear_message(limited_app):
 
 def test_login_is_rate_limited_per_address(limited_app):
     client = limited_app.test_client()
-    codes = [client.post("/auth/login", data={"email": f"x{i}@example.org", "password": "nope-nope"}).status_code
-             for i in range(6)]
+    codes = [
+        client.post(
+            "/auth/login", data={"email": f"x{i}@example.org", "password": "nope-nope"}
+        ).status_code
+        for i in range(6)
+    ]
     assert codes[:5] == [422] * 5 and codes[5] == 429
 
 
@@ -66,7 +80,9 @@ def test_healthz_reports_the_database(client, app):
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     config = TestingConfig()
-    config.SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
+    config.SQLALCHEMY_DATABASE_URI = (
+        "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
+    )
     app = create_app(config)
     r = app.test_client().get("/healthz")
     assert r.status_code == 503 and r.get_json()["database"] == "unreachable"
@@ -105,7 +121,9 @@ def test_json_logs_carry_request_id_and_status(database_url, backend, capsys):
 
             _truncate_all()
         db.engine.dispose()
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    lines = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
     entry = next(x for x in lines if x.get("path") == "/")
     assert entry["request_id"] == "abc123" and entry["status"] == 200 and entry["level"] == "INFO"
     logging.getLogger("meetingapp").handlers.clear()

@@ -38,7 +38,9 @@ def test_walk_in_to_a_full_session_without_override_writes_nothing(full_session,
 
 def test_walk_in_with_override_registers_and_checks_in(full_session, now):
     session, walker, organiser = full_session
-    entry = checkin.walk_in(session_id=session.id, user=walker, actor=organiser, now=now, override=True)
+    entry = checkin.walk_in(
+        session_id=session.id, user=walker, actor=organiser, now=now, override=True
+    )
     assert entry.method == "walk_in"
     assert registrations.confirmed_count(session.id) == 2
 
@@ -46,18 +48,30 @@ def test_walk_in_with_override_registers_and_checks_in(full_session, now):
 def test_walk_in_on_another_day_is_refused(full_session, now):
     session, walker, organiser = full_session
     with pytest.raises(CheckInRefused, match="session's day"):
-        checkin.walk_in(session_id=session.id, user=walker, actor=organiser, now=now - timedelta(days=3),
-                        override=True)
+        checkin.walk_in(
+            session_id=session.id,
+            user=walker,
+            actor=organiser,
+            now=now - timedelta(days=3),
+            override=True,
+        )
     assert registrations.active_registration(session.id, walker.id) is None
 
 
 def test_undo_for_a_training_part_applies_to_the_day(app, now):
     from meetingapp.models import EventSession, SessionKind
 
-    day = factories.session(kind=SessionKind.TRAINING, capacity=5, starts_at=now + timedelta(hours=1),
-                            minutes=480)
-    part = EventSession(event_id=day.event_id, parent_id=day.id, kind=SessionKind.PART, title="Part 1",
-                        starts_at=day.starts_at, ends_at=day.starts_at + timedelta(hours=1))
+    day = factories.session(
+        kind=SessionKind.TRAINING, capacity=5, starts_at=now + timedelta(hours=1), minutes=480
+    )
+    part = EventSession(
+        event_id=day.event_id,
+        parent_id=day.id,
+        kind=SessionKind.PART,
+        title="Part 1",
+        starts_at=day.starts_at,
+        ends_at=day.starts_at + timedelta(hours=1),
+    )
     person, organiser = factories.user(), factories.organiser()
     db.session.add(part)
     db.session.commit()

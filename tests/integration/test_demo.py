@@ -50,13 +50,34 @@ def test_demo_2024_training_day_had_21_trainees_from_the_15_offices(app):
     load_demo(NOW)
     day = _training(_event("43rd session"))
     assert day.capacity == 21 and len(day.parts) == 5
-    assert _count(Registration, Registration.session_id == day.id,
-                  Registration.status == RegistrationStatus.WAITLISTED) == 4
+    assert (
+        _count(
+            Registration,
+            Registration.session_id == day.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        == 4
+    )
     present = presence_for_sessions([day.id])[day.id]
     assert len(present) == 21
     offices = {db.session.get(User, p.user_id).organisation.short_name for p in present}
-    assert offices == {"DESA", "DGACM", "DGC", "DMSPC", "DOS", "DPO", "ICAO", "UNODA", "OICT", "OIOS",
-                       "DCO", "UNGSC", "UNIDIR", "UNFPA", "CTED"}
+    assert offices == {
+        "DESA",
+        "DGACM",
+        "DGC",
+        "DMSPC",
+        "DOS",
+        "DPO",
+        "ICAO",
+        "UNODA",
+        "OICT",
+        "OIOS",
+        "DCO",
+        "UNGSC",
+        "UNIDIR",
+        "UNFPA",
+        "CTED",
+    }
 
 
 def test_demo_2024_speed_dating_has_a_published_rotation_filling_every_table(app):
@@ -76,8 +97,14 @@ def test_demo_upcoming_editions_are_open_a_few_weeks_after_loading(app):
     assert date(2026, 12, 14) <= ny.starts_on <= date(2026, 12, 21)
     assert ny.starts_on.weekday() == 0  # a Monday, like 28 October 2024
     day = _training(ny)
-    assert _count(Registration, Registration.session_id == day.id,
-                  Registration.status == RegistrationStatus.CONFIRMED) == 18
+    assert (
+        _count(
+            Registration,
+            Registration.session_id == day.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        == 18
+    )
     assert day.starts_at > NOW + timedelta(days=14)
     # 09:30 in New York stays 09:30 local although December is on standard time.
     assert day.starts_at.strftime("%H:%M") == "14:30"
@@ -92,11 +119,17 @@ def test_demo_load_twice_changes_nothing(app):
     summary = load_demo(NOW + timedelta(days=3))
     after = {m.__name__: _count(m) for m in MODELS}
     assert before == after
-    assert (summary.created_events, summary.created_users, summary.created_registrations) == (0, 0, 0)
+    assert (summary.created_events, summary.created_users, summary.created_registrations) == (
+        0,
+        0,
+        0,
+    )
 
 
 def test_demo_accounts_log_in_with_the_printed_password(app, client):
     load_demo(NOW)
-    r = client.post("/auth/login", data={"email": "participant07@example.org",
-                                         "password": app.config["DEMO_PASSWORD"]})
+    r = client.post(
+        "/auth/login",
+        data={"email": "participant07@example.org", "password": app.config["DEMO_PASSWORD"]},
+    )
     assert r.status_code == 302

@@ -52,14 +52,20 @@ def unused_port():
 @pytest.fixture
 def mail_app(app, smtp_server):
     _, port = smtp_server
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DEFAULT_SENDER="secretariat@example.org")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DEFAULT_SENDER="secretariat@example.org"
+    )
     return app
 
 
 @pytest.fixture
 def session_and_people(app):
-    session = factories.session(capacity=1, title="Training day “EO”",
-                                starts_at=datetime(2024, 10, 28, 13, 30, tzinfo=UTC), minutes=480)
+    session = factories.session(
+        capacity=1,
+        title="Training day “EO”",
+        starts_at=datetime(2024, 10, 28, 13, 30, tzinfo=UTC),
+        minutes=480,
+    )
     session.room = "CR 6"
     people = [factories.user(f"p{i}@example.org", name=f"Person {i}") for i in range(3)]
     db.session.commit()
@@ -76,7 +82,8 @@ def _deliver(now=NOW):
 
 
 def test_confirmation_then_withdrawal_send_request_then_cancel_for_the_same_uid(
-        mail_app, smtp_server, session_and_people):
+    mail_app, smtp_server, session_and_people
+):
     inbox, _ = smtp_server
     session, people = session_and_people
     svc.register_participant(user=people[0], session_id=session.id, now=NOW)
@@ -86,7 +93,11 @@ def test_confirmation_then_withdrawal_send_request_then_cancel_for_the_same_uid(
     confirm, withdraw = inbox.messages
     assert confirm["Subject"] == "You are confirmed: Training day “EO”"
     assert confirm["To"] == "Person 0 <p0@example.org>"
-    assert {p.get_content_type() for p in confirm.walk()} >= {"text/plain", "text/html", "text/calendar"}
+    assert {p.get_content_type() for p in confirm.walk()} >= {
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    }
     method, cal = _calendar(confirm)
     assert method == "REQUEST"
     event = cal.walk("VEVENT")[0]
@@ -128,7 +139,9 @@ def test_rolled_back_registration_sends_nothing(mail_app, smtp_server, session_a
     assert len(inbox.messages) == 1
 
 
-def test_crash_mid_delivery_sends_the_rest_next_run_exactly_once(mail_app, smtp_server, session_and_people):
+def test_crash_mid_delivery_sends_the_rest_next_run_exactly_once(
+    mail_app, smtp_server, session_and_people
+):
     inbox, port = smtp_server
     session, people = session_and_people
     session.capacity = 10
@@ -157,7 +170,8 @@ def test_crash_mid_delivery_sends_the_rest_next_run_exactly_once(mail_app, smtp_
     with pytest.raises(Crash):
         deliver_due(NOW, connect=flaky_connect)
     assert len(inbox.messages) == 1
-    # The claim of the message being sent when the worker died expires, then everything goes out once.
+    # The claim of the message in flight when the worker died expires; then everything goes
+    # out once.
     _deliver(NOW + timedelta(minutes=11))
     ids = [m["Message-ID"] for m in inbox.messages]
     assert len(ids) == 3 and len(set(ids)) == 3
@@ -165,7 +179,9 @@ def test_crash_mid_delivery_sends_the_rest_next_run_exactly_once(mail_app, smtp_
     assert len(inbox.messages) == 3
 
 
-def test_unreachable_server_retries_with_backoff_and_records_attempts(app, session_and_people, unused_port):
+def test_unreachable_server_retries_with_backoff_and_records_attempts(
+    app, session_and_people, unused_port
+):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=unused_port)
     session, people = session_and_people
     svc.register_participant(user=people[0], session_id=session.id, now=NOW)
@@ -190,7 +206,9 @@ def test_without_a_mail_server_messages_stay_in_the_outbox(app, client, session_
     assert "No mail server is configured" in page and "You are confirmed: Training day" in page
 
 
-def test_reminders_are_queued_once_and_respect_the_opt_out(mail_app, smtp_server, session_and_people):
+def test_reminders_are_queued_once_and_respect_the_opt_out(
+    mail_app, smtp_server, session_and_people
+):
     inbox, _ = smtp_server
     session, people = session_and_people
     session.capacity = 10

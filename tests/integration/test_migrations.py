@@ -36,8 +36,11 @@ def test_upgrade_builds_the_models_schema(empty_database_url):
                 MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
             )
         with engine.connect() as conn:
-            query = ("SELECT name FROM sqlite_master WHERE type = 'index'"
-                     if engine.dialect.name == "sqlite" else "SELECT indexname FROM pg_indexes")
+            query = (
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+                if engine.dialect.name == "sqlite"
+                else "SELECT indexname FROM pg_indexes"
+            )
             indexes = set(conn.execute(text(query)).scalars())
         engine.dispose()
         db.engine.dispose()

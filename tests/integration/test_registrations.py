@@ -26,7 +26,13 @@ def full_session(app, now):
 
 def test_register_confirms_then_waitlists_with_positions(full_session):
     _, _, outcomes = full_session
-    assert [o.status for o in outcomes] == ["confirmed", "confirmed", "waitlisted", "waitlisted", "waitlisted"]
+    assert [o.status for o in outcomes] == [
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
+        "waitlisted",
+    ]
     assert [o.waitlist_position for o in outcomes] == [None, None, 1, 2, 3]
 
 
@@ -38,8 +44,14 @@ def test_register_twice_is_refused(full_session, now):
 
 def test_database_refuses_a_second_active_registration(full_session, now):
     session, people, _ = full_session
-    db.session.add(Registration(session_id=session.id, user_id=people[0].id,
-                                status=RegistrationStatus.WAITLISTED, waitlist_rank=99))
+    db.session.add(
+        Registration(
+            session_id=session.id,
+            user_id=people[0].id,
+            status=RegistrationStatus.WAITLISTED,
+            waitlist_rank=99,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -58,7 +70,9 @@ def test_cancel_promotes_the_head_of_the_waitlist_and_notifies(full_session, now
 def test_cancelled_registration_is_kept_and_logged(full_session, now):
     session, people, _ = full_session
     svc.cancel_registration(user=people[0], session_id=session.id, now=now)
-    rows = db.session.scalars(select(Registration).where(Registration.user_id == people[0].id)).all()
+    rows = db.session.scalars(
+        select(Registration).where(Registration.user_id == people[0].id)
+    ).all()
     assert [r.status for r in rows] == [RegistrationStatus.CANCELLED]
     actions = db.session.scalars(select(RegistrationLog.action).order_by(RegistrationLog.id)).all()
     assert actions.count("register") == 5 and "cancel" in actions and "promote" in actions
@@ -93,5 +107,6 @@ def test_register_after_session_start_is_refused(app, now):
     person = factories.user()
     db.session.commit()
     with pytest.raises(RegistrationClosed):
-        svc.register_participant(user=person, session_id=session.id,
-                                 now=session.starts_at + timedelta(minutes=1))
+        svc.register_participant(
+            user=person, session_id=session.id, now=session.starts_at + timedelta(minutes=1)
+        )

@@ -26,14 +26,16 @@ def test_seats_to_promote_fills_only_free_seats():
 def test_registration_window_closes_at_session_start_by_default():
     with pytest.raises(rules.RegistrationClosed):
         rules.check_registration_window(T0, starts_at=T0, opens_at=None, closes_at=None)
-    rules.check_registration_window(T0 - timedelta(minutes=1), starts_at=T0, opens_at=None,
-                                    closes_at=None)
+    rules.check_registration_window(
+        T0 - timedelta(minutes=1), starts_at=T0, opens_at=None, closes_at=None
+    )
 
 
 def test_registration_window_not_yet_open():
     with pytest.raises(rules.RegistrationClosed, match="opens on"):
-        rules.check_registration_window(T0 - timedelta(days=2), starts_at=T0,
-                                        opens_at=T0 - timedelta(days=1), closes_at=None)
+        rules.check_registration_window(
+            T0 - timedelta(days=2), starts_at=T0, opens_at=T0 - timedelta(days=1), closes_at=None
+        )
 
 
 def test_new_capacity_below_confirmed_is_refused_with_the_count():
@@ -43,4 +45,14 @@ def test_new_capacity_below_confirmed_is_refused_with_the_count():
 
 def test_ordinal_english_suffixes():
     assert [rules.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 103)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "103rd",
+    ]

@@ -11,7 +11,11 @@ START = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
 def test_round_times_four_rounds_of_twenty_with_three_minute_moves():
     times = round_times(START, 4, 20, 3)
     assert [(s.strftime("%H:%M"), e.strftime("%H:%M")) for s, e in times] == [
-        ("12:00", "12:20"), ("12:23", "12:43"), ("12:46", "13:06"), ("13:09", "13:29")]
+        ("12:00", "12:20"),
+        ("12:23", "12:43"),
+        ("12:46", "13:06"),
+        ("13:09", "13:29"),
+    ]
 
 
 def test_check_rounds_fit_accepts_the_seed_session():
