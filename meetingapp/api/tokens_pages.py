@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from meetingapp.domain.errors import DomainError, NotFound
+from meetingapp.i18n import localise
 from meetingapp.services import api_tokens
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens", template_folder="templates")
@@ -21,15 +24,15 @@ bp = Blueprint("tokens", __name__, url_prefix="/account/tokens", template_folder
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[Optional(), Length(max=api_tokens.MAX_NAME_LENGTH)],
-        description="Say where it is used, e.g. “registration script”.",
+        description=_l("Say where it is used, e.g. “registration script”."),
     )
-    submit = SubmitField("Create token")
+    submit = SubmitField(_l("Create token"))
 
 
 class RevokeForm(FlaskForm):
-    submit = SubmitField("Revoke")
+    submit = SubmitField(_l("Revoke"))
 
 
 def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
@@ -60,7 +63,7 @@ def create():
             user=current_user, name=form.name.data or "", now=datetime.now(UTC)
         )
     except DomainError as exc:
-        form.name.errors.append(str(exc))
+        form.name.errors.append(localise(exc))
         return _page(form, status=422)
     # Rendered, not redirected: the secret must not travel through the (signed, readable) session.
     return _page(TokenForm(formdata=None), new_token=issued.secret, status=201)
@@ -70,10 +73,10 @@ def create():
 @login_required
 def revoke(token_id: int):
     if not RevokeForm().validate_on_submit():
-        abort(400, "The form expired; try again.")
+        abort(400, gettext("The form expired; try again."))
     try:
         token = api_tokens.revoke_token(user=current_user, token_id=token_id, now=datetime.now(UTC))
     except NotFound:
-        abort(404, "There is no such token.")
-    flash(f"The token “{token.name}” is revoked.", "success")
+        abort(404, gettext("There is no such token."))
+    flash(gettext("The token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for(".index"))

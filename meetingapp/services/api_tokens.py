@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from meetingapp.domain.errors import NotFound, ValidationFailed
+from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
 from meetingapp.models import ApiToken, User
 
@@ -54,12 +55,15 @@ def issue_token(*, user: User, name: str, now: datetime) -> IssuedToken:
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
         raise ValidationFailed(
-            f"Keep the token's name under {MAX_NAME_LENGTH} characters.", field="name"
+            _("Keep the token's name under %(count)s characters.", count=MAX_NAME_LENGTH),
+            field="name",
         )
     if active_token_count(user.id) >= MAX_ACTIVE_TOKENS:
         raise ValidationFailed(
-            f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke some "
-            "you no longer use first.",
+            _(
+                "You already have %(count)s active tokens; revoke some you no longer use first.",
+                count=MAX_ACTIVE_TOKENS,
+            ),
             field="name",
         )
     secret = secrets.token_urlsafe(32)
@@ -105,7 +109,7 @@ def revoke_token(*, user: User, token_id: int, now: datetime) -> ApiToken:
     """Revoke one of the user's own tokens (revoking twice is harmless)."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("There is no such token.")
+        raise NotFound(_("There is no such token."))
     if token.revoked_at is None:
         token.revoked_at = now
         db.session.commit()

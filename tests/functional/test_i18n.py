@@ -256,3 +256,23 @@ def test_calendar_feed_is_written_in_its_owners_language(app, client):
     token = feed_token(user, app.config["SECRET_KEY"])
     body = client.get(f"/calendar/feed/{token}.ics").get_data(as_text=True).replace("\r\n ", "")
     assert "SUMMARY:第 1 轮：" in body and "CATEGORIES:速配" in body
+
+
+@pytest.mark.demo
+def test_api_token_and_docs_pages_read_in_chinese(app, client):
+    _chinese_login(app, client, "participant01@example.org")
+    empty = _text(client.get("/account/tokens/"))
+    assert "API 令牌" in empty and "尚无令牌。" in empty and "与会者" in empty
+    created = client.post("/account/tokens/", data={"name": "报名脚本"})
+    assert created.status_code == 201
+    assert "<strong>您的新令牌</strong>" in created.get_data(as_text=True)  # markup, not escaped
+    page = _text(created)
+    assert "Authorization: Bearer" in page
+    assert "报名脚本" in page and "有效" in page and "从未使用" in page
+    too_long = client.post("/account/tokens/", data={"name": "x" * 101})
+    assert too_long.status_code == 422
+    assert "字段长度不能超过 100 个字符" in _text(too_long), _text(too_long)
+    for text in (empty, page):
+        assert _interface_english(text) == []
+    docs = _text(client.get("/api/v1/docs"))
+    assert "接口操作" in docs and "数据结构" in docs and "以下参考说明以英文撰写" in docs

@@ -6,6 +6,7 @@ import html
 import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -123,6 +124,8 @@ def test_planned_rotation_meets_the_seed_rules_and_reaches_itineraries(app, clie
     _login(client, app, "participant01@example.org")
     text = _text(client.get("/registration/me"))
     assert re.search(r"Round 1, 13:00 –13:20 CET \(UTC\+1\), table [a-k] — ", text)
+    day = speed.starts_at.astimezone(ZoneInfo("Europe/Vienna")).strftime("%d %b %Y")
+    assert f"Getting to know the UN: speed dating · {day}" in text  # which day, at a glance
     assert "Your table rotation" in text
 
 
