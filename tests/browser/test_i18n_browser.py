@@ -116,3 +116,38 @@ def test_demo_pages_in_each_language_on_a_phone(app, live_url, chromium, locale)
     training_day = t(locale, "The training day")
     _check(page, "report", locale, t(locale, "For the official report"), training_day)
     context.close()
+
+
+_TEXT_SIDES = """(selector) => {
+  const el = document.querySelector(selector), range = document.createRange();
+  range.selectNodeContents(el);
+  const text = range.getBoundingClientRect(), box = el.getBoundingClientRect();
+  return {before: text.left - box.left, after: box.right - text.right};
+}"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the markup is the same on either database
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"]
+)
+def test_pages_mirror_when_the_document_is_right_to_left(app, live_url, chromium, viewport):
+    """Readiness for Arabic: with dir="rtl" on <html> the same stylesheet mirrors the layout."""
+    event = db.session.scalar(select(Event).where(Event.title.like("%20th open%")))
+    event_id = event.id
+    db.session.rollback()
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_url}/events/{event_id}")
+    ltr = page.evaluate(_TEXT_SIDES, "main h1")
+    first_cell_ltr = page.locator("table.topic-tables th").first.bounding_box()
+    page.evaluate("document.documentElement.dir = 'rtl'")
+    rtl = page.evaluate(_TEXT_SIDES, "main h1")
+    first_cell_rtl = page.locator("table.topic-tables th").first.bounding_box()
+    assert ltr["before"] < 1 < ltr["after"], ltr  # the title starts at the left…
+    assert rtl["after"] < 1 < rtl["before"], rtl  # …and at the right when mirrored
+    # A table's first column moves to the right-hand side.
+    assert first_cell_rtl["x"] > first_cell_ltr["x"]
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the mirrored page is {overflow}px too wide"
+    page.screenshot(path=f"/tmp/i18n-rtl-{viewport['width']}.png", full_page=True)
+    context.close()
