@@ -15,6 +15,8 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
+from meetingapp.domain.capacity import ordinal as english_ordinal
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "meetingapp" / "translations"
 LOCALES = ("en", "zh_Hans")
 # What a browser sends to be served each language (Playwright: new_context(locale=...)).
@@ -36,10 +38,7 @@ def t(locale: str, msgid: str, **params: object) -> str:
 
 def ordinal(locale: str, n: int) -> str:
     """How the interface writes a position: '3rd' in English; the bare number elsewhere."""
-    if locale != "en":
-        return str(n)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return english_ordinal(n) if locale == "en" else str(n)
 
 
 class Tr:
