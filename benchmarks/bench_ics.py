@@ -1,4 +1,4 @@
-"""Time meetingapp.exports.ics.build_calendar.
+"""Time meetingapp.calendar.ics.build_calendar.
 
     .venv/bin/python benchmarks/bench_ics.py [--runs N]
 
@@ -16,8 +16,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from meetingapp.exports import ics
-from meetingapp.exports.ics import CalendarEntry, build_calendar
+from meetingapp.calendar import ics
+from meetingapp.calendar.ics import CalendarEntry, build_calendar
 
 NOW = datetime(2024, 10, 1, 8, 0, tzinfo=UTC)
 

@@ -1,18 +1,54 @@
-"""meetingapp: inter-agency meetings end to end."""
+"""meetingapp: inter-agency meetings end to end.
+
+Importing the package costs nothing: ``create_app`` imports Flask's extensions and the features
+when it builds the app, so ``python -m meetingapp.domain.rotation`` (and the ``flask rotation
+solve`` command, which does not build the app) start fast.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from meetingapp.domain.i18n import N_
-from meetingapp.extensions import csrf, db, limiter, login_manager, migrate
+if TYPE_CHECKING:
+    from flask import Flask
+
+# Every feature: a blueprint (pages) and, where it has one, its JSON API module.
+FEATURES = (
+    "auth",
+    "events",
+    "registration",
+    "organise",
+    "rotation",
+    "calendar",
+    "checkin",
+    "reports",
+    "me",
+    "accounts",
+    "mail",
+)
+API_MODULES = (
+    "meetingapp.events.api",
+    "meetingapp.organise.api",
+    "meetingapp.registration.api",
+    "meetingapp.rotation.api",
+    "meetingapp.checkin.api",
+    "meetingapp.me.api",
+    "meetingapp.accounts.api",
+    "meetingapp.api.openapi",
+)
 
 
 def create_app(config: object | None = None) -> Flask:
     """Build the application. ``config`` is a config object or None for the environment's."""
-    app = Flask(__name__, instance_relative_config=True)
+    from importlib import import_module
+
+    from flask import Flask
+
+    from meetingapp.domain.i18n import N_
+    from meetingapp.extensions import csrf, db, limiter, login_manager, migrate
     from meetingapp.web import BoundedIntConverter
 
+    app = Flask(__name__, instance_relative_config=True)
     # Before any route: ids beyond a 32-bit integer are a 404, not a database error.
     app.url_map.converters["int"] = BoundedIntConverter
     if config is None:
@@ -22,10 +58,12 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config)
 
     db.init_app(app)
-    from meetingapp.services.locking import configure_sqlite
+    from meetingapp.locking import configure_sqlite
+    from meetingapp.uow import install_guards
 
     with app.app_context():
         configure_sqlite(db.engine)
+    install_guards()
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
     limiter.init_app(app)
@@ -37,36 +75,22 @@ def create_app(config: object | None = None) -> Flask:
 
     init_i18n(app)
 
-    import meetingapp.models  # noqa: F401  (registers every table on the metadata)
+    import_module("meetingapp.models")  # registers every table on the metadata
+    for feature in FEATURES:
+        app.register_blueprint(import_module(f"meetingapp.{feature}").bp)
+    for module in API_MODULES:
+        import_module(module)  # declares its operations on the API blueprint
     from meetingapp.api import bp as api_bp
-    from meetingapp.api import tokens_bp
-    from meetingapp.auth import bp as auth_bp
-    from meetingapp.calendar import bp as calendar_bp
-    from meetingapp.checkin import bp as checkin_bp
-    from meetingapp.events import bp as events_bp
-    from meetingapp.organise import bp as organise_bp
-    from meetingapp.registration import bp as registration_bp
-    from meetingapp.reports import bp as reports_bp
-    from meetingapp.rotation import bp as rotation_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(organise_bp)
-    app.register_blueprint(rotation_bp)
-    app.register_blueprint(calendar_bp)
     app.register_blueprint(api_bp)
-    app.register_blueprint(tokens_bp)
-    app.register_blueprint(checkin_bp)
-    app.register_blueprint(reports_bp)
 
+    from meetingapp.mail import register_delivery
+    from meetingapp.ops import register_ops
     from meetingapp.web import register_web
 
     register_web(app)
-
-    from meetingapp.ops import register_ops
-
     register_ops(app)
+    register_delivery(app)
 
     from meetingapp.cli import register_cli
 

@@ -17,14 +17,13 @@ mail_cli = AppGroup("mail", help="The e-mail outbox.")
 @mail_cli.command("send")
 def mail_send() -> None:
     """Deliver every due message in the outbox (retries failed ones when their time comes)."""
-    from datetime import UTC, datetime
-
-    from meetingapp.services.mailer import deliver_due, mail_configured
+    from meetingapp import clock
+    from meetingapp.mail.delivery import deliver_due, mail_configured
 
     if not mail_configured():
         click.echo("No MAIL_SERVER configured: messages stay in the outbox (see /organise/outbox).")
         return
-    report = deliver_due(datetime.now(UTC))
+    report = deliver_due(clock.now())
     click.echo(f"Sent {report.sent}, retrying later {report.retried}, failed {report.failed}.")
     for error in report.errors[:10]:
         click.echo(f"  {error}", err=True)
@@ -33,11 +32,10 @@ def mail_send() -> None:
 @mail_cli.command("reminders")
 def mail_reminders() -> None:
     """Queue a reminder for everyone confirmed for a session that starts tomorrow (local time)."""
-    from datetime import UTC, datetime
+    from meetingapp import clock
+    from meetingapp.mail.reminders import queue_reminders
 
-    from meetingapp.services.reminders import queue_reminders
-
-    count = queue_reminders(datetime.now(UTC))
+    count = queue_reminders(clock.now())
     click.echo(f"Queued {count} reminders.")
 
 
@@ -53,7 +51,7 @@ def mail_reminders() -> None:
 )
 def create_organiser(email: str, name: str, password: str) -> None:
     """Create an organiser account (or make an existing account an organiser)."""
-    from meetingapp.services.accounts import create_or_promote_organiser
+    from meetingapp.accounts.service import create_or_promote_organiser
 
     try:
         user, created = create_or_promote_organiser(email, name, password)
@@ -66,7 +64,7 @@ def create_organiser(email: str, name: str, password: str) -> None:
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the demo events, entities and accounts (safe to run again)."""
-    from meetingapp.services.demo import load_demo
+    from meetingapp.demo.service import load_demo
 
     summary = load_demo()
     click.echo(
@@ -77,7 +75,7 @@ def demo_load() -> None:
 
 
 def print_demo_logins() -> None:
-    from meetingapp.services import demo_data
+    from meetingapp.demo import data as demo_data
 
     pw = current_app.config["DEMO_PASSWORD"]
     click.echo(f"Demo logins (password for all: {pw}):")
@@ -97,9 +95,9 @@ def demo_load_if_empty() -> None:
     """Load the demo only when the database has no events yet."""
     from sqlalchemy import func, select
 
+    from meetingapp.demo.service import load_demo
     from meetingapp.extensions import db
     from meetingapp.models import Event
-    from meetingapp.services.demo import load_demo
 
     if db.session.scalar(select(func.count()).select_from(Event)):
         click.echo("The database already has events; demo not loaded.")

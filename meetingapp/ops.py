@@ -55,19 +55,6 @@ def register_ops(app: Flask) -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
 
     @app.after_request
-    def kick_mailer(response):
-        # Changes that write mail are POSTs; deliver after the response's transaction committed.
-        if (
-            request.method == "POST"
-            and app.config.get("MAIL_BACKGROUND")
-            and app.config.get("MAIL_SERVER")
-        ):
-            from meetingapp.services.mailer import drain_in_background
-
-            drain_in_background(app)
-        return response
-
-    @app.after_request
     def log_request(response):
         response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
         if app.config.get("LOG_JSON") and request.path != "/healthz":

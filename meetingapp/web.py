@@ -1,15 +1,28 @@
-"""Cross-cutting web wiring: the user loader, template filters, error handlers."""
+"""Cross-cutting web wiring: the one error map (pages and JSON), refusals, security headers,
+the user loader and template filters.
+
+Every failure is answered here. Domain errors carry their own ``code``; HTTP errors are named
+by status; anything else is a 500 that says nothing was saved. The same ``error_code(exc)``
+names the failure on a page and in ``{"error": {"code": …, "message": …, "fields": …}}``.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
+from typing import Any
+from urllib.parse import quote, urlsplit
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from meetingapp.domain.errors import DomainError
+from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied
 from meetingapp.domain.i18n import N_, Message
 from meetingapp.domain.timezones import format_offset, utc_to_local, zone_label
 from meetingapp.extensions import db, login_manager
@@ -45,15 +58,59 @@ HTTP_TEXTS = (
     N_("The CSRF session token is missing."),
 )
 
+# The one vocabulary of error codes for HTTP failures (domain errors name themselves).
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorised",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "bad_request",
+    422: "invalid",
+    429: "rate_limited",
+    503: "unavailable",
+}
+# Field names the use cases raise (the form's), as the JSON API calls them.
+API_FIELD_NAMES = {
+    "day": "starts_at",
+    "start_time": "starts_at",
+    "end_time": "ends_at",
+    "current_password": "password",
+    "table": "tables",
+    "file": "body",
+}  # nosec B105
+SERVER_ERROR = N_("Something went wrong on our side; nothing was saved.")
 
-class BoundedIntConverter(IntegerConverter):
-    """``<int:id>`` whose values beyond a database integer are looked up as 0, an id that never
-    exists: the route still matches (same methods, same documented answers) and says 404 instead
-    of sending an out-of-range number to PostgreSQL."""
 
-    def to_python(self, value: str) -> int:
-        number = super().to_python(value)
-        return number if -(2**31) < number < 2**31 else 0
+class ApiError(HTTPException):
+    """An API answer other than success, with its code, optional fields and headers."""
+
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        *,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.code, self.error_code, self.message = status, error_code, message
+        self.fields, self.extra_headers = fields, headers or {}
+
+
+def error_code(exc: BaseException) -> str:
+    """The stable name of a failure, for pages and JSON alike."""
+    if isinstance(exc, ApiError):
+        return exc.error_code
+    if isinstance(exc, DomainError):
+        return exc.code
+    if isinstance(exc, HTTPException):
+        status = exc.code or 500
+        return HTTP_CODES.get(status, "server_error" if status >= 500 else "bad_request")
+    return "server_error"
 
 
 def wants_json() -> bool:
@@ -64,6 +121,106 @@ def wants_json() -> bool:
         best == "application/json"
         and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
     )
+
+
+def json_error(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+):
+    error: dict[str, Any] = {"code": code, "message": str(message)}
+    if fields:
+        error["fields"] = fields
+    response = current_app.response_class(
+        json.dumps({"error": error}), status=status, mimetype="application/json"
+    )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _answer(exc: BaseException, status: int, message: str, title: str | None = None):
+    """JSON keeps the English text (a stable interface); pages read in the reader's language."""
+    if wants_json():
+        fields = None
+        headers: dict[str, str] = {}
+        if isinstance(exc, ApiError):
+            fields, headers = exc.fields, exc.extra_headers
+        elif isinstance(exc, DomainError) and getattr(exc, "field", None):
+            fields = {API_FIELD_NAMES.get(exc.field, exc.field): str(exc)}
+        if isinstance(exc, HTTPException) and not isinstance(exc, ApiError):
+            headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return json_error(status, error_code(exc), message, fields, headers)
+    return render_template(
+        "error.html",
+        status=status,
+        title=gettext(title or "Error"),
+        message=localise(message) if isinstance(message, Message) else gettext(message),
+    ), status
+
+
+def flash_refusal(back: Callable[..., str]) -> Callable:
+    """For a page's POST: when a domain rule refuses, say why in a flash and go ``back``.
+
+    ``back`` receives the view's URL arguments and returns where to go. The unit of work has
+    already rolled back: nothing was saved. What is missing or forbidden stays a 404 or 403.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(**kwargs: Any):
+            try:
+                return view(**kwargs)
+            except (NotFound, PermissionDenied):
+                raise
+            except DomainError as exc:
+                db.session.rollback()
+                flash(localise(exc), "error")
+                return redirect(back(**kwargs))
+
+        return wrapped
+
+    return decorate
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A Content-Disposition header that any WSGI server can write (RFC 6266): an ASCII
+    ``filename`` for old clients and, when the name is not ASCII, ``filename*=UTF-8''…``."""
+    kind = "inline" if inline else "attachment"
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, ""
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip("-.") or "download"
+    fallback = f"{ascii_stem}.{ext}" if ext else ascii_stem
+    header = f'{kind}; filename="{fallback}"'
+    if fallback != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths without control characters are followed."""
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:id>`` whose values beyond a database integer are looked up as 0, an id that never
+    exists: the route still matches (same methods, same documented answers) and says 404 instead
+    of sending an out-of-range number to PostgreSQL."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if -(2**31) < number < 2**31 else 0
 
 
 def register_web(app: Flask) -> None:
@@ -104,17 +261,19 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
-        return _error_response(exc.status_code, exc.args[0] if exc.args else str(exc))
+        return _answer(exc, exc.status_code, exc.args[0] if exc.args else str(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _error_response(exc.code or 500, exc.description or exc.name, exc.name)
+        db.session.rollback()
+        message = exc.message if isinstance(exc, ApiError) else (exc.description or exc.name)
+        return _answer(exc, exc.code or 500, message, exc.name)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return _error_response(500, N_("Something went wrong on our side; nothing was saved."))
+        return _answer(exc, 500, SERVER_ERROR)
 
     @app.after_request
     def security_headers(response):
@@ -126,30 +285,8 @@ def register_web(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
         )
+        if app.config.get("HSTS_SECONDS"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"
+            )
         return response
-
-
-def _error_response(status: int, message: str, title: str | None = None):
-    """JSON keeps the English text (a stable interface); pages read in the reader's language."""
-    if wants_json():
-        return jsonify({"error": {"code": _code_for(status), "message": str(message)}}), status
-    return render_template(
-        "error.html",
-        status=status,
-        title=gettext(title or "Error"),
-        message=localise(message) if isinstance(message, Message) else gettext(message),
-    ), status
-
-
-def _code_for(status: int) -> str:
-    return {
-        400: "bad_request",
-        401: "unauthorised",
-        403: "forbidden",
-        404: "not_found",
-        405: "method_not_allowed",
-        409: "conflict",
-        413: "too_large",
-        422: "invalid",
-        429: "rate_limited",
-    }.get(status, "server_error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,7 +68,7 @@ DEMO_NOW = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
 
 
 def _build_demo(url: str) -> None:
-    from meetingapp.services.demo import load_demo
+    from meetingapp.demo.service import load_demo
 
     app = create_app(make_config(url))
     with app.app_context():
@@ -182,3 +182,71 @@ def pytest_terminal_summary(terminalreporter):
         for name in BACKENDS:
             parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.get(name, {}).items()))
             terminalreporter.write_line(f"{name}: {parts or 'none'}")
+
+
+class FrozenClock:
+    """``meetingapp.clock.now()`` for one test's app, frozen: ``set(instant)``, ``advance(...)``.
+
+    It sets the app's FROZEN_NOW, so pages, the API, services that read the clock and a live
+    server in another thread all see the same instant.
+    """
+
+    def __init__(self, app) -> None:
+        self._app = app
+
+    def set(self, instant: datetime) -> None:
+        if instant.tzinfo is None:
+            raise ValueError("freeze the clock at an aware instant")
+        self._app.config["FROZEN_NOW"] = instant
+
+    def advance(self, **delta) -> None:
+        self.set(self.now + timedelta(**delta))
+
+    @property
+    def now(self) -> datetime:
+        frozen = self._app.config.get("FROZEN_NOW")
+        if not frozen:
+            raise RuntimeError("the clock is not frozen yet: call clock.set(instant)")
+        return frozen if isinstance(frozen, datetime) else datetime.fromisoformat(frozen)
+
+
+@pytest.fixture
+def clock(app) -> FrozenClock:
+    return FrozenClock(app)
+
+
+class QueryCounter:
+    """Counts the SQL statements the code under test sends (``with count_queries() as n``)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counted: …; assert counted.count == 5``."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event as sa_event
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def listener(_conn, _cursor, statement, *_args):
+            counter.statements.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield counter
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting

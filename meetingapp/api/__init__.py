@@ -1,28 +1,25 @@
-"""The versioned JSON API (``/api/v1``) and the HTML page where people manage their tokens.
+"""The versioned JSON API's plumbing (``/api/v1``): the blueprint, the operation decorator
+(``http.py``), authentication (``auth.py``), shared schemas and pagination, and the OpenAPI
+document built from the declared operations (``openapi.py``).
 
-Every operation is declared with ``http.operation``; ``openapi.py`` builds the OpenAPI 3.1
-document from those declarations, served at ``/api/v1/openapi.json`` and as HTML at
-``/api/v1/docs``. The blueprint is exempt from CSRF because it never authenticates with the
-session cookie (the reasoning is in ``auth.py``).
+The operations themselves live with their features (``events/api.py``, ``registration/api.py``
+…), registered on this blueprint by ``create_app``. The blueprint is exempt from CSRF because it
+never authenticates with the session cookie (the reasoning is in ``auth.py``).
 """
 
 from flask import Blueprint
 
+from meetingapp.api.schemas import MAX_ID
 from meetingapp.extensions import csrf
+from meetingapp.web import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 csrf.exempt(bp)
 
-from meetingapp.api import (  # noqa: E402,F401  (registers the routes)
-    openapi,
-    views_accounts,
-    views_attendance,
-    views_events,
-    views_registrations,
-    views_rotation,
-)
-from meetingapp.api.http import register_error_handlers  # noqa: E402
 
-register_error_handlers(bp)
-
-from meetingapp.api.tokens_pages import bp as tokens_bp  # noqa: E402,F401
+@bp.url_value_preprocessor
+def ids_in_range(_endpoint, values):
+    # Werkzeug's int converter takes any length; our ids are 32-bit.
+    for value in (values or {}).values():
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise ApiError(404, "not_found", "There is no such resource.")

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from flask import request
 
-from meetingapp.api import http
-from meetingapp.api.http import ApiError
+from meetingapp import clock, passwords
+from meetingapp.api import tokens as api_tokens
 from meetingapp.models import User
-from meetingapp.services import accounts, api_tokens
+from meetingapp.web import ApiError
 
 PUBLIC, OPTIONAL, BEARER, BASIC = "public", "optional", "bearer", "basic"
 REALM = 'realm="meetingapp API"'
@@ -46,7 +46,7 @@ def caller_for(mode: str) -> User | None:
         raise _unauthorised(
             "Use a Bearer token here: Authorization: Bearer <token>.", f"Bearer {REALM}"
         )
-    user = api_tokens.authenticate_token(secret.strip(), http.now())
+    user = api_tokens.authenticate_token(secret.strip(), clock.now())
     if user is None:
         raise _unauthorised(
             "This token is not valid or has been revoked.", f'Bearer {REALM}, error="invalid_token"'
@@ -69,7 +69,7 @@ def _basic_user() -> User:
         or "\x00" in password
     ):
         raise _unauthorised("E-mail or password is not right.", challenge)
-    user = accounts.authenticate(email, password)
+    user = passwords.authenticate(email, password)
     if user is None:
         raise _unauthorised("E-mail or password is not right.", challenge)
     return user

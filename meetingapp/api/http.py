@@ -11,44 +11,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import wraps
 from inspect import signature
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, request
+from flask import Response, current_app, request
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import HTTPException
 
-from meetingapp.api.schemas import MAX_ID, PageQuery
-from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from meetingapp.extensions import db
-
-
-def now() -> datetime:
-    """The current instant; tests replace it to act at a fixed time."""
-    return datetime.now(UTC)
-
-
-class ApiError(Exception):
-    """An answer other than success, raised anywhere in an operation."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        fields: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.fields, self.headers = fields, headers or {}
+from meetingapp.api.schemas import PageQuery
+from meetingapp.domain.visibility import can_manage
+from meetingapp.web import ApiError
 
 
 @dataclass(frozen=True)
@@ -105,7 +80,7 @@ def operation(
 
             kwargs = dict(path_args)
             caller = caller_for(op.auth)
-            if op.organiser_only and not (caller is not None and caller.is_organiser):
+            if op.organiser_only and not can_manage(caller):
                 raise ApiError(403, "forbidden", "Only organisers can do this.")
             if "caller" in wants:
                 kwargs["caller"] = caller
@@ -201,106 +176,6 @@ def answer(result: BaseModel | None, op: Operation) -> Response:
     return current_app.response_class(
         result.model_dump_json(), status=op.status, mimetype="application/json"
     )
-
-
-def error_response(
-    status: int,
-    code: str,
-    message: str,
-    fields: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if fields:
-        error["fields"] = fields
-    response = current_app.response_class(
-        json.dumps({"error": error}), status=status, mimetype="application/json"
-    )
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
-
-
-# Form field names used by the services, as the API calls them.
-_FIELD_NAMES = {
-    "day": "starts_at",
-    "start_time": "starts_at",
-    "end_time": "ends_at",
-    "current_password": "password",
-    "table": "tables",
-    "file": "body",
-}  # nosec B105
-_BASE_CODES = {
-    NotFound: "not_found",
-    PermissionDenied: "forbidden",
-    ValidationFailed: "invalid",
-    DomainError: "conflict",
-}
-_HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorised",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "bad_request",
-    422: "invalid",
-    429: "rate_limited",
-}
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def domain_error_response(exc: DomainError) -> Response:
-    cls = type(exc)
-    code = _BASE_CODES.get(cls) or _snake(cls.__name__)
-    field = getattr(exc, "field", None)
-    fields = {_FIELD_NAMES.get(field, field): str(exc)} if field else None
-    return error_response(exc.status_code, code, str(exc), fields)
-
-
-def register_error_handlers(bp: Blueprint) -> None:
-    """JSON errors for everything raised inside the API, with the fields that went wrong."""
-
-    @bp.errorhandler(ApiError)
-    def api_error(exc: ApiError):
-        db.session.rollback()
-        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
-
-    @bp.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        db.session.rollback()
-        return domain_error_response(exc)
-
-    @bp.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        db.session.rollback()
-        status = exc.code or 500
-        response = error_response(
-            status, _HTTP_CODES.get(status, "error"), exc.description or exc.name
-        )
-        for key, value in exc.get_headers():
-            if key.lower() != "content-type":
-                response.headers[key] = value
-        return response
-
-    @bp.errorhandler(Exception)
-    def unexpected(exc: Exception):
-        db.session.rollback()
-        current_app.logger.exception("unhandled API error on %s %s", request.method, request.path)
-        return error_response(
-            500, "server_error", "Something went wrong on our side; nothing was saved."
-        )
-
-    @bp.url_value_preprocessor
-    def ids_in_range(_endpoint, values):
-        # Werkzeug's int converter takes any length; our ids are 32-bit.
-        for value in (values or {}).values():
-            if isinstance(value, int) and not 1 <= value <= MAX_ID:
-                raise ApiError(404, "not_found", "There is no such resource.")
 
 
 # --- pagination ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from meetingapp.services.accounts import MIN_PASSWORD_LENGTH
+from meetingapp.passwords import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):

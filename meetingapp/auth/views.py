@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
+from meetingapp import passwords
+from meetingapp.accounts import service as accounts
 from meetingapp.auth import bp
 from meetingapp.auth.forms import ChangePasswordForm, LoginForm, SignupForm
 from meetingapp.domain.errors import ValidationFailed
@@ -13,19 +13,7 @@ from meetingapp.domain.i18n import N_
 from meetingapp.extensions import limiter
 from meetingapp.i18n import LANGUAGES, SESSION_KEY, localise
 from meetingapp.models.organisation import all_organisations
-from meetingapp.services import accounts
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after log-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target
+from meetingapp.web import safe_next
 
 
 def _login_account_key() -> str:
@@ -50,7 +38,7 @@ def login():
         return redirect(url_for("events.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = passwords.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(gettext("E-mail or password is not right."))
         else:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Response, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from meetingapp import clock
 from meetingapp.calendar import bp
+from meetingapp.calendar import service as svc
 from meetingapp.i18n import language_of
-from meetingapp.services import calendar as svc
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from meetingapp.web import content_disposition
 
 
 def _session_url(session) -> str:
@@ -24,36 +20,31 @@ def _session_url(session) -> str:
 
 
 def _ics(file: svc.IcsFile, *, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
     response = Response(file.body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
+    response.headers["Content-Disposition"] = content_disposition(file.filename, inline=inline)
     response.headers["Cache-Control"] = "private, max-age=300" if inline else "private, no-cache"
     return response
 
 
-def _organiser() -> bool:
-    return current_user.is_authenticated and current_user.is_organiser
+def _viewer():
+    return current_user if current_user.is_authenticated else None
 
 
 @bp.get("/events/<int:event_id>.ics")
 def event(event_id: int):
-    return _ics(
-        svc.event_calendar(event_id, _session_url, _now(), include_unpublished=_organiser())
-    )
+    return _ics(svc.event_calendar(event_id, _session_url, clock.now(), viewer=_viewer()))
 
 
 @bp.get("/sessions/<int:session_id>.ics")
 def session(session_id: int):
-    return _ics(
-        svc.session_calendar(session_id, _session_url, _now(), include_unpublished=_organiser())
-    )
+    return _ics(svc.session_calendar(session_id, _session_url, clock.now(), viewer=_viewer()))
 
 
 @bp.get("/me.ics")
 @login_required
 def itinerary():
-    return _ics(svc.itinerary_calendar(current_user, _session_url, _now()))
+    return _ics(svc.itinerary_calendar(current_user, _session_url, clock.now()))
 
 
 @bp.get("/feed/<token>.ics")
@@ -62,7 +53,7 @@ def feed(token: str):
     if user is None:
         abort(404, gettext("This calendar feed does not exist (it may have been reset)."))
     with language_of(user):  # a feed has no logged-in reader: write it in its owner's language
-        return _ics(svc.feed_calendar(user, _session_url, _now()), inline=True)
+        return _ics(svc.feed_calendar(user, _session_url, clock.now()), inline=True)
 
 
 @bp.post("/feed/reset")
@@ -70,11 +61,4 @@ def feed(token: str):
 def reset_feed():
     svc.reset_feed_token(current_user)
     flash(gettext("Your calendar feed has a new address; the old one no longer works."), "success")
-    return redirect(url_for("registration.programme", _anchor="calendar"))
-
-
-def feed_urls(user) -> tuple[str, str]:
-    """(https URL, webcal URL) of the user's secret feed."""
-    token = svc.feed_token(user, current_app.config["SECRET_KEY"])
-    https = url_for("calendar.feed", token=token, _external=True)
-    return https, "webcal://" + https.split("://", 1)[1]
+    return redirect(url_for("me.programme", _anchor="calendar"))

@@ -3,37 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.checkin import bp
+from meetingapp.checkin import service as svc
 from meetingapp.checkin.forms import CodeForm, WalkInForm
+from meetingapp.checkin.queries import check_in_sheet, default_round
 from meetingapp.domain.errors import DomainError
-from meetingapp.extensions import db
+from meetingapp.events.queries import visible_session
 from meetingapp.i18n import localise
 from meetingapp.models import EventSession, SessionKind
 from meetingapp.models.user import user_by_email
-from meetingapp.services import checkin as svc
-from meetingapp.services.reports import check_in_sheet, default_round
-
-
-def _now() -> datetime:
-    """The current time; tests may freeze it with FROZEN_NOW (ISO 8601), only when testing."""
-    frozen = current_app.config.get("FROZEN_NOW")
-    if current_app.testing and frozen:
-        return datetime.fromisoformat(frozen).astimezone(UTC)
-    return datetime.now(UTC)
 
 
 def _session(session_id: int) -> EventSession:
-    session = db.session.get(EventSession, session_id)
-    if session is None:
-        abort(404, gettext("There is no such session."))
-    return session
+    return visible_session(session_id, current_user)
 
 
 def _round(session: EventSession, raw: str | None) -> int | None:
@@ -41,7 +30,7 @@ def _round(session: EventSession, raw: str | None) -> int | None:
     if session.kind != SessionKind.SPEED_NETWORKING:
         return None
     if not raw:
-        return default_round(session, _now())
+        return default_round(session, clock.now())
     count = session.round_count or 0
     if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= count:
         abort(400, gettext("Choose a round between 1 and %(count)s.", count=count))
@@ -69,7 +58,11 @@ def _render(
     error: str = "",
 ):
     sheet = check_in_sheet(
-        session_id=session.id, actor=current_user, now=_now(), round_number=round_number, query=q
+        session_id=session.id,
+        actor=current_user,
+        now=clock.now(),
+        round_number=round_number,
+        query=q,
     )
     return render_template(
         "checkin/page.html",
@@ -92,7 +85,6 @@ def _posted() -> tuple[EventSession, int | None, str]:
 
 def _refused(session: EventSession, round_number: int | None, q: str, exc: DomainError):
     """Show the page again with the reason and the refusal's status; nothing was saved."""
-    db.session.rollback()
     return _render(session, round_number, q, exc.status_code, error=localise(exc))
 
 
@@ -116,7 +108,7 @@ def check_in(session_id: int, user_id: int):
             session_id=session.id,
             user_id=user_id,
             actor=current_user,
-            now=_now(),
+            now=clock.now(),
             round_number=round_number,
         )
     except DomainError as exc:
@@ -134,7 +126,7 @@ def undo(session_id: int, user_id: int):
             session_id=session.id,
             user_id=user_id,
             actor=current_user,
-            now=_now(),
+            now=clock.now(),
             round_number=round_number,
         )
     except DomainError as exc:
@@ -163,7 +155,7 @@ def by_code(session_id: int):
             code=form.code.data,
             secret_key=current_app.config["SECRET_KEY"],
             actor=current_user,
-            now=_now(),
+            now=clock.now(),
             round_number=round_number,
         )
     except DomainError as exc:
@@ -207,7 +199,7 @@ def walk_in(session_id: int):
             session_id=session.id,
             user=person,
             actor=current_user,
-            now=_now(),
+            now=clock.now(),
             override=form.override.data,
             round_number=round_number,
         )

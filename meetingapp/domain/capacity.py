@@ -1,7 +1,13 @@
-"""Capacity rules for registrations: pure decisions, no I/O."""
+"""Capacity rules for registrations: pure decisions, no I/O.
+
+The one home of seat arithmetic: how many seats are left, who is confirmed and who waits, how
+many move up when seats open, what a page says about it. ``registration.queries.availability_for``
+feeds it counts; every page, the dashboard, check-in and the API show its answers.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from meetingapp.domain.errors import DomainError, ValidationFailed
@@ -27,20 +33,75 @@ class CapacityBelowConfirmed(ValidationFailed):
     status_code = 409
 
 
+def seats_left(capacity: int | None, confirmed: int) -> int | None:
+    """Free seats (never negative: an override may confirm past capacity); None: no limit."""
+    if capacity is None:
+        return None
+    return max(capacity - confirmed, 0)
+
+
+def has_free_seat(capacity: int | None, confirmed: int) -> bool:
+    left = seats_left(capacity, confirmed)
+    return left is None or left > 0
+
+
 def status_for_new_registration(capacity: int | None, confirmed: int) -> str:
     """Confirmed while seats remain (or without a limit), otherwise waitlisted."""
-    if capacity is None or confirmed < capacity:
-        return CONFIRMED
-    return WAITLISTED
+    return CONFIRMED if has_free_seat(capacity, confirmed) else WAITLISTED
 
 
 def seats_to_promote(capacity: int | None, confirmed: int, waitlisted: int) -> int:
     """How many people at the head of the waitlist get a seat now."""
     if waitlisted <= 0:
         return 0
-    if capacity is None:
-        return waitlisted
-    return max(0, min(capacity - confirmed, waitlisted))
+    left = seats_left(capacity, confirmed)
+    return waitlisted if left is None else min(left, waitlisted)
+
+
+@dataclass(frozen=True)
+class Availability:
+    """A session's seats as one viewer sees them, with the viewer's own registration."""
+
+    capacity: int | None
+    confirmed: int
+    waitlisted: int
+    registrable: bool = True
+    cancelled: bool = False
+    my_status: str | None = None  # "confirmed" or "waitlisted" for the viewer; None otherwise
+    my_position: int | None = None  # 1-based place on the waitlist
+
+    @property
+    def seats_left(self) -> int | None:
+        return seats_left(self.capacity, self.confirmed)
+
+    @property
+    def full(self) -> bool:
+        return not has_free_seat(self.capacity, self.confirmed)
+
+    @property
+    def open_seating(self) -> bool:
+        return self.capacity is None
+
+    @property
+    def free_while_waiting(self) -> bool:
+        """Seats free while people wait: an organiser should look at the waitlist."""
+        return self.waitlisted > 0 and not self.full
+
+    def summary(self) -> str:
+        """What a page says about the seats ("3 of 21 seats left"); empty when nothing to say."""
+        if not self.registrable:
+            return ""
+        if self.cancelled:
+            return _("Cancelled")
+        if self.capacity is None:
+            return _("Open seating")
+        if self.full:
+            if self.waitlisted:
+                return _("Full · waitlist (%(count)s)", count=self.waitlisted)
+            return _("Full · waitlist open")
+        return _(
+            "%(left)s of %(capacity)s seats left", left=self.seats_left, capacity=self.capacity
+        )
 
 
 def check_registration_window(

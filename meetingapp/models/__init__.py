@@ -1,6 +1,7 @@
 """Persistence only: one module per aggregate. Importing this package registers every table."""
 
-from meetingapp.models.checkin import ApiToken, AuditEntry, CheckIn
+from meetingapp.models.audit import AuditEntry
+from meetingapp.models.checkin import CheckIn
 from meetingapp.models.event import (
     AgendaItem,
     Event,
@@ -18,6 +19,7 @@ from meetingapp.models.registration import (
     RegistrationStatus,
 )
 from meetingapp.models.rotation import RotationAssignment, RotationPlan, TablePick
+from meetingapp.models.token import ApiToken
 from meetingapp.models.user import Role, User
 
 __all__ = [

@@ -14,11 +14,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingapp.domain.i18n import N_
+from meetingapp.domain.visibility import is_cancelled
 from meetingapp.extensions import db
 from meetingapp.models.organisation import Organisation
 from meetingapp.models.user import User
@@ -83,6 +83,10 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.title!r}>"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return is_cancelled(self.cancelled_at)
 
 
 class EventSession(db.Model):
@@ -150,6 +154,15 @@ class EventSession(db.Model):
         """Participants register for top-level sessions other than breaks."""
         return self.parent_id is None and self.kind != SessionKind.BREAK
 
+    @property
+    def is_cancelled(self) -> bool:
+        """Cancelled itself, through its training day, or with its event."""
+        return is_cancelled(
+            self.event.cancelled_at,
+            self.cancelled_at,
+            self.parent.cancelled_at if self.parent_id is not None else None,
+        )
+
 
 class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
@@ -209,41 +222,3 @@ class NetworkingRound(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-
-
-def published_events() -> list[Event]:
-    stmt = (
-        select(Event)
-        .where(Event.published.is_(True))
-        .options(selectinload(Event.organisation))
-        .order_by(Event.starts_on.desc())
-    )
-    return list(db.session.scalars(stmt))
-
-
-def all_events() -> list[Event]:
-    stmt = select(Event).options(selectinload(Event.organisation)).order_by(Event.starts_on.desc())
-    return list(db.session.scalars(stmt))
-
-
-def event_with_programme(event_id: int) -> Event | None:
-    """The event with every session, part, agenda item, table and round, in a fixed number
-    of queries."""
-    stmt = (
-        select(Event)
-        .where(Event.id == event_id)
-        .options(
-            selectinload(Event.organisation),
-            selectinload(Event.sessions).options(
-                selectinload(EventSession.lead_organisation),
-                selectinload(EventSession.agenda_items),
-                selectinload(EventSession.rounds),
-                selectinload(EventSession.parts),
-                selectinload(EventSession.tables).options(
-                    selectinload(TopicTable.host_organisation),
-                    selectinload(TopicTable.host_user),
-                ),
-            ),
-        )
-    )
-    return db.session.scalar(stmt)

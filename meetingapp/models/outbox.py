@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingapp.extensions import db
@@ -57,9 +57,3 @@ class DeliveryAttempt(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
 
     message: Mapped[OutboxMessage] = relationship(back_populates="deliveries")
-
-
-def outbox_page(limit: int = 200) -> list[OutboxMessage]:
-    return list(
-        db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
-    )

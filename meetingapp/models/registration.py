@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingapp.extensions import db
@@ -88,19 +88,3 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
-
-
-def active_counts_by_session(session_ids: list[int]) -> dict[int, dict[str, int]]:
-    """{session_id: {"confirmed": n, "waitlisted": m}} in one query."""
-    if not session_ids:
-        return {}
-    stmt = (
-        select(Registration.session_id, Registration.status, func.count())
-        .where(Registration.session_id.in_(session_ids))
-        .where(Registration.status != RegistrationStatus.CANCELLED)
-        .group_by(Registration.session_id, Registration.status)
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for session_id, status, n in db.session.execute(stmt):
-        counts.setdefault(session_id, {"confirmed": 0, "waitlisted": 0})[status.value] = n
-    return counts

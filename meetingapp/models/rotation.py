@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingapp.extensions import db
@@ -85,22 +85,3 @@ class RotationAssignment(db.Model):
     plan: Mapped[RotationPlan] = relationship(back_populates="assignments")
     table: Mapped[TopicTable] = relationship()
     user: Mapped[User] = relationship()
-
-
-def latest_plan(session_id: int, *, published_only: bool = False) -> RotationPlan | None:
-    stmt = select(RotationPlan).where(RotationPlan.session_id == session_id)
-    if published_only:
-        stmt = stmt.where(RotationPlan.status == "published")
-    else:
-        stmt = stmt.where(RotationPlan.status != "superseded")
-    return db.session.scalar(stmt.order_by(RotationPlan.version.desc()).limit(1))
-
-
-def picks_of(session_id: int, user_id: int) -> list[TablePick]:
-    return list(
-        db.session.scalars(
-            select(TablePick)
-            .where(TablePick.session_id == session_id, TablePick.user_id == user_id)
-            .order_by(TablePick.rank)
-        )
-    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -150,3 +152,71 @@ class CloneForm(FlaskForm):
         description=_l("Every session moves by the same number of days and keeps its local time."),
     )
     submit = SubmitField(_l("Clone event"))
+
+
+# --- forms ↔ values (the mappers' shape, see organise/mappers.py) ----------------------------
+
+
+def event_form_values(form: EventForm) -> dict:
+    return {
+        "title": form.title.data,
+        "city": form.city.data,
+        "venue": form.venue.data or "",
+        "timezone": form.timezone.data or "",
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+        "description": form.description.data or "",
+        "organisation": form.organisation.data or None,
+        "co_organisers": form.co_organisers.data or "",
+    }
+
+
+def session_form_values(form: SessionForm) -> dict:
+    """The form's day and local times as the values' ``starts_at``/``ends_at``."""
+    day = form.day.data
+    return {
+        "kind": form.kind.data,
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "room": form.room.data or "",
+        "starts_at": datetime.combine(day, form.start_time.data),
+        "ends_at": datetime.combine(day, form.end_time.data),
+        "capacity": form.capacity.data,
+        "registration_opens": form.registration_opens.data,
+        "registration_closes": form.registration_closes.data,
+        "lead_organisation": form.lead_organisation.data or None,
+        "chair": form.chair.data or "",
+        "agenda": (form.agenda.data or "").splitlines(),
+        "round_count": form.round_count.data,
+        "round_minutes": form.round_minutes.data,
+        "move_minutes": form.move_minutes.data,
+        "min_tables": form.min_tables.data,
+        "max_picks": form.max_picks.data,
+        "picks_deadline": form.picks_deadline.data,
+    }
+
+
+def session_form_data(values: dict, kind: str) -> dict:
+    """Stored values (``session_values``) as the form's fields, to edit them."""
+    start, end = values["starts_at"], values["ends_at"]
+    data = {k: v for k, v in values.items() if k not in ("starts_at", "ends_at", "agenda")}
+    return data | {
+        "kind": kind,
+        "day": start.date(),
+        "start_time": start.time(),
+        "end_time": end.time(),
+        "lead_organisation": values["lead_organisation"] or 0,
+        "agenda": "\n".join(values["agenda"]),
+    }
+
+
+def table_form_values(form: TableForm) -> dict:
+    return {
+        "code": form.code.data,
+        "topic": form.topic.data,
+        "host_organisation": form.host_organisation.data or None,
+        "host_label": form.host_label.data or "",
+        "host_user": form.host_user.data or None,
+        "seats": form.seats.data,
+        "min_seats": form.min_seats.data or 0,
+    }

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.domain.errors import DomainError, ValidationFailed
 from meetingapp.domain.i18n import N_
 from meetingapp.domain.timezones import common_zones
+from meetingapp.events.queries import timetable_for
 from meetingapp.extensions import db
 from meetingapp.i18n import localise
 from meetingapp.models import Event, EventSession, SessionKind, TopicTable
 from meetingapp.models.organisation import all_organisations
-from meetingapp.organise import bp
-from meetingapp.organise.forms import EventForm, SessionForm, TableForm
-from meetingapp.services import scheduling as svc
-from meetingapp.services.dashboard import dashboard_for, host_choices
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from meetingapp.organise import bp, service, sessions
+from meetingapp.organise.forms import (
+    CloneForm,
+    EventForm,
+    SessionForm,
+    TableForm,
+    event_form_values,
+    session_form_data,
+    session_form_values,
+    table_form_values,
+)
+from meetingapp.organise.mappers import EventData, SessionData, TableData, session_values
+from meetingapp.organise.queries import dashboard_for, host_choices, trail_for_event
+from meetingapp.registration.queries import availability_for
+from meetingapp.rotation.queries import has_rotation
+from meetingapp.web import flash_refusal
 
 
 def _org_choices(empty: str) -> list[tuple[int, str]]:
@@ -31,7 +39,9 @@ def _org_choices(empty: str) -> list[tuple[int, str]]:
 
 
 def _attach(form, exc: ValidationFailed, fallback: str) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
+    names = {"starts_at": "day", "ends_at": "end_time", "organisation": "organisation"}
+    name = names.get(exc.field, exc.field) if exc.field else None
+    field = getattr(form, name, None) if name else None
     (field if field is not None else getattr(form, fallback)).errors.append(localise(exc))
 
 
@@ -50,24 +60,15 @@ def _get(model, ident: int, what: str):
     return obj
 
 
+def _to_event(event_id: int, **_kwargs) -> str:
+    return url_for(".event", event_id=event_id)
+
+
 @bp.get("/")
 @organiser_required
 def dashboard():
-    return render_template("organise/dashboard.html", dashboard=dashboard_for(current_user, _now()))
-
-
-def _event_data(form: EventForm) -> svc.EventData:
-    return svc.EventData(
-        title=form.title.data,
-        city=form.city.data,
-        venue=form.venue.data or "",
-        timezone=form.timezone.data or "",
-        starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data,
-        description=form.description.data or "",
-        organisation_id=form.organisation.data or None,
-        co_organisers=form.co_organisers.data or "",
-    )
+    dashboard = dashboard_for(current_user, clock.now())
+    return render_template("organise/dashboard.html", dashboard=dashboard)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -77,7 +78,8 @@ def new_event():
     form.organisation.choices = _org_choices(gettext("— none —"))
     if form.validate_on_submit():
         try:
-            event = svc.create_event(_event_data(form), actor=current_user)
+            data = EventData.from_values(event_form_values(form))
+            event = service.create_event(data, actor=current_user, now=clock.now())
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         else:
@@ -106,7 +108,8 @@ def edit_event(event_id: int):
         form.organisation.data = event.organisation_id or 0
     if form.validate_on_submit():
         try:
-            svc.update_event(event_id, _event_data(form), actor=current_user)
+            data = EventData.from_values(event_form_values(form), current_timezone=event.timezone)
+            service.update_event(event_id, data, actor=current_user, now=clock.now())
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         else:
@@ -118,19 +121,20 @@ def edit_event(event_id: int):
 @bp.get("/events/<int:event_id>")
 @organiser_required
 def event(event_id: int):
-    from meetingapp.services.programme import timetable_for
-
-    timetable = timetable_for(event_id)
-    if timetable is None:
-        abort(404, gettext("There is no such event."))
-    return render_template("organise/event.html", event=timetable.event, timetable=timetable)
+    timetable = timetable_for(event_id, current_user)
+    return render_template(
+        "organise/event.html",
+        event=timetable.event,
+        timetable=timetable,
+        seats=availability_for(None, timetable.session_ids),
+    )
 
 
 @bp.post("/events/<int:event_id>/<any(publish, unpublish):action>")
 @organiser_required
+@flash_refusal(_to_event)
 def publish(event_id: int, action: str):
-    _get(Event, event_id, "event")
-    svc.set_published(event_id, action == "publish", actor=current_user)
+    service.set_published(event_id, action == "publish", actor=current_user, now=clock.now())
     flash(
         gettext("Event published.") if action == "publish" else gettext("Event unpublished."),
         "success",
@@ -140,9 +144,9 @@ def publish(event_id: int, action: str):
 
 @bp.post("/events/<int:event_id>/delete")
 @organiser_required
+@flash_refusal(_to_event)
 def delete_event(event_id: int):
-    _get(Event, event_id, "event")
-    outcome = svc.delete_or_cancel_event(event_id, actor=current_user, now=_now())
+    outcome = service.delete_or_cancel_event(event_id, actor=current_user, now=clock.now())
     if outcome == "deleted":
         flash(gettext("Event deleted."), "success")
         return redirect(url_for(".dashboard"))
@@ -156,35 +160,15 @@ def delete_event(event_id: int):
     return redirect(url_for(".event", event_id=event_id))
 
 
-def _session_data(form: SessionForm) -> svc.SessionData:
-    return svc.SessionData(
-        kind=SessionKind(form.kind.data),
-        title=form.title.data,
-        day=form.day.data,
-        start_time=form.start_time.data,
-        end_time=form.end_time.data,
-        description=form.description.data or "",
-        room=form.room.data or "",
-        capacity=form.capacity.data,
-        registration_opens=form.registration_opens.data,
-        registration_closes=form.registration_closes.data,
-        lead_organisation_id=form.lead_organisation.data or None,
-        chair=form.chair.data or "",
-        agenda=(form.agenda.data or "").splitlines(),
-        round_count=form.round_count.data,
-        round_minutes=form.round_minutes.data,
-        move_minutes=form.move_minutes.data,
-        min_tables=form.min_tables.data,
-        max_picks=form.max_picks.data,
-        picks_deadline=form.picks_deadline.data,
-    )
-
-
 def _session_form(form, event, session=None, parent=None):
     status = 422 if form.errors else 200
     return render_template(
         "organise/session_form.html", form=form, event=event, session=session, parent=parent
     ), status
+
+
+def _session_data(form: SessionForm, tz: str) -> SessionData:
+    return SessionData.from_values(session_form_values(form), tz)
 
 
 @bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
@@ -204,10 +188,11 @@ def new_session(event_id: int):
         form.day.data = event.starts_on
     if form.validate_on_submit():
         try:
-            svc.create_session(
+            sessions.create_session(
                 event_id,
-                _session_data(form),
+                _session_data(form, event.timezone),
                 actor=current_user,
+                now=clock.now(),
                 parent_id=parent.id if parent else None,
             )
         except ValidationFailed as exc:
@@ -222,20 +207,26 @@ def new_session(event_id: int):
 @organiser_required
 def edit_session(session_id: int):
     session = _get(EventSession, session_id, "session")
-    form = SessionForm(data=svc.session_form_values(session) if request.method == "GET" else None)
+    data = session_form_data(session_values(session), session.kind.value)
+    form = SessionForm(data=data if request.method == "GET" else None)
     form.lead_organisation.choices = _org_choices(gettext("— none —"))
     if session.parent_id:
         form.kind.choices = [(SessionKind.PART.value, gettext(SessionKind.PART.label))]
     if form.validate_on_submit():
         try:
-            _, changed = svc.update_session(session_id, _session_data(form), actor=current_user)
+            saved = sessions.update_session(
+                session_id,
+                _session_data(form, session.event.timezone),
+                actor=current_user,
+                now=clock.now(),
+            )
         except ValidationFailed as exc:
             _attach(form, exc, "title")
         except DomainError as exc:
             form.capacity.errors.append(localise(exc))
         else:
             flash(gettext("Session saved."), "success")
-            if changed and svc.has_rotation(session_id):
+            if saved.timing_changed and has_rotation(session_id):
                 flash(
                     gettext(
                         "The rounds changed after a rotation was planned: re-plan the rotation."
@@ -246,12 +237,18 @@ def edit_session(session_id: int):
     return _session_form(form, session.event, session=session, parent=session.parent)
 
 
+def _to_event_of_session(session_id: int, **_kwargs) -> str:
+    session = db.session.get(EventSession, session_id)
+    return url_for(".event", event_id=session.event_id) if session else url_for(".dashboard")
+
+
 @bp.post("/sessions/<int:session_id>/delete")
 @organiser_required
+@flash_refusal(_to_event_of_session)
 def delete_session(session_id: int):
     session = _get(EventSession, session_id, "session")
     event_id = session.event_id
-    outcome = svc.delete_session(session_id, actor=current_user, now=_now())
+    outcome = sessions.delete_session(session_id, actor=current_user, now=clock.now())
     flash(
         gettext("Session deleted.")
         if outcome == "deleted"
@@ -263,21 +260,17 @@ def delete_session(session_id: int):
     return redirect(url_for(".event", event_id=event_id))
 
 
-def _table_form(form: TableForm, session: EventSession) -> None:
+def _table_form(form: TableForm) -> None:
     form.host_organisation.choices = _org_choices(gettext("— none —"))
     form.host_user.choices = [(0, gettext("— none —"))] + host_choices()
 
 
-def _table_data(form: TableForm) -> svc.TableData:
-    return svc.TableData(
-        code=form.code.data,
-        topic=form.topic.data,
-        host_organisation_id=form.host_organisation.data or None,
-        host_label=form.host_label.data or "",
-        host_user_id=form.host_user.data or None,
-        seats=form.seats.data,
-        min_seats=form.min_seats.data or 0,
-    )
+def _replan_warning(session_id: int) -> None:
+    if has_rotation(session_id):
+        flash(
+            gettext("Tables changed after a rotation was planned: re-plan the rotation."),
+            "warning",
+        )
 
 
 @bp.route("/sessions/<int:session_id>/tables/new", methods=["GET", "POST"])
@@ -285,22 +278,19 @@ def _table_data(form: TableForm) -> svc.TableData:
 def new_table(session_id: int):
     session = _get(EventSession, session_id, "session")
     form = TableForm()
-    _table_form(form, session)
+    _table_form(form)
     if request.method == "GET":
         used = {t.code for t in session.tables}
         form.code.data = next((c for c in "abcdefghijklmnopqrstuvwxyz" if c not in used), "")
     if form.validate_on_submit():
         try:
-            svc.add_table(session_id, _table_data(form), actor=current_user)
+            data = TableData.from_values(table_form_values(form))
+            sessions.add_table(session_id, data, actor=current_user, now=clock.now())
         except ValidationFailed as exc:
             _attach(form, exc, "code")
         else:
             flash(gettext("Table added."), "success")
-            if svc.has_rotation(session_id):
-                flash(
-                    gettext("Tables changed after a rotation was planned: re-plan the rotation."),
-                    "warning",
-                )
+            _replan_warning(session_id)
             if request.form.get("another"):
                 return redirect(url_for(".new_table", session_id=session_id))
             return redirect(url_for(".event", event_id=session.event_id, _anchor=f"s{session_id}"))
@@ -314,47 +304,45 @@ def new_table(session_id: int):
 def edit_table(table_id: int):
     table = _get(TopicTable, table_id, "table")
     form = TableForm(obj=table if request.method == "GET" else None)
-    _table_form(form, table.session)
+    _table_form(form)
     if request.method == "GET":
         form.host_organisation.data = table.host_organisation_id or 0
         form.host_user.data = table.host_user_id or 0
     if form.validate_on_submit():
         try:
-            svc.update_table(table_id, _table_data(form), actor=current_user)
+            data = TableData.from_values(table_form_values(form))
+            sessions.update_table(table_id, data, actor=current_user, now=clock.now())
         except ValidationFailed as exc:
             _attach(form, exc, "code")
         else:
             flash(gettext("Table saved."), "success")
-            if svc.has_rotation(table.session_id):
-                flash(
-                    gettext("Tables changed after a rotation was planned: re-plan the rotation."),
-                    "warning",
-                )
+            _replan_warning(table.session_id)
             return redirect(url_for(".event", event_id=table.session.event_id))
     return render_template(
         "organise/table_form.html", form=form, session=table.session, table=table
     ), 422 if form.errors else 200
 
 
+def _to_event_of_table(table_id: int, **_kwargs) -> str:
+    table = db.session.get(TopicTable, table_id)
+    return url_for(".event", event_id=table.session.event_id) if table else url_for(".dashboard")
+
+
 @bp.post("/tables/<int:table_id>/delete")
 @organiser_required
+@flash_refusal(_to_event_of_table)
 def delete_table(table_id: int):
     table = _get(TopicTable, table_id, "table")
     event_id = table.session.event_id
-    try:
-        svc.delete_table(table_id, actor=current_user)
-    except ValidationFailed as exc:
-        flash(localise(exc), "error")
-    else:
-        flash(gettext("Table deleted."), "success")
+    sessions.delete_table(table_id, actor=current_user, now=clock.now())
+    flash(gettext("Table deleted."), "success")
     return redirect(url_for(".event", event_id=event_id))
 
 
 @bp.route("/events/<int:event_id>/clone", methods=["GET", "POST"])
 @organiser_required
 def clone_event(event_id: int):
-    from meetingapp.organise.forms import CloneForm
-    from meetingapp.services.cloning import clone_event as clone
+    from meetingapp.organise.cloning import clone_event as clone
 
     event = _get(Event, event_id, "event")
     form = CloneForm()
@@ -367,7 +355,7 @@ def clone_event(event_id: int):
                 title=form.title.data,
                 starts_on=form.starts_on.data,
                 actor=current_user,
-                now=_now(),
+                now=clock.now(),
             )
         except ValidationFailed as exc:
             _attach(form, exc, "starts_on")
@@ -385,8 +373,6 @@ def clone_event(event_id: int):
 @bp.get("/events/<int:event_id>/audit")
 @organiser_required
 def audit_trail(event_id: int):
-    from meetingapp.services.audit import trail_for_event
-
     event = _get(Event, event_id, "event")
     return render_template("organise/audit.html", event=event, entries=trail_for_event(event_id))
 
@@ -394,8 +380,8 @@ def audit_trail(event_id: int):
 @bp.get("/outbox")
 @organiser_required
 def outbox():
-    from meetingapp.models.outbox import outbox_page
-    from meetingapp.services.mailer import mail_configured
+    from meetingapp.mail.delivery import mail_configured
+    from meetingapp.mail.queries import outbox_page
 
     return render_template(
         "organise/outbox.html", messages=outbox_page(), configured=mail_configured()

@@ -1,46 +1,49 @@
+"""Registering and withdrawing (participants), rosters, capacity, overrides and imports
+(organisers)."""
+
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
-from meetingapp.domain.errors import DomainError
-from meetingapp.extensions import db
-from meetingapp.i18n import localise, ordinal
-from meetingapp.models import EventSession
-from meetingapp.registration import bp
+from meetingapp.events.queries import visible_session
+from meetingapp.i18n import ordinal
+from meetingapp.registration import bp, imports
+from meetingapp.registration import service as svc
 from meetingapp.registration.forms import CapacityForm, ImportForm
-from meetingapp.services import registrations as svc
+from meetingapp.registration.queries import (
+    availability_for,
+    session_id_of_registration,
+    session_roster,
+)
+from meetingapp.web import flash_refusal, safe_next
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _back_to(session: EventSession) -> str:
+def _back_to(session_id: int, **_kwargs) -> str:
+    """The session on its event's page (a hidden one is a 404 there, as here)."""
+    session = visible_session(session_id, current_user)
     return url_for("events.event", event_id=session.event_id, _anchor=f"session-{session.id}")
 
 
-def _session_or_404(session_id: int) -> EventSession:
-    session = db.session.get(EventSession, session_id)
-    if session is None:
-        abort(404, gettext("There is no such session."))
-    return session
+def _back_or_programme(session_id: int, **kwargs) -> str:
+    if request.form.get("back") == "programme":
+        return url_for("me.programme")
+    return safe_next(request.form.get("next")) or _back_to(session_id, **kwargs)
+
+
+def _to_manage(session_id: int, **_kwargs) -> str:
+    return url_for(".manage", session_id=session_id)
 
 
 @bp.post("/sessions/<int:session_id>")
 @login_required
+@flash_refusal(_back_to)
 def register(session_id: int):
-    session = _session_or_404(session_id)
-    back = _back_to(session)
-    try:
-        outcome = svc.register_participant(user=current_user, session_id=session_id, now=_now())
-    except DomainError as exc:
-        flash(localise(exc), "error")
-        return redirect(back)
+    outcome = svc.register_participant(user=current_user, session_id=session_id, now=clock.now())
+    session = visible_session(session_id, current_user)
     if outcome.status == "confirmed":
         flash(gettext("You are confirmed for “%(title)s”.", title=session.title), "success")
     else:
@@ -52,155 +55,116 @@ def register(session_id: int):
             ),
             "info",
         )
-    return redirect(back)
+    return redirect(_back_to(session_id))
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
 @login_required
+@flash_refusal(_back_or_programme)
 def cancel(session_id: int):
-    session = _session_or_404(session_id)
-    try:
-        svc.cancel_registration(user=current_user, session_id=session_id, now=_now())
-    except DomainError as exc:
-        flash(localise(exc), "error")
-    else:
-        flash(
-            gettext("Your registration for “%(title)s” is withdrawn.", title=session.title),
-            "success",
-        )
-    return redirect(
-        request.form.get("back") == "programme" and url_for(".programme") or _back_to(session)
+    svc.cancel_registration(user=current_user, session_id=session_id, now=clock.now())
+    session = visible_session(session_id, current_user)
+    flash(
+        gettext("Your registration for “%(title)s” is withdrawn.", title=session.title),
+        "success",
     )
-
-
-@bp.get("/me")
-@login_required
-def programme():
-    rows = svc.my_registrations(current_user.id)
-    notifications = svc.unread_notifications(current_user.id)
-    from meetingapp.calendar.views import feed_urls
-    from meetingapp.checkin.qr import qr_svg
-    from meetingapp.services.checkin import qr_code_for
-    from meetingapp.services.notices import in_reader_language
-    from meetingapp.services.rotation import itinerary_for, tables_hosted_by
-
-    feed_https, feed_webcal = feed_urls(current_user)
-    qr_code = qr_code_for(current_user, current_app.config["SECRET_KEY"])
-    return render_template(
-        "registration/programme.html",
-        rows=rows,
-        notifications=notifications,
-        now=_now(),
-        ordinal=ordinal,
-        stops=itinerary_for(current_user.id),
-        hosted=tables_hosted_by(current_user.id),
-        feed_https=feed_https,
-        feed_webcal=feed_webcal,
-        qr_code=qr_code,
-        qr_svg=qr_svg(qr_code),
-        notice_text=in_reader_language,
-    )
+    return redirect(_back_or_programme(session_id))
 
 
 @bp.get("/sessions/<int:session_id>/manage")
 @organiser_required
 def manage(session_id: int):
-    session = _session_or_404(session_id)
-    form = CapacityForm(capacity=session.capacity)
+    session = visible_session(session_id, current_user)
     return render_template(
         "registration/manage.html",
         session=session,
-        roster=svc.session_roster(session_id),
-        form=form,
+        seats=availability_for(None, [session_id])[session_id],
+        roster=session_roster(session_id),
+        form=CapacityForm(capacity=session.capacity),
         import_form=ImportForm(),
         ordinal=ordinal,
     )
 
 
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+
+
 @bp.post("/sessions/<int:session_id>/capacity")
 @organiser_required
+@flash_refusal(_to_manage)
 def capacity(session_id: int):
-    session = _session_or_404(session_id)
+    visible_session(session_id, current_user)
     form = CapacityForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for(".manage", session_id=session_id))
-    try:
-        promoted = svc.change_capacity(
-            session_id=session_id, new_capacity=form.capacity.data, now=_now(), actor=current_user
-        )
-    except DomainError as exc:
-        flash(localise(exc), "error")
-    else:
-        flash(
-            gettext("Capacity saved; %(count)s promoted from the waitlist.", count=len(promoted)),
-            "success",
-        )
-    return redirect(url_for(".manage", session_id=session.id))
+        _flash_form_errors(form)
+        return redirect(_to_manage(session_id))
+    promoted = svc.change_capacity(
+        session_id=session_id, new_capacity=form.capacity.data, now=clock.now(), actor=current_user
+    )
+    flash(
+        gettext("Capacity saved; %(count)s promoted from the waitlist.", count=len(promoted)),
+        "success",
+    )
+    return redirect(_to_manage(session_id))
+
+
+_ACTIONS = {
+    "override": lambda rid, now, actor: svc.confirm_with_override(
+        registration_id=rid, now=now, actor=actor
+    ),
+    "remove": lambda rid, now, actor: svc.remove_registration(
+        registration_id=rid, now=now, actor=actor
+    ),
+    "up": lambda rid, now, actor: svc.move_on_waitlist(
+        registration_id=rid, direction=-1, now=now, actor=actor
+    ),
+    "down": lambda rid, now, actor: svc.move_on_waitlist(
+        registration_id=rid, direction=1, now=now, actor=actor
+    ),
+}
+
+
+def _manage_of(registration_id: int, **_kwargs) -> str:
+    session_id = session_id_of_registration(registration_id)
+    if session_id is None:
+        abort(404, gettext("There is no such registration."))
+    return _to_manage(session_id)
 
 
 @bp.post("/registrations/<int:registration_id>/<action>")
 @organiser_required
+@flash_refusal(_manage_of)
 def act(registration_id: int, action: str):
-    actions = {
-        "override": lambda: svc.confirm_with_override(
-            registration_id=registration_id, now=_now(), actor=current_user
-        ),
-        "remove": lambda: svc.remove_registration(
-            registration_id=registration_id, now=_now(), actor=current_user
-        ),
-        "up": lambda: svc.move_on_waitlist(
-            registration_id=registration_id, direction=-1, now=_now(), actor=current_user
-        ),
-        "down": lambda: svc.move_on_waitlist(
-            registration_id=registration_id, direction=1, now=_now(), actor=current_user
-        ),
-    }
-    if action not in actions:
+    if action not in _ACTIONS:
         abort(404, gettext("Unknown action."))
-    session_id = svc.session_id_of_registration(registration_id)
-    if session_id is None:
-        abort(404, gettext("There is no such registration."))
-    try:
-        actions[action]()
-    except DomainError as exc:
-        flash(localise(exc), "error")
-    else:
-        flash(gettext("Done."), "success")
-    return redirect(url_for(".manage", session_id=session_id))
+    back = _manage_of(registration_id)
+    _ACTIONS[action](registration_id, clock.now(), current_user)
+    flash(gettext("Done."), "success")
+    return redirect(back)
 
 
 @bp.post("/sessions/<int:session_id>/import")
 @organiser_required
+@flash_refusal(_to_manage)
 def import_participants(session_id: int):
-    from meetingapp.services import imports
-
-    session = _session_or_404(session_id)
+    session = visible_session(session_id, current_user)
     form = ImportForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for(".manage", session_id=session_id))
+        _flash_form_errors(form)
+        return redirect(_to_manage(session_id))
     upload = form.file.data
-    try:
-        rows = imports.read_rows(upload.filename or "", upload.read())
-        report = imports.import_participants(
-            session_id=session.id, rows=rows, now=_now(), actor=current_user
-        )
-    except DomainError as exc:
-        flash(localise(exc), "error")
-        return redirect(url_for(".manage", session_id=session_id))
+    rows = imports.read_rows(upload.filename or "", upload.read())
+    report = imports.import_participants(
+        session_id=session.id, rows=rows, now=clock.now(), actor=current_user
+    )
     return render_template("registration/import_report.html", session=session, report=report)
 
 
-@bp.post("/me/mail")
+@bp.get("/me")
 @login_required
-def mail_preferences():
-    from meetingapp.services.accounts import set_optional_mail
-
-    set_optional_mail(current_user, request.form.get("optional") == "on")
-    flash(gettext("Your e-mail preferences are saved."), "success")
-    return redirect(url_for(".programme", _anchor="mail"))
+def programme():
+    """My programme moved to the participant's own pages."""
+    return redirect(url_for("me.programme"), 301)

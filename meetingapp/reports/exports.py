@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from meetingapp.domain.i18n import N_
 from meetingapp.domain.timezones import utc_to_local
-from meetingapp.services.reports import EventReport, SessionReport
+from meetingapp.reports.queries import EventReport, SessionReport
 
 VIEWS = ("sessions", "entities", "people", "tables", "paragraphs")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

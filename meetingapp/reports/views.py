@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from io import BytesIO
 
 from flask import abort, redirect, render_template, send_file, url_for
 from flask_babel import gettext
 
+from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.extensions import db
 from meetingapp.models import EventSession
 from meetingapp.reports import bp, exports
+from meetingapp.reports import queries as svc
 from meetingapp.reports.charts import Series, bar_chart
-from meetingapp.services import reports as svc
 
 
 @bp.context_processor
@@ -51,7 +51,7 @@ def _part_to_day(session_id: int) -> int | None:
 @organiser_required
 def event(event_id: int):
     report = svc.event_report(event_id)
-    return render_template("reports/event.html", report=report, now=datetime.now(UTC))
+    return render_template("reports/event.html", report=report, now=clock.now())
 
 
 @bp.get("/events/<int:event_id>/report.xlsx")
@@ -83,7 +83,7 @@ def session(session_id: int):
         return redirect(url_for(".session", session_id=day))
     report = svc.session_report(session_id)
     return render_template(
-        "reports/session.html", report=report, event=report.session.event, now=datetime.now(UTC)
+        "reports/session.html", report=report, event=report.session.event, now=clock.now()
     )
 
 

@@ -54,7 +54,7 @@ def test_sign_up_with_an_organisation_lands_logged_in_then_logs_out_and_in(pages
     expect(page.locator(".flash-info")).to_have_text(tr("You are logged out."))
     expect(nav.get_by_role("link", name=NAME)).to_have_count(0)
     with loading(page):  # a page behind the log-in sends you to it, and back after
-        page.goto("/registration/me")
+        page.goto("/me/")
     expect(page).to_have_url(pages.base_url + "/auth/login?next=%2Fregistration%2Fme")
     screenshot(page, "login")
     page.get_by_label(tr("E-mail")).fill(EMAIL)
@@ -62,7 +62,7 @@ def test_sign_up_with_an_organisation_lands_logged_in_then_logs_out_and_in(pages
     with loading(page):
         page.locator("main").get_by_role("button", name=tr("Log in")).click()
     expect(page.locator(".flash-success")).to_have_text(tr("Welcome, %(name)s.", name=NAME))
-    expect(page).to_have_url(pages.base_url + "/registration/me")
+    expect(page).to_have_url(pages.base_url + "/me/")
     expect(page.locator("h1")).to_have_text(tr("My programme"))
     expect(page.locator("main")).to_contain_text(
         tr.text(

@@ -97,11 +97,11 @@ def test_demo_pages_in_each_language_on_a_phone(app, live_url, chromium, locale)
     _choose_in_header(page, locale)
     for name, path, words in [
         ("event", f"/events/{past_id}", [t(locale, "Topic tables"), t(locale, "Add to calendar")]),
-        ("programme", "/registration/me", [t(locale, "My programme"), t(locale, "Notifications")]),
+        ("programme", "/me/", [t(locale, "My programme"), t(locale, "Notifications")]),
         ("picks", f"/rotation/sessions/{picks_id}/picks", [t(locale, "Save my picks")]),
         (
             "itinerary",
-            "/rotation/me",
+            "/me/itinerary",
             [t(locale, "Round %(number)s, %(start)s", number=1, start="13:00")],
         ),
     ]:

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from meetingapp.demo.data import ORGANISATIONS
 from meetingapp.extensions import db
 from meetingapp.models import Event, SessionKind
-from meetingapp.services.demo_data import ORGANISATIONS
 from tests.browser.conftest import loading, on_each_device, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]  # the demo's organiser and entities

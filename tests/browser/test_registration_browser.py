@@ -17,8 +17,8 @@ from sqlalchemy import select
 from meetingapp.extensions import db
 from meetingapp.models import Registration, SessionKind, TopicTable
 from meetingapp.models.user import user_by_email
-from meetingapp.services.registrations import register_participant
-from meetingapp.services.rotation import my_picks
+from meetingapp.registration.service import register_participant
+from meetingapp.rotation.queries import my_picks
 from tests.browser.conftest import (
     demo_session,
     loading,
@@ -108,7 +108,7 @@ def test_full_training_day_waitlists_then_promotes_when_a_seat_opens(pages, tr):
     expect(leaving.locator(".flash-success")).to_have_text(
         tr("Your registration for “%(title)s” is withdrawn.", title=DAY_TITLE)
     )
-    expect(leaving).to_have_url(re.compile(r"/registration/me$"))
+    expect(leaving).to_have_url(re.compile(r"/me/$"))
     expect(mine.locator(".reg-status")).to_have_text(tr("Cancelled"))
 
     with loading(waiting):

@@ -27,7 +27,7 @@ from meetingapp.models import (
     TopicTable,
 )
 from meetingapp.models.user import user_by_email
-from meetingapp.services.rotation import demand, my_picks
+from meetingapp.rotation.queries import demand, my_picks
 from tests.browser.conftest import demo_session, loading, on_each_device, screenshot, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]

@@ -17,10 +17,13 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from meetingapp import create_app
+from meetingapp.api import tokens as api_tokens
 from meetingapp.extensions import db
 from meetingapp.models import ApiToken, Event, EventSession, SessionKind, TopicTable, User
-from meetingapp.services import api_tokens, rotation, scheduling
-from meetingapp.services.registrations import register_participant
+from meetingapp.organise import mappers, sessions
+from meetingapp.organise import service as scheduling
+from meetingapp.registration.service import register_participant
+from meetingapp.rotation import service as rotation
 from tests import factories
 from tests.conftest import DEMO_NOW, make_config
 
@@ -51,10 +54,10 @@ class World:
 
 
 @pytest.fixture
-def world(app, monkeypatch) -> World:
+def world(app, clock) -> World:
     """A published event in Vienna: a plenary with two seats, a speed dating with three tables
     (the host leads table a) and three people already confirmed for it."""
-    monkeypatch.setattr("meetingapp.api.http.now", lambda: NOW)
+    clock.set(NOW)
     org = factories.organisation("UNOOSA", "Office for Outer Space Affairs")
     organiser = factories.organiser("organiser@example.org")
     participant = factories.user("participant@example.org", org=org, name="Pat Participant")
@@ -62,7 +65,7 @@ def world(app, monkeypatch) -> World:
     others = [factories.user(org=factories.organisation()) for _ in range(3)]
     db.session.commit()
     event = scheduling.create_event(
-        scheduling.EventData(
+        mappers.EventData(
             title="Spring session",
             city="Vienna",
             venue="VIC",
@@ -71,11 +74,12 @@ def world(app, monkeypatch) -> World:
             ends_on=DAY,
         ),
         actor=organiser,
+        now=NOW,
     )
-    scheduling.set_published(event.id, True, actor=organiser)
-    meeting = scheduling.create_session(
+    scheduling.set_published(event.id, True, actor=organiser, now=NOW)
+    meeting = sessions.create_session(
         event.id,
-        scheduling.SessionData(
+        mappers.SessionData(
             kind=SessionKind.MEETING,
             title="Plenary",
             day=DAY,
@@ -84,10 +88,11 @@ def world(app, monkeypatch) -> World:
             capacity=2,
         ),
         actor=organiser,
+        now=NOW,
     )
-    speed = scheduling.create_session(
+    speed = sessions.create_session(
         event.id,
-        scheduling.SessionData(
+        mappers.SessionData(
             kind=SessionKind.SPEED_NETWORKING,
             title="Speed dating",
             day=DAY,
@@ -100,11 +105,12 @@ def world(app, monkeypatch) -> World:
             max_picks=3,
         ),
         actor=organiser,
+        now=NOW,
     )
     tables = [
-        scheduling.add_table(
+        sessions.add_table(
             speed.id,
-            scheduling.TableData(
+            mappers.TableData(
                 code=code,
                 topic=f"Topic {code}",
                 host_organisation_id=None,
@@ -112,6 +118,7 @@ def world(app, monkeypatch) -> World:
                 host_user_id=host.id if code == "a" else None,
             ),
             actor=organiser,
+            now=NOW,
         )
         for code in "abc"
     ]
@@ -152,10 +159,10 @@ def _documented_script(tmp_path: Path) -> Path:
 
 @pytest.mark.demo
 def test_the_documented_script_signs_up_registers_for_the_training_day_and_prints_it(
-    app, monkeypatch, tmp_path, capsys
+    app, monkeypatch, tmp_path, capsys, clock
 ):
     """docs/api.md's script, run as is against the app served on a local port (demo data)."""
-    monkeypatch.setattr("meetingapp.api.http.now", lambda: DEMO_NOW)
+    clock.set(DEMO_NOW)
     server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -180,9 +187,9 @@ def test_the_documented_script_signs_up_registers_for_the_training_day_and_print
 
 
 @pytest.mark.demo
-def test_the_documented_steps_through_the_test_client(client, monkeypatch):
+def test_the_documented_steps_through_the_test_client(client, clock):
     """The same steps, asserting each answer."""
-    monkeypatch.setattr("meetingapp.api.http.now", lambda: DEMO_NOW)
+    clock.set(DEMO_NOW)
     r = client.post(
         "/api/v1/accounts",
         json={
@@ -607,7 +614,7 @@ def test_a_body_that_is_not_a_json_object_is_400(world, client, data, content_ty
 
 
 def test_unpublished_events_are_visible_to_organisers_only(world, client):
-    scheduling.set_published(world.event.id, False, actor=world.organiser)
+    scheduling.set_published(world.event.id, False, actor=world.organiser, now=NOW)
     for role, visible in (("anonymous", False), ("participant", False), ("organiser", True)):
         listed = client.get("/api/v1/events", headers=world.headers(role)).get_json()["items"]
         assert (world.event.id in [e["id"] for e in listed]) is visible
@@ -649,7 +656,7 @@ def test_an_unknown_time_zone_is_422(world, client, zone_name):
 def test_lists_are_paginated_with_an_opaque_cursor(world, client):
     for n in range(3):
         scheduling.create_event(
-            scheduling.EventData(
+            mappers.EventData(
                 title=f"Event {n}",
                 city="Vienna",
                 venue="",
@@ -658,6 +665,7 @@ def test_lists_are_paginated_with_an_opaque_cursor(world, client):
                 ends_on=date(2031, 1, n + 1),
             ),
             actor=world.organiser,
+            now=NOW,
         )
     auth = world.headers("organiser")
     seen, cursor = [], None
@@ -821,9 +829,9 @@ def test_the_waitlist_is_listed_in_order_with_positions(world, client):
     assert waiting["items"][0]["registered_at"].endswith("+02:00")
 
 
-def test_registration_is_refused_once_the_session_started(world, client, monkeypatch):
+def test_registration_is_refused_once_the_session_started(world, client, clock):
     started = datetime(2030, 5, 14, 11, 30, tzinfo=UTC)
-    monkeypatch.setattr("meetingapp.api.http.now", lambda: started)
+    clock.set(started)
     r = client.post(
         f"/api/v1/sessions/{world.meeting.id}/registrations", headers=world.headers("participant")
     )

@@ -29,10 +29,10 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
+from meetingapp.api import tokens as api_tokens
 from meetingapp.extensions import db
 from meetingapp.models import Event, SessionKind
 from meetingapp.models.user import user_by_email
-from meetingapp.services import api_tokens
 from tests.conftest import DEMO_NOW
 
 pytestmark = [pytest.mark.demo, pytest.mark.slow]
@@ -76,9 +76,9 @@ class OrganiserAuth:
 
 
 @pytest.fixture
-def organiser_auth(app, monkeypatch):
+def organiser_auth(app, clock):
     # The demo's upcoming editions are open for registration and picks at this instant.
-    monkeypatch.setattr("meetingapp.api.http.now", lambda: DEMO_NOW)
+    clock.set(DEMO_NOW)
     return OrganiserAuth(app)
 
 

@@ -21,6 +21,9 @@ import pytest
 from sqlalchemy import select
 
 from meetingapp import create_app
+from meetingapp.api import tokens as api_tokens
+from meetingapp.calendar.service import feed_token
+from meetingapp.checkin.qr import qr_code_for
 from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
@@ -30,11 +33,8 @@ from meetingapp.models import (
     SessionKind,
     User,
 )
-from meetingapp.models.rotation import latest_plan
 from meetingapp.models.user import user_by_email
-from meetingapp.services import api_tokens
-from meetingapp.services.calendar import feed_token
-from meetingapp.services.checkin import qr_code_for
+from meetingapp.rotation.queries import latest_plan
 from tests.conftest import make_config
 
 pytestmark = pytest.mark.demo
@@ -80,17 +80,19 @@ ACCESS = {
     "calendar.feed": PUBLIC,  # the secret token in the URL is the credential
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
-    "tokens.index": SIGNED_IN,
-    "tokens.create": SIGNED_IN,
-    "tokens.revoke": SIGNED_IN,
+    "accounts.tokens": SIGNED_IN,
+    "accounts.create_token": SIGNED_IN,
+    "accounts.revoke_token": SIGNED_IN,
+    "registration.programme": SIGNED_IN,  # moved to /me/: redirects
+    "rotation.itinerary": SIGNED_IN,  # moved to /me/itinerary: redirects
     "calendar.itinerary": SIGNED_IN,
     "calendar.reset_feed": SIGNED_IN,
-    "registration.programme": SIGNED_IN,
-    "registration.mail_preferences": SIGNED_IN,
+    "me.programme": SIGNED_IN,
+    "me.mail_preferences": SIGNED_IN,
     "registration.register": SIGNED_IN,
     "registration.cancel": SIGNED_IN,
     "rotation.picks": SIGNED_IN,
-    "rotation.itinerary": SIGNED_IN,
+    "me.itinerary": SIGNED_IN,
     "rotation.roster": HOSTS,
     "checkin.page": HOSTS,
     "checkin.by_code": HOSTS,
@@ -133,9 +135,9 @@ ACCESS = {
 OVERRIDES = {
     # participant01's token: nobody else can revoke it, not even an organiser; it does not exist
     # for them.
-    ("tokens.revoke", OTHER, "real"): NOT_FOUND,
-    ("tokens.revoke", HOST, "real"): NOT_FOUND,
-    ("tokens.revoke", ORGANISER, "real"): NOT_FOUND,
+    ("accounts.revoke_token", OTHER, "real"): NOT_FOUND,
+    ("accounts.revoke_token", HOST, "real"): NOT_FOUND,
+    ("accounts.revoke_token", ORGANISER, "real"): NOT_FOUND,
     # host-a hosts a table of the session but participant01 never sits at it: no check-in or undo.
     ("checkin.check_in", HOST, "real"): FORBIDDEN,
     ("checkin.undo", HOST, "real"): FORBIDDEN,
@@ -470,7 +472,7 @@ def _upcoming_morning() -> EventSession:
 
 def _register_owner_alone(demo: Demo) -> EventSession:
     """participant01, and not participant02, registers for the upcoming morning meeting."""
-    from meetingapp.services.registrations import register_participant
+    from meetingapp.registration.service import register_participant
 
     morning = _upcoming_morning()
     owner = db.session.get(User, demo.owner_id)
@@ -486,8 +488,8 @@ def test_programme_shows_only_the_participants_own_registrations_qr_code_and_fee
     morning = _register_owner_alone(demo)
     key = app.config["SECRET_KEY"]
     owner, other = db.session.get(User, demo.owner_id), db.session.get(User, demo.other_id)
-    own_page = _text(clients.open(OWNER, "/registration/me"))
-    response = clients.open(OTHER, "/registration/me")
+    own_page = _text(clients.open(OWNER, "/me/"))
+    response = clients.open(OTHER, "/me/")
     assert response.status_code == 200
     page = _text(response)
     source = html.unescape(response.get_data(as_text=True))  # the feed URL is in an attribute
@@ -499,7 +501,7 @@ def test_programme_shows_only_the_participants_own_registrations_qr_code_and_fee
 def test_itinerary_page_and_calendar_show_only_the_participants_own_rounds(demo, clients):
     own, others = _seats(demo.speed_id, demo.owner_id), _seats(demo.speed_id, demo.other_id)
     assert len(others) == 4 and own != others
-    page = _text(clients.open(OTHER, "/rotation/me"))
+    page = _text(clients.open(OTHER, "/me/itinerary"))
     assert re.findall(r"table ([a-z]+) — ", page) == others
     ics = clients.open(OTHER, "/calendar/me.ics").get_data(as_text=True).replace("\r\n ", "")
     assert sorted(re.findall(r"SUMMARY:Round \d+: table ([a-z]+)", ics)) == sorted(others)

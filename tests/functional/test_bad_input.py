@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from meetingapp.checkin.qr import qr_code_for
 from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
@@ -37,9 +38,8 @@ from meetingapp.models import (
     TopicTable,
     User,
 )
-from meetingapp.models.rotation import latest_plan
 from meetingapp.models.user import user_by_email
-from meetingapp.services.checkin import qr_code_for
+from meetingapp.rotation.queries import latest_plan
 
 pytestmark = pytest.mark.demo
 
@@ -132,7 +132,11 @@ class Demo:
 
 @pytest.fixture
 def demo(app) -> Demo:
-    from meetingapp.services.scheduling import session_form_values
+    from meetingapp.organise.forms import session_form_data
+    from meetingapp.organise.mappers import session_values
+
+    def session_form_values(session):
+        return session_form_data(session_values(session), session.kind.value)
 
     app.config["FROZEN_NOW"] = FROZEN_NOW
     speed, upcoming_speed = db.session.scalars(
@@ -328,9 +332,7 @@ FORMS = (
         "/auth/signup",
         ("name", "email", "organisation", "password", "confirm"),
     ),
-    Form(
-        "log-in", ANONYMOUS, "/auth/login?next=/registration/me", ("email", "password", "remember")
-    ),
+    Form("log-in", ANONYMOUS, "/auth/login?next=/me/", ("email", "password", "remember")),
     Form(
         "change password", OWNER, "/auth/password", ("current_password", "new_password", "confirm")
     ),
@@ -392,7 +394,7 @@ FORMS = (
     ),
     Form("register", OWNER, "/registration/sessions/{training}", ("back",)),
     Form("cancel", OWNER, "/registration/sessions/{training}/cancel", ("back",)),
-    Form("mail preferences", OWNER, "/registration/me/mail", ("optional",)),
+    Form("mail preferences", OWNER, "/me/mail", ("optional",)),
     Form("feed reset", OWNER, "/calendar/feed/reset", ("token",)),
     Form("API token", OWNER, "/account/tokens/", ("name",)),
 )

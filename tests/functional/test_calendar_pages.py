@@ -107,7 +107,7 @@ def test_itinerary_download_has_one_entry_per_round_with_table_and_host(app, cli
 
 def test_feed_is_secret_resettable_and_shows_only_the_owner(app, client, demo):
     _login(client, app, "participant22@example.org")
-    page = client.get("/registration/me").get_data(as_text=True)
+    page = client.get("/me/").get_data(as_text=True)
     https = page.split('id="feed-url" type="text" readonly value="')[1].split('"')[0]
     assert "webcal://" in page
     path = https.split("localhost", 1)[1]
@@ -134,11 +134,11 @@ def test_feed_is_secret_resettable_and_shows_only_the_owner(app, client, demo):
 
 
 def test_feed_marks_a_withdrawn_registration_cancelled(app, client, demo):
-    from meetingapp.services.calendar import feed_calendar
+    from meetingapp.calendar.service import feed_calendar
 
     user = db.session.scalar(select(User).where(User.email == "participant23@example.org"))
     morning = next(s for s in demo["New York"].sessions if s.title.endswith("morning"))
-    from meetingapp.services.registrations import cancel_registration
+    from meetingapp.registration.service import cancel_registration
 
     cancel_registration(user=user, session_id=morning.id, now=datetime(2024, 10, 2, tzinfo=UTC))
     body = feed_calendar(user, lambda s: "https://example.org/", datetime.now(UTC)).body

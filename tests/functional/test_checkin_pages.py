@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from meetingapp.checkin.qr import qr_code_for
 from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
@@ -20,8 +21,7 @@ from meetingapp.models import (
     TopicTable,
 )
 from meetingapp.models.rotation import RotationAssignment, RotationPlan
-from meetingapp.services.checkin import qr_code_for
-from meetingapp.services.registrations import register_participant
+from meetingapp.registration.service import register_participant
 from tests import factories
 
 START = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)  # 13:00 in Vienna
@@ -250,7 +250,7 @@ def test_a_training_days_part_leads_to_the_days_check_in(client, auth, day):
 def test_my_programme_shows_my_qr_code(app, client, auth, day):
     _, people, _ = day
     auth.login(people[0].email)
-    r = client.get("/registration/me")
+    r = client.get("/me/")
     body = r.get_data(as_text=True)
     assert qr_code_for(people[0], app.config["SECRET_KEY"]) in body
     assert '<svg role="img"' in body and "Your check-in code" in body

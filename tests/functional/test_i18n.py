@@ -15,7 +15,7 @@ from sqlalchemy import select
 from meetingapp.domain.capacity import AlreadyRegistered
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, OutboxMessage, SessionKind, User
-from meetingapp.services import registrations
+from meetingapp.registration import service as registrations
 from tests import factories
 
 CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
@@ -100,14 +100,12 @@ def test_language_choice_is_stored_on_the_account_and_beats_the_browser(app, cli
     user = factories.user("lin@example.org")
     db.session.commit()
     _login(client, "lin@example.org")
-    client.post("/auth/language", data={"locale": "zh_Hans", "next": "/registration/me"})
+    client.post("/auth/language", data={"locale": "zh_Hans", "next": "/me/"})
     db.session.expire_all()
     assert db.session.get(User, user.id).locale == "zh_Hans"
     other_browser = app.test_client()
     _login(other_browser, "lin@example.org")
-    assert "我的日程" in _text(
-        other_browser.get("/registration/me", headers={"Accept-Language": "en"})
-    )
+    assert "我的日程" in _text(other_browser.get("/me/", headers={"Accept-Language": "en"}))
 
 
 def test_unknown_language_is_refused_and_next_must_be_local(client):
@@ -206,9 +204,9 @@ def test_demo_participant_pages_read_in_chinese(app, client):
     _chinese_login(app, client, "participant01@example.org")
     pages = {
         "event": _text(client.get(f"/events/{speed.id}")),
-        "programme": _text(client.get("/registration/me")),
+        "programme": _text(client.get("/me/")),
         "picks": _text(client.get(f"/rotation/sessions/{networking.id}/picks")),
-        "itinerary": _text(client.get("/rotation/me")),
+        "itinerary": _text(client.get("/me/itinerary")),
     }
     for name, text in pages.items():
         assert _interface_english(text) == [], name
@@ -248,7 +246,7 @@ def test_demo_report_keeps_its_english_paragraph_in_english(app, client):
 
 @pytest.mark.demo
 def test_calendar_feed_is_written_in_its_owners_language(app, client):
-    from meetingapp.services.calendar import feed_token
+    from meetingapp.calendar.service import feed_token
 
     user = db.session.scalar(select(User).where(User.email == "participant01@example.org"))
     user.locale = "zh_Hans"

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from meetingapp.demo import data as demo_data
 from meetingapp.extensions import db
 from meetingapp.models import (
     Event,
@@ -17,7 +18,6 @@ from meetingapp.models import (
     SessionKind,
     TopicTable,
 )
-from meetingapp.services import demo_data
 from tests import factories
 
 
@@ -324,11 +324,12 @@ def test_malformed_dates_are_form_errors(organiser_client):
 
 
 def test_delete_event_with_registrations_cancels_and_notifies(organiser_client, now):
-    from meetingapp.services.registrations import register_participant
+    from meetingapp.registration.service import register_participant
 
     _post_event(organiser_client)
     event = _last(Event)
     _post_session(organiser_client, event.id, capacity="5")
+    organiser_client.post(f"/organise/events/{event.id}/publish")
     person = factories.user()
     db.session.commit()
     register_participant(user=person, session_id=_last(EventSession).id, now=now)
@@ -440,11 +441,13 @@ def test_editing_an_event_without_a_zone_keeps_its_zone(organiser_client):
 
 
 def test_raising_capacity_in_the_session_form_promotes_the_waitlist(organiser_client, now):
-    from meetingapp.services.registrations import register_participant, waitlist_for
+    from meetingapp.registration.queries import waitlist_for
+    from meetingapp.registration.service import register_participant
 
     _post_event(organiser_client, starts_on="2030-10-28", ends_on="2030-10-31")
     event = _last(Event)
     _post_session(organiser_client, event.id, day="2030-10-28", capacity="1")
+    organiser_client.post(f"/organise/events/{event.id}/publish")
     session = _last(EventSession)
     for _ in range(2):
         person = factories.user()

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from meetingapp.extensions import db
 from meetingapp.models import Registration, RegistrationLog, RegistrationStatus, User
-from meetingapp.services import registrations as svc
+from meetingapp.registration import queries as reg_queries
+from meetingapp.registration import service as svc
 from tests import factories
 
 
@@ -73,7 +74,7 @@ def test_my_programme_lists_registrations_and_cancel_promotes(client, auth, futu
     for p in people[:3]:
         svc.register_participant(user=p, session_id=session.id, now=now)
     auth.login(people[0].email)
-    page = _text(client.get("/registration/me"))
+    page = _text(client.get("/me/"))
     assert "Training day" in page and "Confirmed" in page
     r = client.post(
         f"/registration/sessions/{session.id}/cancel",
@@ -83,7 +84,7 @@ def test_my_programme_lists_registrations_and_cancel_promotes(client, auth, futu
     assert "withdrawn" in _text(r)
     auth.logout()
     auth.login(people[2].email)
-    page = _text(client.get("/registration/me"))
+    page = _text(client.get("/me/"))
     assert "A seat opened and it is yours" in page
     assert "Confirmed" in page
 
@@ -92,7 +93,7 @@ def test_my_programme_shows_only_my_own_registrations(client, auth, future_sessi
     session, people, _ = future_session
     svc.register_participant(user=people[1], session_id=session.id, now=now)
     auth.login(people[0].email)
-    assert "Training day" not in _text(client.get("/registration/me"))
+    assert "Training day" not in _text(client.get("/me/"))
 
 
 def test_participant_cannot_open_the_organiser_roster(client, auth, future_session):
@@ -114,14 +115,14 @@ def test_organiser_roster_override_move_and_remove(client, auth, future_session,
     auth.login(organiser.email)
     page = _text(client.get(f"/registration/sessions/{session.id}/manage"))
     assert "2 confirmed of 2 seats · 2 on the waitlist" in page
-    waiting = svc.waitlist_for(session.id)
+    waiting = reg_queries.waitlist_for(session.id)
     client.post(f"/registration/registrations/{waiting[1].id}/up")
-    assert [r.user_id for r in svc.waitlist_for(session.id)] == [people[3].id, people[2].id]
+    assert [r.user_id for r in reg_queries.waitlist_for(session.id)] == [people[3].id, people[2].id]
     client.post(f"/registration/registrations/{waiting[0].id}/override")
-    assert svc.confirmed_count(session.id) == 3
-    reg = svc.active_registration(session.id, people[0].id)
+    assert reg_queries.confirmed_count(session.id) == 3
+    reg = reg_queries.active_registration(session.id, people[0].id)
     client.post(f"/registration/registrations/{reg.id}/remove")
-    assert svc.active_registration(session.id, people[0].id) is None
+    assert reg_queries.active_registration(session.id, people[0].id) is None
     actions = set(db.session.scalars(select(RegistrationLog.action)))
     assert {"override_confirm", "move_up", "cancel"} <= actions
 

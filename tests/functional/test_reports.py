@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from meetingapp.checkin.service import check_in, undo_check_in
 from meetingapp.extensions import db
 from meetingapp.models import Event, Organisation, SessionKind
-from meetingapp.services.checkin import check_in, undo_check_in
-from meetingapp.services.registrations import cancel_registration, register_participant
+from meetingapp.registration.service import cancel_registration, register_participant
 from tests import factories
 
 SEED_SENTENCE = (

@@ -20,7 +20,8 @@ from meetingapp.models import (
     SessionKind,
     TopicTable,
 )
-from meetingapp.models.rotation import RotationAssignment, latest_plan
+from meetingapp.models.rotation import RotationAssignment
+from meetingapp.rotation.queries import latest_plan
 
 
 def _text(response) -> str:
@@ -122,7 +123,7 @@ def test_planned_rotation_meets_the_seed_rules_and_reaches_itineraries(app, clie
     assert max(per_cell.values()) <= 8
     client.post(f"/rotation/sessions/{speed.id}/publish")
     _login(client, app, "participant01@example.org")
-    text = _text(client.get("/registration/me"))
+    text = _text(client.get("/me/"))
     assert re.search(r"Round 1, 13:00 –13:20 CET \(UTC\+1\), table [a-k] — ", text)
     day = speed.starts_at.astimezone(ZoneInfo("Europe/Vienna")).strftime("%d %b %Y")
     assert f"Getting to know the UN: speed dating · {day}" in text  # which day, at a glance

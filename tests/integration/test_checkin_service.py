@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from meetingapp.checkin import queries as checkin_queries
+from meetingapp.checkin import service as checkin
 from meetingapp.domain.attendance import CheckInRefused
 from meetingapp.extensions import db
 from meetingapp.models import CheckIn, Registration
-from meetingapp.services import checkin, registrations
+from meetingapp.registration import queries as reg_queries
+from meetingapp.registration import service as registrations
 from tests import factories
 
 
@@ -42,7 +45,7 @@ def test_walk_in_with_override_registers_and_checks_in(full_session, now):
         session_id=session.id, user=walker, actor=organiser, now=now, override=True
     )
     assert entry.method == "walk_in"
-    assert registrations.confirmed_count(session.id) == 2
+    assert reg_queries.confirmed_count(session.id) == 2
 
 
 def test_walk_in_on_another_day_is_refused(full_session, now):
@@ -55,7 +58,7 @@ def test_walk_in_on_another_day_is_refused(full_session, now):
             now=now - timedelta(days=3),
             override=True,
         )
-    assert registrations.active_registration(session.id, walker.id) is None
+    assert reg_queries.active_registration(session.id, walker.id) is None
 
 
 def test_undo_for_a_training_part_applies_to_the_day(app, now):
@@ -78,4 +81,4 @@ def test_undo_for_a_training_part_applies_to_the_day(app, now):
     registrations.register_participant(user=person, session_id=day.id, now=now)
     checkin.check_in(session_id=part.id, user_id=person.id, actor=organiser, now=now)
     checkin.undo_check_in(session_id=part.id, user_id=person.id, actor=organiser, now=now)
-    assert checkin.presence_for_sessions([day.id])[day.id] == []
+    assert checkin_queries.presence_for_sessions([day.id])[day.id] == []

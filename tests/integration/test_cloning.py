@@ -12,7 +12,7 @@ from meetingapp.domain.timezones import local_to_utc, utc_to_local
 from meetingapp.extensions import db
 from meetingapp.models import CheckIn, Event, Registration, SessionKind, TablePick
 from meetingapp.models.rotation import RotationPlan
-from meetingapp.services.cloning import clone_event
+from meetingapp.organise.cloning import clone_event
 from tests import factories
 
 pytestmark = pytest.mark.demo

@@ -2,6 +2,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from meetingapp.checkin.queries import presence_for_sessions
+from meetingapp.demo.service import load_demo
 from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
@@ -16,8 +18,6 @@ from meetingapp.models import (
     User,
 )
 from meetingapp.models.rotation import RotationPlan
-from meetingapp.services.checkin import presence_for_sessions
-from meetingapp.services.demo import load_demo
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 MODELS = (Event, Organisation, User, Registration, TopicTable, TablePick, RotationPlan, CheckIn)

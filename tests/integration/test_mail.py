@@ -13,10 +13,10 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from meetingapp.extensions import db
+from meetingapp.mail.delivery import CLAIM_SECONDS, deliver_due
+from meetingapp.mail.reminders import queue_reminders
 from meetingapp.models import DeliveryAttempt, OutboxMessage
-from meetingapp.services import registrations as svc
-from meetingapp.services.mailer import deliver_due
-from meetingapp.services.reminders import queue_reminders
+from meetingapp.registration import service as svc
 from tests import factories
 
 NOW = datetime(2024, 10, 1, 12, 0, tzinfo=UTC)
@@ -172,7 +172,7 @@ def test_crash_mid_delivery_sends_the_rest_next_run_exactly_once(
     assert len(inbox.messages) == 1
     # The claim of the message in flight when the worker died expires; then everything goes
     # out once.
-    _deliver(NOW + timedelta(minutes=11))
+    _deliver(NOW + timedelta(seconds=CLAIM_SECONDS + 60))
     ids = [m["Message-ID"] for m in inbox.messages]
     assert len(ids) == 3 and len(set(ids)) == 3
     _deliver(NOW + timedelta(hours=1))
@@ -228,7 +228,7 @@ def test_reminders_are_queued_once_and_respect_the_opt_out(
 def test_participant_turns_off_optional_mail_on_their_page(app, client, session_and_people):
     _, people = session_and_people
     client.post("/auth/login", data={"email": people[0].email, "password": factories.PASSWORD})
-    client.post("/registration/me/mail", data={})
+    client.post("/me/mail", data={})
     db.session.expire_all()
     assert db.session.get(type(people[0]), people[0].id).mail_optional is False
 
@@ -236,7 +236,7 @@ def test_participant_turns_off_optional_mail_on_their_page(app, client, session_
 @pytest.mark.demo
 def test_published_rotation_mails_each_participant_their_rounds(mail_app, smtp_server):
     from meetingapp.models import Event, User
-    from meetingapp.services.rotation import plan_rotation, publish_plan
+    from meetingapp.rotation.service import plan_rotation, publish_plan
 
     inbox, _ = smtp_server
     organiser = db.session.scalar(select(User).where(User.email == "organiser@example.org"))

@@ -36,7 +36,7 @@ from meetingapp.models import (
     RegistrationLog,
     RegistrationStatus,
 )
-from meetingapp.services import registrations as svc
+from meetingapp.registration import queries as reg_queries
 from tests import factories
 from tests.conftest import make_config
 from tests.serving import HttpClient, Response, serve
@@ -177,7 +177,7 @@ def tally(url: str, session_id: int) -> Tally:
                 .group_by(Registration.status)
             ).all()
         )
-        waiting = svc.waitlist_for(session_id)
+        waiting = reg_queries.waitlist_for(session_id)
         confirmed_ids = set(
             db.session.scalars(
                 select(Registration.user_id).where(
@@ -191,7 +191,7 @@ def tally(url: str, session_id: int) -> Tally:
             waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
             cancelled=counts.get(RegistrationStatus.CANCELLED, 0),
             ranks=[r.waitlist_rank for r in waiting],
-            positions=[svc.waitlist_position(r) for r in waiting],
+            positions=[reg_queries.waitlist_position(r) for r in waiting],
             waitlisted_user_ids=[r.user_id for r in waiting],
             confirmed_user_ids=confirmed_ids,
             promotions=db.session.scalar(

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from meetingapp.domain.capacity import AlreadyRegistered, CapacityBelowConfirmed, RegistrationClosed
 from meetingapp.extensions import db
 from meetingapp.models import Notification, Registration, RegistrationLog, RegistrationStatus
-from meetingapp.services import registrations as svc
+from meetingapp.registration import queries as reg_queries
+from meetingapp.registration import service as svc
 from tests import factories
 
 
@@ -61,8 +62,14 @@ def test_cancel_promotes_the_head_of_the_waitlist_and_notifies(full_session, now
     session, people, _ = full_session
     promoted = svc.cancel_registration(user=people[0], session_id=session.id, now=now)
     assert promoted == [people[2].id]
-    assert svc.active_registration(session.id, people[2].id).status == RegistrationStatus.CONFIRMED
-    assert svc.waitlist_position(svc.active_registration(session.id, people[3].id)) == 1
+    assert (
+        reg_queries.active_registration(session.id, people[2].id).status
+        == RegistrationStatus.CONFIRMED
+    )
+    assert (
+        reg_queries.waitlist_position(reg_queries.active_registration(session.id, people[3].id))
+        == 1
+    )
     note = db.session.scalar(select(Notification).where(Notification.user_id == people[2].id))
     assert "A seat opened" in note.message
 
@@ -99,7 +106,7 @@ def test_lowering_capacity_below_confirmed_is_refused_and_nobody_unconfirmed(ful
     db.session.commit()
     with pytest.raises(CapacityBelowConfirmed, match="2 people are already confirmed"):
         svc.change_capacity(session_id=session.id, new_capacity=1, now=now, actor=organiser)
-    assert svc.confirmed_count(session.id) == 2
+    assert reg_queries.confirmed_count(session.id) == 2
 
 
 def test_register_after_session_start_is_refused(app, now):

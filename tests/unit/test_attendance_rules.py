@@ -11,7 +11,7 @@ from meetingapp.domain.attendance import CheckInRefused, check_day, check_round,
 from meetingapp.models import SessionKind
 from meetingapp.reports.charts import Series, bar_chart
 from meetingapp.reports.exports import _csv_safe, filename
-from meetingapp.services.reports import (
+from meetingapp.reports.queries import (
     attendance_paragraph,
     entity_order,
     join_names,

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Event
 
-from meetingapp.exports.ics import CalendarEntry, _transitions, build_calendar
+from meetingapp.calendar.ics import CalendarEntry, _transitions, build_calendar
 
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
 SYSTEM_PYTHON = "/usr/bin/python3"

@@ -1,4 +1,4 @@
-"""Structure of the .ics that meetingapp.exports.ics writes (no real clients)."""
+"""Structure of the .ics that meetingapp.calendar.ics writes (no real clients)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from meetingapp.exports import ics
-from meetingapp.exports.ics import CalendarEntry, build_calendar
+from meetingapp.calendar import ics
+from meetingapp.calendar.ics import CalendarEntry, build_calendar
 
 NOW = datetime(2024, 10, 1, 8, 15, 42, tzinfo=UTC)
 CHINESE = "速配：了解联合国"

@@ -1,4 +1,4 @@
-"""The VTIMEZONEs of meetingapp.exports.ics against zoneinfo, without a client.
+"""The VTIMEZONEs of meetingapp.calendar.ics against zoneinfo, without a client.
 
 The VTIMEZONE text is parsed by icalendar and expanded here by dateutil's
 RRULE engine (not by the code under test, and not by icalendar's ``to_tz``,
@@ -16,7 +16,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from meetingapp.exports.ics import timezone_component
+from meetingapp.calendar.ics import timezone_component
 
 # zone: (first year, last year, why it is here)
 ZONES = {

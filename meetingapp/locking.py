@@ -1,0 +1,64 @@
+"""How transactions begin and how a session's seats are locked, on SQLite and PostgreSQL.
+
+SQLite: pysqlite is told not to issue BEGIN itself; we do, as ``BEGIN IMMEDIATE`` for a unit of
+work that may write (it takes the database's write lock before reading anything, so a read can
+never be followed by a write that fails with SQLITE_BUSY_SNAPSHOT, "database is locked") and as
+plain ``BEGIN`` for reads. PostgreSQL: a seat count runs after ``SELECT … FOR UPDATE`` on the
+session row; registrations for other sessions run in parallel.
+
+Only ``meetingapp.uow`` calls into this module.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+
+from meetingapp.extensions import db
+
+_IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Let us choose BEGIN or BEGIN IMMEDIATE ourselves (pysqlite would defer BEGIN)."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_meetingapp_configured", False):
+        return
+    engine._meetingapp_configured = True
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # WAL is durable at NORMAL across application crashes; only power loss can undo
+            # the last commits, and it spares an fsync per commit.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
+
+
+def begin_transaction(*, immediate: bool) -> None:
+    """Begin the session's transaction now, as BEGIN IMMEDIATE on SQLite when ``immediate``."""
+    token = _IMMEDIATE.set(immediate and db.engine.dialect.name == "sqlite")
+    try:
+        db.session.connection()  # starts the transaction: the engine's "begin" event fires
+    finally:
+        _IMMEDIATE.reset(token)
+
+
+def lock_session_row(session_id: int, *, for_update: bool):
+    """Load the session row, locked ``FOR UPDATE`` on PostgreSQL when asked; None if missing."""
+    from meetingapp.models import EventSession
+
+    stmt = select(EventSession).where(EventSession.id == session_id)
+    if for_update and db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return db.session.scalar(stmt.execution_options(populate_existing=True))

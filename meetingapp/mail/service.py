@@ -1,0 +1,234 @@
+"""Composing e-mail into the outbox, in the same unit of work as the change that causes it.
+
+Nothing here talks to a mail server: ``mail/delivery.py`` delivers after commit, so a rolled-back
+change sends nothing and a committed one is never lost. A unit that queued mail asks for delivery
+once it has committed, whatever the request's method.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from flask import current_app, g, has_request_context, render_template
+from flask_babel import gettext
+
+from meetingapp import uow
+from meetingapp.calendar.ics import CalendarEntry, build_calendar
+from meetingapp.extensions import db
+from meetingapp.i18n import language_of
+from meetingapp.models import EventSession, OutboxMessage, User
+
+ESSENTIAL = {
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "session_changed",
+    "session_cancelled",
+    "rotation_published",
+}
+
+
+def public_url(path: str) -> str:
+    return current_app.config.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/") + path
+
+
+def session_url(session: EventSession) -> str:
+    return public_url(f"/events/{session.event_id}#session-{session.id}")
+
+
+def _sender() -> tuple[str, str]:
+    return ("meetingapp", current_app.config.get("MAIL_DEFAULT_SENDER", "meetingapp@localhost"))
+
+
+def _invite(method: str, entries: list[CalendarEntry], user: User, now: datetime) -> str:
+    attendee = ((user.name, user.email),)
+    entries = [
+        replace(
+            e,
+            organizer=_sender(),
+            attendees=attendee,
+            status="CANCELLED" if method == "CANCEL" else e.status,
+        )
+        for e in entries
+    ]
+    name = entries[0].summary if len(entries) == 1 else "meetingapp"
+    return build_calendar(entries, name=name, method=method, now=now).decode("utf-8")
+
+
+def enqueue(
+    *,
+    user: User,
+    kind: str,
+    subject: str,
+    context: dict,
+    now: datetime,
+    ics_method: str | None = None,
+    ics_entries: list[CalendarEntry] | None = None,
+    message_id: str | None = None,
+) -> OutboxMessage | None:
+    """Add a message to the current unit of work (the outermost use case commits it).
+
+    Optional kinds (reminders) respect the user's choice to receive only essential mail.
+    """
+    unit = uow.current()
+    if unit is None:
+        raise uow.UnitOfWorkMisuse("mail is queued inside the unit of work of its change")
+    if kind not in ESSENTIAL and not user.mail_optional:
+        return None
+    unit.after_commit(_request_delivery)
+    context = {**context, "user": user, "public_url": public_url}
+    message = OutboxMessage(
+        user_id=user.id,
+        kind=kind,
+        to_address=user.email,
+        subject=subject,
+        body_text=render_template(f"mail/{kind}.txt", **context),
+        body_html=render_template(
+            "mail/base.html", body_template=f"mail/{kind}.txt", subject=subject, **context
+        ),
+        ics_method=ics_method if ics_entries else None,
+        ics_body=_invite(ics_method, ics_entries, user, now)
+        if ics_entries and ics_method
+        else None,
+        message_id=message_id or f"<{uuid.uuid4().hex}@meetingapp>",
+        status="pending",
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(message)
+    return message
+
+
+def _request_delivery() -> None:
+    """Ask for delivery after the response of the request whose unit queued mail."""
+    if has_request_context():
+        g.mail_queued = True
+
+
+def _entries_for_session(session: EventSession) -> list[CalendarEntry]:
+    from meetingapp.calendar.service import session_entry
+
+    # An iTIP REQUEST/CANCEL carries one UID, so the invite is the session itself (a training
+    # day's own sessions are listed in its description); downloads and feeds hold the parts too.
+    return [session_entry(session, session_url)]
+
+
+def registration_message(
+    *,
+    user: User,
+    session: EventSession,
+    status: str,
+    now: datetime,
+    position: int | None = None,
+    previous: str | None = None,
+) -> None:
+    """The message for a registration state change, with an invite or a cancellation."""
+    context = {
+        "session": session,
+        "event": session.event,
+        "position": position,
+        "url": session_url(session),
+    }
+    title = session.title
+    with language_of(user):  # subject, body and invite in the recipient's language
+        if status == "confirmed":
+            enqueue(
+                user=user,
+                kind="confirmed",
+                subject=gettext("You are confirmed: %(title)s", title=title),
+                context=context,
+                now=now,
+                ics_method="REQUEST",
+                ics_entries=_entries_for_session(session),
+            )
+        elif status == "promoted":
+            enqueue(
+                user=user,
+                kind="promoted",
+                subject=gettext("A seat opened and it is yours: %(title)s", title=title),
+                context=context,
+                now=now,
+                ics_method="REQUEST",
+                ics_entries=_entries_for_session(session),
+            )
+        elif status == "waitlisted":
+            enqueue(
+                user=user,
+                kind="waitlisted",
+                subject=gettext("On the waitlist: %(title)s", title=title),
+                context=context,
+                now=now,
+            )
+        elif status == "cancelled":
+            confirmed_before = previous == "confirmed"
+            enqueue(
+                user=user,
+                kind="cancelled",
+                subject=gettext("Registration withdrawn: %(title)s", title=title),
+                context={**context, "was_confirmed": confirmed_before},
+                now=now,
+                ics_method="CANCEL" if confirmed_before else None,
+                ics_entries=_entries_for_session(session) if confirmed_before else None,
+            )
+
+
+def session_changed_message(*, user: User, session: EventSession, now: datetime) -> None:
+    with language_of(user):
+        enqueue(
+            user=user,
+            kind="session_changed",
+            subject=gettext("Changed: %(title)s", title=session.title),
+            context={"session": session, "event": session.event, "url": session_url(session)},
+            now=now,
+            ics_method="REQUEST",
+            ics_entries=_entries_for_session(session),
+        )
+
+
+def session_cancelled_message(*, user: User, session: EventSession, now: datetime) -> None:
+    with language_of(user):
+        enqueue(
+            user=user,
+            kind="session_cancelled",
+            subject=gettext("Cancelled: %(title)s", title=session.title),
+            context={"session": session, "event": session.event, "url": session_url(session)},
+            now=now,
+            ics_method="CANCEL",
+            ics_entries=_entries_for_session(session),
+        )
+
+
+def rotation_message(
+    *, user: User, session: EventSession, stops: list, entries: list[CalendarEntry], now: datetime
+) -> None:
+    with language_of(user):
+        enqueue(
+            user=user,
+            kind="rotation_published",
+            subject=gettext("Your table rotation: %(title)s", title=session.title),
+            context={
+                "session": session,
+                "event": session.event,
+                "stops": stops,
+                "url": session_url(session),
+            },
+            # Several rounds (several UIDs) travel as PUBLISH: clients add them all in one click.
+            now=now,
+            ics_method="PUBLISH",
+            ics_entries=entries,
+        )
+
+
+def reminder_message(*, user: User, session: EventSession, now: datetime) -> OutboxMessage | None:
+    with language_of(user):
+        return enqueue(
+            user=user,
+            kind="reminder",
+            subject=gettext("Tomorrow: %(title)s", title=session.title),
+            context={"session": session, "event": session.event, "url": session_url(session)},
+            now=now,
+            message_id=f"<reminder-{session.id}-{user.id}@meetingapp>",
+        )

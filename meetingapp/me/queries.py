@@ -1,0 +1,65 @@
+"""Named reads of a participant's own data: registrations with their state, notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from meetingapp.extensions import db
+from meetingapp.models import EventSession, Notification, Registration, RegistrationStatus
+from meetingapp.registration.queries import positions_for
+
+
+@dataclass(frozen=True)
+class MyRegistration:
+    registration: Registration
+    session: EventSession
+    position: int | None
+
+    @property
+    def session_cancelled(self) -> bool:
+        return self.session.is_cancelled
+
+    @property
+    def state(self) -> str:
+        """confirmed, waitlisted or cancelled, as the participant sees it: a registration for
+        a cancelled session (or event) is cancelled, whatever it said before."""
+        if self.session_cancelled:
+            return "cancelled"
+        return self.registration.status.value
+
+
+def my_registrations(user_id: int) -> list[MyRegistration]:
+    """The user's registrations with waitlist positions: active first, in time order."""
+    regs = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.user_id == user_id)
+            .options(
+                selectinload(Registration.session).options(
+                    selectinload(EventSession.event),
+                    selectinload(EventSession.parts),
+                    selectinload(EventSession.parent),
+                )
+            )
+            .order_by(Registration.created_at.desc(), Registration.id.desc())
+        )
+    )
+    waiting = [r for r in regs if r.status == RegistrationStatus.WAITLISTED]
+    positions = positions_for(waiting)
+    rows = [MyRegistration(r, r.session, positions.get(r.id)) for r in regs]
+    rows.sort(key=lambda row: (row.state == "cancelled", row.session.starts_at))
+    return rows
+
+
+def recent_notifications(user_id: int) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(50)
+        )
+    )

@@ -1,0 +1,87 @@
+"""The JSON API's request bodies for organisers: events, sessions and topic tables.
+
+Field names are the *values* of ``organise/mappers.py``: a body is handed to the mapper as it is.
+"""
+
+from typing import Annotated
+
+from pydantic import Field
+
+from meetingapp.api.schemas import (
+    Body,
+    Day,
+    Id,
+    KindName,
+    LocalOrAware,
+    partial,
+    required_text,
+    text,
+)
+
+
+class EventFields(Body):
+    title: required_text(200)
+    city: required_text(120)
+    venue: text(200) = ""
+    timezone: text(64) = Field(
+        default="", description="IANA name, e.g. Europe/Vienna; empty: derived from the city"
+    )
+    starts_on: Day
+    ends_on: Day
+    description: text(10_000) = ""
+    organisation: Id | None = None
+    co_organisers: text(1000) = ""
+    published: bool = False
+
+
+EventPatch = partial(EventFields, "EventPatch")
+
+
+class SessionFields(Body):
+    kind: KindName = "meeting"
+    title: required_text(300)
+    starts_at: LocalOrAware
+    ends_at: LocalOrAware
+    description: text(10_000) = ""
+    room: text(120) = ""
+    capacity: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None, description="null: no limit"
+    )
+    registration_opens: LocalOrAware | None = None
+    registration_closes: LocalOrAware | None = Field(
+        default=None, description="null: when the session starts"
+    )
+    lead_organisation: Id | None = None
+    chair: text(200) = ""
+    agenda: Annotated[list[text(300)], Field(max_length=200)] = []
+    round_count: Annotated[int, Field(ge=1, le=50)] | None = None
+    round_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
+    move_minutes: Annotated[int, Field(ge=0, le=120)] | None = None
+    min_tables: Annotated[int, Field(ge=1, le=50)] | None = None
+    max_picks: Annotated[int, Field(ge=1, le=50)] | None = None
+    picks_deadline: LocalOrAware | None = Field(
+        default=None, description="null: when the session starts"
+    )
+
+
+class SessionCreate(SessionFields):
+    parent: Id | None = Field(
+        default=None,
+        description="A training day of the same event: the session becomes one of its timed parts",
+    )
+
+
+SessionPatch = partial(SessionFields, "SessionPatch")
+
+
+class TableFields(Body):
+    code: required_text(8)
+    topic: required_text(300)
+    host_organisation: Id | None = None
+    host_label: text(200) = ""
+    host_user: Id | None = Field(default=None, description="The host's account, if they have one")
+    seats: Annotated[int, Field(ge=1, le=500)] = 8
+    min_seats: Annotated[int, Field(ge=0, le=500)] = 0
+
+
+TablePatch = partial(TableFields, "TablePatch")

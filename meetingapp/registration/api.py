@@ -1,0 +1,67 @@
+"""The JSON API of registration: register, withdraw, and the organisers' list."""
+
+from __future__ import annotations
+
+from meetingapp import clock
+from meetingapp.api import bp
+from meetingapp.api.http import operation, paginate
+from meetingapp.events.queries import visible_session
+from meetingapp.models import User
+from meetingapp.registration import schemas as s
+from meetingapp.registration import service
+from meetingapp.registration.queries import session_roster
+
+
+@bp.post("/sessions/<int:session_id>/registrations")
+@operation(
+    summary="Register for a session",
+    tag="registrations",
+    response=s.RegistrationOutcome,
+    status=201,
+    errors=(404, 409),
+    description="Registers the caller: confirmed while seats remain, otherwise on the "
+    "waitlist (with its position). 409 when already registered, when "
+    "registration is closed, the session is cancelled or takes no registrations.",
+)
+def register(caller: User, session_id: int):
+    outcome = service.register_participant(user=caller, session_id=session_id, now=clock.now())
+    return s.RegistrationOutcome(status=outcome.status, waitlist_position=outcome.waitlist_position)
+
+
+@bp.delete("/sessions/<int:session_id>/registrations/me")
+@operation(
+    summary="Cancel your registration",
+    tag="registrations",
+    status=204,
+    errors=(404, 409),
+    description="The head of the waitlist takes the freed seat in the same transaction.",
+)
+def cancel(caller: User, session_id: int):
+    service.cancel_registration(user=caller, session_id=session_id, now=clock.now())
+
+
+@bp.get("/sessions/<int:session_id>/registrations")
+@operation(
+    summary="List a session's registrations",
+    tag="registrations",
+    organiser_only=True,
+    query=s.RegistrationQuery,
+    response=s.RegistrationPage,
+    errors=(404,),
+    description="Confirmed people in the order they were confirmed, then the waitlist "
+    "in order (with positions), then cancellations.",
+)
+def list_registrations(caller: User, session_id: int, query: s.RegistrationQuery):
+    session = visible_session(session_id, caller)
+    roster = session_roster(session_id)
+    positions = {r.id: n for n, r in enumerate(roster["waitlisted"], start=1)}
+    wanted = {
+        "active": ("confirmed", "waitlisted"),
+        "all": ("confirmed", "waitlisted", "cancelled"),
+    }.get(query.status, (query.status,))
+    rows = [r for status in wanted for r in roster[status]]
+    page, cursor = paginate(rows, query)
+    tz = session.event.timezone
+    return s.RegistrationPage(
+        items=[s.registration(r, positions.get(r.id), tz) for r in page], next_cursor=cursor
+    )

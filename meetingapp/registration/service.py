@@ -1,0 +1,342 @@
+"""Registering, withdrawing and the waitlist: each use case one unit of work under the seat lock.
+
+The seat count and the change it decides run in one transaction holding the session's lock
+(``unit_of_work(lock_session=…)``), so no two registrations can take the last seat. This module
+is the only code that changes who holds a seat and the only writer of a session's capacity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from meetingapp.domain import capacity as rules
+from meetingapp.domain.errors import NotFound
+from meetingapp.domain.i18n import _
+from meetingapp.domain.visibility import can_manage, can_see_event, check_not_cancelled
+from meetingapp.extensions import db
+from meetingapp.mail import service as mail
+from meetingapp.mail.notices import CONFIRMED, SEAT_OPENED, notice
+from meetingapp.models import (
+    EventSession,
+    Notification,
+    Registration,
+    RegistrationLog,
+    RegistrationStatus,
+    User,
+)
+from meetingapp.models.audit import record_audit
+from meetingapp.registration.queries import (
+    active_registration,
+    confirmed_count,
+    waitlist_for,
+    waitlist_position,
+)
+from meetingapp.uow import require_seat_lock, unit_of_work
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration_id: int
+    status: str
+    waitlist_position: int | None
+
+
+def _log(
+    reg: Registration,
+    action: str,
+    before: str | None,
+    actor_id: int | None,
+    now: datetime,
+    note: str = "",
+) -> None:
+    db.session.add(
+        RegistrationLog(
+            registration_id=reg.id,
+            action=action,
+            from_status=before,
+            to_status=reg.status.value,
+            actor_id=actor_id,
+            at=now,
+            note=note,
+        )
+    )
+
+
+def _open_session(session: EventSession | None, viewer: User) -> EventSession:
+    """The locked session, if the viewer may see it and it takes registrations now."""
+    if session is None or not can_see_event(
+        session.event.published, session.event.is_cancelled, viewer
+    ):
+        raise NotFound(_("There is no such session."))
+    if not session.registrable:
+        raise rules.NotRegistrable(
+            _("Register for the training day as a whole.")
+            if session.parent_id
+            else _("This part of the programme takes no registrations.")
+        )
+    check_not_cancelled(session.is_cancelled, event_cancelled=session.event.is_cancelled)
+    return session
+
+
+def register_participant(
+    *,
+    user: User,
+    session_id: int,
+    now: datetime,
+    actor: User | None = None,
+    check_window: bool = True,
+) -> RegistrationOutcome:
+    """Confirm ``user`` while seats remain, otherwise put them on the waitlist.
+
+    ``actor`` (default: the user) must be able to see the session: participants only see
+    published events. Raises AlreadyRegistered, RegistrationClosed, NotRegistrable,
+    SessionCancelled, NotFound.
+    """
+    actor = actor or user
+    with unit_of_work(lock_session=session_id) as unit:
+        session = _open_session(unit.locked(session_id), actor)
+        if check_window:
+            rules.check_registration_window(
+                now,
+                starts_at=session.starts_at,
+                opens_at=session.registration_opens_at,
+                closes_at=session.registration_closes_at,
+            )
+        if active_registration(session_id, user.id) is not None:
+            raise rules.AlreadyRegistered(_("You are already registered for this session."))
+        status = rules.status_for_new_registration(session.capacity, confirmed_count(session_id))
+        reg = Registration(
+            session_id=session_id,
+            user_id=user.id,
+            created_at=now,
+            status=RegistrationStatus(status),
+        )
+        if status == rules.CONFIRMED:
+            reg.confirmed_at = now
+        else:
+            reg.waitlist_rank = _next_rank(session_id)
+        db.session.add(reg)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The partial unique index caught a double submission that slipped past the check.
+            raise rules.AlreadyRegistered(
+                _("You are already registered for this session.")
+            ) from None
+        _log(reg, "register", None, actor.id, now)
+        position = waitlist_position(reg)
+        mail.registration_message(
+            user=user, session=session, status=status, position=position, now=now
+        )
+    return RegistrationOutcome(reg.id, status, position)
+
+
+def _next_rank(session_id: int) -> int:
+    top = db.session.scalar(
+        select(func.max(Registration.waitlist_rank)).where(Registration.session_id == session_id)
+    )
+    return (top or 0) + 1
+
+
+def cancel_registration(
+    *,
+    user: User,
+    session_id: int,
+    now: datetime,
+    actor: User | None = None,
+    enforce_window: bool = True,
+) -> list[int]:
+    """Withdraw the user's registration; promote from the waitlist in the same transaction.
+
+    Returns the ids of the users who were promoted.
+    """
+    actor = actor or user
+    with unit_of_work(lock_session=session_id) as unit:
+        session = unit.locked(session_id)
+        if session is None or not can_see_event(
+            session.event.published, session.event.is_cancelled, actor
+        ):
+            raise NotFound(_("There is no such session."))
+        if not can_manage(actor):
+            check_not_cancelled(session.is_cancelled, event_cancelled=session.event.is_cancelled)
+        if enforce_window:
+            rules.check_cancellation_window(now, starts_at=session.starts_at)
+        reg = active_registration(session_id, user.id)
+        if reg is None:
+            raise NotFound(_("There is no registration to cancel."))
+        before = reg.status.value
+        reg.status = RegistrationStatus.CANCELLED
+        reg.cancelled_at = now
+        reg.waitlist_rank = None
+        db.session.flush()
+        _log(reg, "cancel", before, actor.id, now)
+        if not session.is_cancelled:
+            mail.registration_message(
+                user=user, session=session, status="cancelled", previous=before, now=now
+            )
+        promoted = _promote(session, now, actor.id)
+        if actor.id != user.id:
+            record_audit(
+                event_id=session.event_id,
+                actor=actor,
+                now=now,
+                action="registration removed",
+                target=session.title,
+                detail=user.email,
+            )
+    return promoted
+
+
+def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list[int]:
+    """Give freed seats to the head of the waitlist (under the caller's lock)."""
+    require_seat_lock(session.id)
+    if session.is_cancelled:
+        return []
+    waiting = waitlist_for(session.id)
+    n = rules.seats_to_promote(session.capacity, confirmed_count(session.id), len(waiting))
+    promoted = []
+    for reg in waiting[:n]:
+        reg.status = RegistrationStatus.CONFIRMED
+        reg.confirmed_at = now
+        reg.waitlist_rank = None
+        _log(
+            reg, "promote", RegistrationStatus.WAITLISTED.value, actor_id, now, note="a seat opened"
+        )
+        db.session.add(
+            Notification(
+                user_id=reg.user_id,
+                created_at=now,
+                message=notice(SEAT_OPENED, title=session.title),
+            )
+        )
+        mail.registration_message(user=reg.user, session=session, status="promoted", now=now)
+        promoted.append(reg.user_id)
+    db.session.flush()
+    return promoted
+
+
+def change_capacity(
+    *, session_id: int, new_capacity: int | None, now: datetime, actor: User
+) -> list[int]:
+    """Set a session's capacity, the one place that does: raising it promotes as many as fit;
+    lowering it below the confirmed count fails. Audited once, with the old value."""
+    with unit_of_work(lock_session=session_id) as unit:
+        session = unit.locked(session_id)
+        if session is None:
+            raise NotFound(_("There is no such session."))
+        rules.check_new_capacity(new_capacity, confirmed_count(session_id))
+        old = session.capacity
+        if old == new_capacity:
+            return []
+        session.capacity = new_capacity
+        db.session.flush()
+        promoted = _promote(session, now, actor.id) if session.registrable else []
+        record_audit(
+            event_id=session.event_id,
+            actor=actor,
+            now=now,
+            action="capacity changed",
+            target=session.title,
+            detail=f"{old or 'no limit'} → {new_capacity or 'no limit'}; {len(promoted)} promoted",
+        )
+    return promoted
+
+
+# --- organiser tools ---------------------------------------------------------------------------
+
+
+def confirm_with_override(*, registration_id: int, now: datetime, actor: User) -> None:
+    """Confirm a waitlisted person past capacity: an explicit, logged override."""
+    session_id = _session_of(registration_id)
+    with unit_of_work(lock_session=session_id):
+        reg = db.session.get(Registration, registration_id)
+        if reg.status != RegistrationStatus.WAITLISTED:
+            raise rules.NotRegistrable(
+                _("Only people on the waitlist can be confirmed past capacity.")
+            )
+        reg.status = RegistrationStatus.CONFIRMED
+        reg.confirmed_at = now
+        reg.waitlist_rank = None
+        reg.override = True
+        _log(
+            reg,
+            "override_confirm",
+            RegistrationStatus.WAITLISTED.value,
+            actor.id,
+            now,
+            note="confirmed past capacity by an organiser",
+        )
+        db.session.add(
+            Notification(
+                user_id=reg.user_id,
+                created_at=now,
+                message=notice(CONFIRMED, title=reg.session.title),
+            )
+        )
+        mail.registration_message(user=reg.user, session=reg.session, status="promoted", now=now)
+        record_audit(
+            event_id=reg.session.event_id,
+            actor=actor,
+            now=now,
+            action="confirmed past capacity",
+            target=reg.session.title,
+            detail=reg.user.email,
+        )
+
+
+def _session_of(registration_id: int) -> int:
+    from meetingapp.registration.queries import session_id_of_registration
+
+    session_id = session_id_of_registration(registration_id)
+    if session_id is None:
+        raise NotFound(_("There is no such registration."))
+    return session_id
+
+
+def remove_registration(*, registration_id: int, now: datetime, actor: User) -> list[int]:
+    """An organiser removes someone (kept as cancelled); the waitlist moves up."""
+    reg = db.session.get(Registration, registration_id)
+    if reg is None or reg.status == RegistrationStatus.CANCELLED:
+        raise NotFound(_("There is no active registration to remove."))
+    return cancel_registration(
+        user=reg.user, session_id=reg.session_id, now=now, actor=actor, enforce_window=False
+    )
+
+
+def move_on_waitlist(*, registration_id: int, direction: int, now: datetime, actor: User) -> None:
+    """Swap a waitlisted person with the one before (direction −1) or after (+1)."""
+    session_id = _session_of(registration_id)
+    with unit_of_work(lock_session=session_id):
+        waiting = waitlist_for(session_id)
+        ids = [r.id for r in waiting]
+        if registration_id not in ids:
+            raise rules.NotRegistrable(_("This person is not on the waitlist."))
+        i = ids.index(registration_id)
+        j = i + direction
+        if not 0 <= j < len(waiting):
+            return
+        # Renumber densely so equal ranks can never tie after a swap.
+        waiting[i], waiting[j] = waiting[j], waiting[i]
+        for rank, r in enumerate(waiting, start=1):
+            r.waitlist_rank = rank
+        moved = waiting[j]
+        _log(
+            moved,
+            "move_up" if direction < 0 else "move_down",
+            moved.status.value,
+            actor.id,
+            now,
+            note=f"now {j + 1} on the waitlist",
+        )
+        record_audit(
+            event_id=moved.session.event_id,
+            actor=actor,
+            now=now,
+            action="waitlist reordered",
+            target=moved.session.title,
+            detail=f"{moved.user.email} now {j + 1}",
+        )

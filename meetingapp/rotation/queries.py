@@ -1,0 +1,229 @@
+"""Named reads of picks and rotation plans: demand, the grid, itineraries, host rosters."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from meetingapp.domain.errors import NotFound, PermissionDenied
+from meetingapp.domain.i18n import _
+from meetingapp.domain.visibility import Viewer, can_manage, can_see_roster
+from meetingapp.extensions import db
+from meetingapp.models import EventSession, TopicTable, User
+from meetingapp.models.rotation import RotationAssignment, RotationPlan, TablePick
+
+
+def latest_plan(session_id: int, *, published_only: bool = False) -> RotationPlan | None:
+    """The newest plan (draft or published), or the newest published one."""
+    stmt = select(RotationPlan).where(RotationPlan.session_id == session_id)
+    if published_only:
+        stmt = stmt.where(RotationPlan.status == "published")
+    else:
+        stmt = stmt.where(RotationPlan.status != "superseded")
+    return db.session.scalar(stmt.order_by(RotationPlan.version.desc()).limit(1))
+
+
+def has_rotation(session_id: int) -> bool:
+    """Whether a rotation has been planned for this session."""
+    return (
+        db.session.scalar(
+            select(RotationPlan.id).where(RotationPlan.session_id == session_id).limit(1)
+        )
+        is not None
+    )
+
+
+def sessions_with_rotation(session_ids: list[int]) -> set[int]:
+    if not session_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(RotationPlan.session_id).where(RotationPlan.session_id.in_(session_ids))
+        )
+    )
+
+
+def my_picks(session_id: int, user_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(TablePick.table_id)
+            .where(TablePick.session_id == session_id, TablePick.user_id == user_id)
+            .order_by(TablePick.rank)
+        )
+    )
+
+
+def picks_by_user(session_id: int) -> dict[int, list[int]]:
+    """{user id: table ids, best first} for everyone who picked."""
+    picks: dict[int, list[int]] = defaultdict(list)
+    for user_id, table_id in db.session.execute(
+        select(TablePick.user_id, TablePick.table_id)
+        .where(TablePick.session_id == session_id)
+        .order_by(TablePick.user_id, TablePick.rank)
+    ):
+        picks[user_id].append(table_id)
+    return picks
+
+
+@dataclass
+class TableDemand:
+    table: TopicTable
+    by_rank: list[int]
+    total: int
+    first: int
+
+
+def demand(session: EventSession) -> list[TableDemand]:
+    """How many people ranked each table, by rank (one query)."""
+    max_picks = session.max_picks or 5
+    counts: dict[int, list[int]] = {t.id: [0] * max_picks for t in session.tables}
+    for table_id, rank in db.session.execute(
+        select(TablePick.table_id, TablePick.rank).where(TablePick.session_id == session.id)
+    ):
+        if table_id in counts and 1 <= rank <= max_picks:
+            counts[table_id][rank - 1] += 1
+    return [
+        TableDemand(t, counts[t.id], sum(counts[t.id]), counts[t.id][0]) for t in session.tables
+    ]
+
+
+def picks_summary(session_id: int) -> Counter:
+    """How many confirmed participants made any pick."""
+    return Counter(
+        db.session.scalars(
+            select(TablePick.user_id).where(TablePick.session_id == session_id, TablePick.rank == 1)
+        )
+    )
+
+
+@dataclass
+class Grid:
+    plan: RotationPlan | None
+    rounds: list
+    tables: list[TopicTable]
+    cells: dict[tuple[int, int], list[User]]
+    stats: dict
+
+
+def grid_for(session: EventSession, *, published_only: bool = False) -> Grid:
+    """Who sits where in each round of the latest plan (organisers' planning page, cards)."""
+    plan = latest_plan(session.id, published_only=published_only)
+    cells: dict[tuple[int, int], list[User]] = defaultdict(list)
+    if plan is not None:
+        rows = db.session.scalars(
+            select(RotationAssignment)
+            .where(RotationAssignment.plan_id == plan.id)
+            .options(selectinload(RotationAssignment.user).selectinload(User.organisation))
+        )
+        for a in rows:
+            cells[(a.round_number, a.table_id)].append(a.user)
+        for users in cells.values():
+            users.sort(key=lambda u: u.name)
+    return Grid(plan, list(session.rounds), list(session.tables), cells, plan.stats if plan else {})
+
+
+@dataclass
+class ItineraryStop:
+    session: EventSession
+    round_number: int
+    starts_at: datetime
+    ends_at: datetime
+    table: TopicTable
+
+
+def itinerary_for(user_id: int) -> list[ItineraryStop]:
+    """The user's rounds in every published rotation, in time order."""
+    plans = db.session.scalars(
+        select(RotationPlan)
+        .join(RotationAssignment)
+        .where(RotationPlan.status == "published", RotationAssignment.user_id == user_id)
+        .distinct()
+    ).all()
+    stops = []
+    for plan in plans:
+        session = db.session.get(EventSession, plan.session_id)
+        rounds = {r.number: r for r in session.rounds}
+        for a in plan.assignments:
+            if a.user_id != user_id:
+                continue
+            r = rounds.get(a.round_number)
+            if r is None:
+                continue
+            stops.append(ItineraryStop(session, a.round_number, r.starts_at, r.ends_at, a.table))
+    stops.sort(key=lambda s: s.starts_at)
+    return stops
+
+
+def stops_of_plan(plan: RotationPlan, session: EventSession, user_id: int) -> list[ItineraryStop]:
+    rounds = {r.number: r for r in session.rounds}
+    return [
+        ItineraryStop(
+            session,
+            a.round_number,
+            rounds[a.round_number].starts_at,
+            rounds[a.round_number].ends_at,
+            a.table,
+        )
+        for a in sorted(plan.assignments, key=lambda a: a.round_number)
+        if a.user_id == user_id and a.round_number in rounds
+    ]
+
+
+def roster_for_table(table_id: int, viewer: Viewer) -> tuple[TopicTable, dict[int, list[User]]]:
+    """Who sits at this table in each round of the published plan (hosts and organisers only;
+    organisers see the latest draft too)."""
+    table = db.session.get(TopicTable, table_id)
+    if table is None:
+        raise NotFound(_("There is no such table."))
+    if not can_see_roster(viewer, table.host_user_id):
+        raise PermissionDenied(_("Only the table's host and organisers see its roster."))
+    plan = latest_plan(table.session_id, published_only=not can_manage(viewer))
+    by_round: dict[int, list[User]] = {r.number: [] for r in table.session.rounds}
+    if plan is not None:
+        for a in plan.assignments:
+            if a.table_id == table.id:
+                by_round.setdefault(a.round_number, []).append(a.user)
+    for users in by_round.values():
+        users.sort(key=lambda u: u.name)
+    return table, by_round
+
+
+def tables_hosted_by(user_id: int) -> list[TopicTable]:
+    return list(
+        db.session.scalars(
+            select(TopicTable)
+            .where(TopicTable.host_user_id == user_id)
+            .options(selectinload(TopicTable.session).selectinload(EventSession.event))
+        )
+    )
+
+
+def seats_in_round(session_id: int, round_number: int, *, published_only: bool) -> dict[int, int]:
+    """{user id: table id} in one round of the latest (or the latest published) plan."""
+    plan = latest_plan(session_id, published_only=published_only)
+    if plan is None:
+        return {}
+    return dict(
+        db.session.execute(
+            select(RotationAssignment.user_id, RotationAssignment.table_id).where(
+                RotationAssignment.plan_id == plan.id,
+                RotationAssignment.round_number == round_number,
+            )
+        )
+        .tuples()
+        .all()
+    )
+
+
+def hosted_seats(session: EventSession, host_user_id: int, round_number: int | None) -> set[int]:
+    """The people seated at the host's tables in that round of the published plan: hosts work
+    from what was published (what participants were told)."""
+    hosted = {t.id for t in session.tables if t.host_user_id == host_user_id}
+    if not hosted or round_number is None:
+        return set()
+    seats = seats_in_round(session.id, round_number, published_only=True)
+    return {uid for uid, table_id in seats.items() if table_id in hosted}

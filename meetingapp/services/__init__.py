@@ -1,1 +1,0 @@
-"""Use cases: load, decide (domain), persist, commit once."""
