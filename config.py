@@ -44,6 +44,11 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Seat counting takes a lock; only a test switches it off to show the race is real.
     REGISTRATION_LOCKING = True
+    # On SQLite every unit of work that may write begins BEGIN IMMEDIATE (no "database is
+    # locked"); only a control test switches it off, to show what it prevents.
+    SQLITE_IMMEDIATE_WRITES = True
+    # Strict-Transport-Security max-age in seconds (0: not sent; production sends a year).
+    HSTS_SECONDS = 0
     DEMO_PASSWORD = "demo-password"  # noqa: S105 (printed by make run)
     # Log-in and token endpoints: per client address and per account.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -81,7 +86,6 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = os.environ.get("MEETINGAPP_RATELIMIT", "0") == "1"
-    MAIL_BACKGROUND = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing in tests)
     DEFAULT_DATABASE_FILE = "test.sqlite"
 
@@ -89,6 +93,10 @@ class TestingConfig(Config):
         super().__init__()
         # The race-proof tests switch the seat lock off in a control run to show the race is real.
         self.REGISTRATION_LOCKING = os.environ.get("MEETINGAPP_REGISTRATION_LOCKING", "1") != "0"
+        self.SQLITE_IMMEDIATE_WRITES = os.environ.get("MEETINGAPP_SQLITE_IMMEDIATE", "1") != "0"
+        # Mail goes out after the request only where a test serves the app with a real SMTP
+        # server (MAIL_SERVER set by the test too).
+        self.MAIL_BACKGROUND = os.environ.get("MEETINGAPP_MAIL_BACKGROUND", "0") == "1"
 
     def fallback_secret_key(self) -> str:
         return "testing-secret-key"
@@ -96,6 +104,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     LOG_JSON = os.environ.get("LOG_JSON", "1") == "1"
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

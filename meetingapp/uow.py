@@ -90,7 +90,12 @@ def unit_of_work(*, lock_session: int | None = None, savepoint: bool = False) ->
     token = _current.set(unit)
     try:
         locking = _locking_enabled()
-        begin_transaction(immediate=lock_session is None or locking)
+        if lock_session is None:
+            # A control test may switch this off to show what it prevents ("database is locked").
+            immediate = current_app.config.get("SQLITE_IMMEDIATE_WRITES", True)
+        else:
+            immediate = locking
+        begin_transaction(immediate=immediate)
         if lock_session is not None:
             unit.locks[lock_session] = lock_session_row(lock_session, for_update=locking)
         yield unit

@@ -22,7 +22,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied
+from meetingapp.domain.errors import DomainError, PermissionDenied
 from meetingapp.domain.i18n import N_, Message
 from meetingapp.domain.timezones import format_offset, utc_to_local, zone_label
 from meetingapp.extensions import db, login_manager
@@ -164,8 +164,9 @@ def _answer(exc: BaseException, status: int, message: str, title: str | None = N
 def flash_refusal(back: Callable[..., str]) -> Callable:
     """For a page's POST: when a domain rule refuses, say why in a flash and go ``back``.
 
-    ``back`` receives the view's URL arguments and returns where to go. The unit of work has
-    already rolled back: nothing was saved. What is missing or forbidden stays a 404 or 403.
+    ``back`` receives the view's URL arguments and returns where to go; it raises NotFound
+    itself when what the URL names does not exist (or is hidden), so that stays a 404. The unit
+    of work has already rolled back: nothing was saved. A refusal for the role stays a 403.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -173,12 +174,13 @@ def flash_refusal(back: Callable[..., str]) -> Callable:
         def wrapped(**kwargs: Any):
             try:
                 return view(**kwargs)
-            except (NotFound, PermissionDenied):
+            except PermissionDenied:
                 raise
             except DomainError as exc:
                 db.session.rollback()
+                target = back(**kwargs)
                 flash(localise(exc), "error")
-                return redirect(back(**kwargs))
+                return redirect(target)
 
         return wrapped
 

@@ -13,7 +13,9 @@ built by gunicorn's factory syntax ``meetingapp:create_app()`` with ``MEETINGAPP
 
 from __future__ import annotations
 
+import base64
 import http.client
+import json
 import os
 import signal
 import socket
@@ -208,6 +210,9 @@ class Response:
     def location(self) -> str | None:
         return self.headers.get("location")
 
+    def json(self):
+        return json.loads(self.body)
+
 
 class HttpClient:
     """One browser-like visitor: keeps its cookies, does not follow redirects."""
@@ -223,12 +228,24 @@ class HttpClient:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname, parts.port
 
-    def request(self, method: str, path: str, form: Mapping[str, str] | None = None) -> Response:
-        headers = {"Accept": "text/html"}
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: Mapping[str, str] | None = None,
+        *,
+        json_body: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        headers = {"Accept": "text/html", **(headers or {})}
         body = None
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif json_body is not None:
+            body = json.dumps(json_body)
+            headers["Content-Type"] = "application/json"
+            headers["Accept"] = "application/json"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
@@ -256,3 +273,14 @@ class HttpClient:
 
     def post(self, path: str, form: Mapping[str, str] | None = None) -> Response:
         return self.request("POST", path, form or {})
+
+    def api(
+        self, method: str, path: str, body: object = None, *, token: str = "", basic: str = ""
+    ) -> Response:
+        """A JSON API call with a Bearer token (or HTTP Basic ``email:password``)."""
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        elif basic:
+            headers["Authorization"] = "Basic " + base64.b64encode(basic.encode()).decode()
+        return self.request(method, path, json_body=body, headers=headers)

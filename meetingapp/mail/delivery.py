@@ -98,6 +98,18 @@ def _due_ids(now: datetime, limit: int) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+def _all_due(now: datetime, limit: int):
+    """Due message ids, ``limit`` at a time, until none is left (others may take some)."""
+    while True:
+        batch = _due_ids(now, limit)
+        db.session.rollback()  # the read transaction ends before the claims begin
+        if not batch:
+            return
+        yield from batch
+        if len(batch) < limit:
+            return
+
+
 def _claim(message_id: int, now: datetime) -> bool:
     with unit_of_work():
         result = db.session.execute(
@@ -181,7 +193,7 @@ def deliver_due(
     connect = connect or (lambda: smtp_connection(config))
     smtp = None
     try:
-        for message_id in _due_ids(now, limit):
+        for message_id in _all_due(now, limit):
             if not _claim(message_id, now):
                 continue  # another process took it
             email = build_email(db.session.get(OutboxMessage, message_id), sender)

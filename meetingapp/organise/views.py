@@ -61,7 +61,7 @@ def _get(model, ident: int, what: str):
 
 
 def _to_event(event_id: int, **_kwargs) -> str:
-    return url_for(".event", event_id=event_id)
+    return url_for(".event", event_id=_get(Event, event_id, "event").id)
 
 
 @bp.get("/")
@@ -238,8 +238,7 @@ def edit_session(session_id: int):
 
 
 def _to_event_of_session(session_id: int, **_kwargs) -> str:
-    session = db.session.get(EventSession, session_id)
-    return url_for(".event", event_id=session.event_id) if session else url_for(".dashboard")
+    return url_for(".event", event_id=_get(EventSession, session_id, "session").event_id)
 
 
 @bp.post("/sessions/<int:session_id>/delete")
@@ -324,8 +323,7 @@ def edit_table(table_id: int):
 
 
 def _to_event_of_table(table_id: int, **_kwargs) -> str:
-    table = db.session.get(TopicTable, table_id)
-    return url_for(".event", event_id=table.session.event_id) if table else url_for(".dashboard")
+    return url_for(".event", event_id=_get(TopicTable, table_id, "table").session.event_id)
 
 
 @bp.post("/tables/<int:table_id>/delete")

@@ -35,7 +35,7 @@ def _back_or_programme(session_id: int, **kwargs) -> str:
 
 
 def _to_manage(session_id: int, **_kwargs) -> str:
-    return url_for(".manage", session_id=session_id)
+    return url_for(".manage", session_id=visible_session(session_id, current_user).id)
 
 
 @bp.post("/sessions/<int:session_id>")

@@ -22,7 +22,7 @@ from meetingapp.web import flash_refusal
 
 
 def _to_plan(session_id: int, **_kwargs) -> str:
-    return url_for(".plan", session_id=session_id)
+    return url_for(".plan", session_id=visible_networking_session(session_id, current_user).id)
 
 
 def _picks_page(session, chosen: list[int], status: int = 200):

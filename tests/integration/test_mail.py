@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import email
 import smtplib
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -18,35 +15,16 @@ from meetingapp.mail.reminders import queue_reminders
 from meetingapp.models import DeliveryAttempt, OutboxMessage
 from meetingapp.registration import service as svc
 from tests import factories
+from tests.smtp import free_port
+from tests.smtp import smtp_server as smtp_server_on_loopback
 
 NOW = datetime(2024, 10, 1, 12, 0, tzinfo=UTC)
 
 
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server(unused_port):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=unused_port)
-    controller.start()
-    yield inbox, unused_port
-    controller.stop()
-
-
-@pytest.fixture
-def unused_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def smtp_server():
+    with smtp_server_on_loopback() as inbox:
+        yield inbox, inbox.port
 
 
 @pytest.fixture
@@ -179,10 +157,8 @@ def test_crash_mid_delivery_sends_the_rest_next_run_exactly_once(
     assert len(inbox.messages) == 3
 
 
-def test_unreachable_server_retries_with_backoff_and_records_attempts(
-    app, session_and_people, unused_port
-):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=unused_port)
+def test_unreachable_server_retries_with_backoff_and_records_attempts(app, session_and_people):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     session, people = session_and_people
     svc.register_participant(user=people[0], session_id=session.id, now=NOW)
     report = _deliver()
