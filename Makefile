@@ -22,12 +22,13 @@ run: $(STAMP)
 	@echo "Serving meetingapp on http://127.0.0.1:5000  (Ctrl+C to stop)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## The whole suite: unit, integration and functional tests on SQLite and PostgreSQL, browser tests.
+## The whole suite: unit, integration and functional tests on SQLite and PostgreSQL, browser tests,
+## spread over every core (pytest-xdist; each worker starts its own throwaway PostgreSQL).
 test: $(STAMP) clients
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -x -q -m "not browser and not slow"
+	$(BIN)/python -m pytest -n auto -x -q -m "not browser and not slow"
 
 ## Real calendar parsers used by the tests (ical.js under node; libical via Debian packages).
 clients:

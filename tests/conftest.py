@@ -194,7 +194,9 @@ class FrozenClock:
     def __init__(self, app) -> None:
         self._app = app
 
-    def set(self, instant: datetime) -> None:
+    def set(self, instant: datetime | str) -> None:
+        if isinstance(instant, str):
+            instant = datetime.fromisoformat(instant)
         if instant.tzinfo is None:
             raise ValueError("freeze the clock at an aware instant")
         self._app.config["FROZEN_NOW"] = instant

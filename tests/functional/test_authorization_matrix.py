@@ -180,9 +180,9 @@ class Demo:
 
 
 @pytest.fixture
-def demo(app) -> Demo:
+def demo(app, clock) -> Demo:
     """participant01's registration and token in the 2024 speed dating, host-a's table there."""
-    app.config["FROZEN_NOW"] = FROZEN_NOW  # the check-in pages' clock: round 1 is under way
+    clock.set(FROZEN_NOW)  # the check-in pages' clock: round 1 is under way
     owner, other, host = (user_by_email(EMAILS[r]) for r in (OWNER, OTHER, HOST))
     speed, upcoming = db.session.scalars(
         select(EventSession)

@@ -131,14 +131,14 @@ class Demo:
 
 
 @pytest.fixture
-def demo(app) -> Demo:
+def demo(app, clock) -> Demo:
     from meetingapp.organise.forms import session_form_data
     from meetingapp.organise.mappers import session_values
 
     def session_form_values(session):
         return session_form_data(session_values(session), session.kind.value)
 
-    app.config["FROZEN_NOW"] = FROZEN_NOW
+    clock.set(FROZEN_NOW)
     speed, upcoming_speed = db.session.scalars(
         select(EventSession)
         .where(EventSession.kind == SessionKind.SPEED_NETWORKING)

@@ -44,9 +44,9 @@ def _log() -> list[tuple[int, str, str]]:
 
 
 @pytest.fixture
-def day(app):
+def day(app, clock):
     """A training day (capacity 2, both seats taken), two more people and an organiser."""
-    app.config["FROZEN_NOW"] = ON_THE_DAY
+    clock.set(ON_THE_DAY)
     org = factories.organisation("DESA", "Economic and Social Affairs")
     session = factories.session(
         kind=SessionKind.TRAINING, capacity=2, title="Training day", starts_at=START, minutes=300
@@ -100,9 +100,9 @@ def test_double_check_in_is_refused_with_a_message_and_changes_nothing(client, a
     assert len(_log()) == 1
 
 
-def test_check_in_outside_the_sessions_day_is_refused(app, client, auth, day):
+def test_check_in_outside_the_sessions_day_is_refused(app, client, auth, day, clock):
     session, people, organiser = day
-    app.config["FROZEN_NOW"] = "2024-11-19T12:00:00+00:00"
+    clock.set("2024-11-19T12:00:00+00:00")
     auth.login(organiser.email)
     page = _text(client.get(f"/checkin/sessions/{session.id}"))
     assert "Check-in is open on 20 November 2024 only" in page  # said before anyone taps
@@ -115,9 +115,9 @@ def test_check_in_outside_the_sessions_day_is_refused(app, client, auth, day):
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 2
 
 
-def test_frozen_now_is_ignored_outside_testing(app, client, auth, day):
+def test_frozen_now_is_ignored_outside_testing(app, client, auth, day, clock):
     session, people, organiser = day
-    app.config["FROZEN_NOW"] = "2024-11-19T12:00:00+00:00"
+    clock.set("2024-11-19T12:00:00+00:00")
     app.testing = False
     auth.login(organiser.email)
     page = _text(client.get(f"/checkin/sessions/{session.id}"))
@@ -260,9 +260,9 @@ def test_my_programme_shows_my_qr_code(app, client, auth, day):
 
 
 @pytest.fixture
-def networking(app):
+def networking(app, clock):
     """Two rounds, tables a (hosted by ``host``) and b, four people seated by a published plan."""
-    app.config["FROZEN_NOW"] = ON_THE_DAY
+    clock.set(ON_THE_DAY)
     org = factories.organisation("UNODA", "Office for Disarmament Affairs")
     session = factories.session(
         kind=SessionKind.SPEED_NETWORKING, title="Speed dating", starts_at=START, minutes=60
@@ -364,9 +364,9 @@ def test_a_round_that_does_not_exist_is_a_bad_request(client, auth, networking):
     assert _log() == []
 
 
-def test_the_round_under_way_is_chosen_by_default(app, client, auth, networking):
+def test_the_round_under_way_is_chosen_by_default(app, client, auth, networking, clock):
     session, _, _, organiser = networking
-    app.config["FROZEN_NOW"] = (START + timedelta(minutes=30)).isoformat()
+    clock.set(START + timedelta(minutes=30))
     auth.login(organiser.email)
     page = client.get(f"/checkin/sessions/{session.id}").get_data(as_text=True)
     assert re.search(r'aria-current="page">Round 2', page)

@@ -85,28 +85,21 @@ def test_unknown_api_path_answers_json_error(client, app):
     assert response.get_json()["error"]["code"] == "not_found"
 
 
-def test_timetable_query_count_does_not_grow_with_sessions(app, client):
-    from sqlalchemy import event as sa_event
-
+def test_timetable_query_count_does_not_grow_with_sessions(app, client, count_queries):
     ev = factories.event()
     factories.session(ev)
     db.session.commit()
 
-    def count_queries(url):
-        statements = []
-        listener = lambda *a, **k: statements.append(a[2])  # noqa: E731
-        sa_event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+    def queries_of(url):
+        with count_queries() as counted:
             assert client.get(url).status_code == 200
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return counted.count
 
-    few = count_queries(f"/events/{ev.id}")
+    few = queries_of(f"/events/{ev.id}")
     for i in range(30):
         factories.session(ev, title=f"Session {i}", capacity=10)
     db.session.commit()
-    many = count_queries(f"/events/{ev.id}")
+    many = queries_of(f"/events/{ev.id}")
     assert many == few
 
 
