@@ -1,4 +1,5 @@
-"""Flask commands: ``users``, ``demo`` and ``rotation``."""
+"""Flask commands: ``users``, ``demo`` and ``mail`` (``rotation`` is a plugin command that does
+not build the app: ``planner_cli.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from meetingapp.domain.errors import ValidationFailed
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="The customer's demo events and accounts.")
-rotation_cli = AppGroup("rotation", help="The table-rotation planner.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
 
 
@@ -109,17 +109,7 @@ def demo_load_if_empty() -> None:
     print_demo_logins()
 
 
-@rotation_cli.command("solve", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def rotation_solve(args: tuple[str, ...]) -> None:
-    """Plan a rotation from IN.json without a database: IN.json --out OUT.json [--time-limit S]."""
-    from meetingapp.domain.rotation.cli import main
-
-    raise SystemExit(main(list(args)))
-
-
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
-    app.cli.add_command(rotation_cli)
     app.cli.add_command(mail_cli)

@@ -25,10 +25,11 @@ Values = dict[str, Any]
 
 def _must_exist(model, ident: int | None, field_name: str) -> None:
     if ident is not None and db.session.get(model, ident) is None:
-        raise ValidationFailed(
-            _("There is no %(what)s with id %(id)s.", what=model.__name__.lower(), id=ident),
-            field=field_name,
-        )
+        messages = {
+            Organisation: _("There is no organisation with id %(id)s.", id=ident),
+            User: _("There is no account with id %(id)s.", id=ident),
+        }
+        raise ValidationFailed(messages[model], field=field_name)
 
 
 def _local_naive(value: datetime | None, tz: str) -> datetime | None:

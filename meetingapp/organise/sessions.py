@@ -197,8 +197,7 @@ def create_session(
             parent = db.session.get(EventSession, parent_id)
             if parent is None:
                 raise ValidationFailed(
-                    _("There is no %(what)s with id %(id)s.", what="session", id=parent_id),
-                    field="parent",
+                    _("There is no training day with id %(id)s.", id=parent_id), field="parent"
                 )
             if parent.kind != SessionKind.TRAINING or parent.event_id != event.id:
                 raise ValidationFailed(

@@ -55,7 +55,7 @@ def test_sign_up_with_an_organisation_lands_logged_in_then_logs_out_and_in(pages
     expect(nav.get_by_role("link", name=NAME)).to_have_count(0)
     with loading(page):  # a page behind the log-in sends you to it, and back after
         page.goto("/me/")
-    expect(page).to_have_url(pages.base_url + "/auth/login?next=%2Fregistration%2Fme")
+    expect(page).to_have_url(pages.base_url + "/auth/login?next=%2Fme%2F")
     screenshot(page, "login")
     page.get_by_label(tr("E-mail")).fill(EMAIL)
     page.get_by_label(tr("Password"), exact=True).fill(PASSWORD)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from meetingapp.domain.timezones import utc_to_local, zone_label
 from meetingapp.extensions import db
 from meetingapp.models import (
+    EventSession,
     NetworkingRound,
     RotationAssignment,
     RotationPlan,
@@ -73,7 +74,9 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tr
         person.get_by_role("button", name=tr("Save my picks")).click()
     expect(person.locator(".flash-success")).to_have_text(tr("Your table picks are saved."))
     assert my_picks(speed_id, user_id) == chosen
-    expected_demand = [(d.table.code, d.first, d.total) for d in demand(speed_id)]
+    expected_demand = [
+        (d.table.code, d.first, d.total) for d in demand(db.session.get(EventSession, speed_id))
+    ]
     db.session.rollback()
 
     # The organiser: Organise → the event → Rotation; demand per table, plan, publish.
