@@ -15,7 +15,6 @@ from sqlalchemy.orm import selectinload
 
 from meetingapp.calendar.ics import CalendarEntry, build_calendar
 from meetingapp.domain.visibility import Viewer
-from meetingapp.events.queries import visible_event, visible_session
 from meetingapp.extensions import db
 from meetingapp.models import (
     Event,
@@ -25,6 +24,7 @@ from meetingapp.models import (
     SessionKind,
     User,
 )
+from meetingapp.models.event import visible_event, visible_session
 from meetingapp.models.rotation import RotationAssignment, RotationPlan
 from meetingapp.uow import unit_of_work
 

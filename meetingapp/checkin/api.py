@@ -7,8 +7,8 @@ from meetingapp.api import bp
 from meetingapp.api.http import operation
 from meetingapp.checkin import schemas as s
 from meetingapp.checkin import service
-from meetingapp.events.queries import visible_session
 from meetingapp.models import User
+from meetingapp.models.event import visible_session
 
 
 @bp.post("/sessions/<int:session_id>/check-ins")

@@ -17,7 +17,6 @@ from meetingapp.domain.errors import NotFound, PermissionDenied
 from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import utc_to_local
 from meetingapp.domain.visibility import can_manage
-from meetingapp.events.queries import visible_session
 from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
@@ -29,6 +28,7 @@ from meetingapp.models import (
     TopicTable,
     User,
 )
+from meetingapp.models.event import visible_session
 from meetingapp.rotation.queries import hosted_seats, seats_in_round
 
 

@@ -16,7 +16,6 @@ from meetingapp.domain.errors import NotFound, PermissionDenied
 from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import utc_to_local
 from meetingapp.domain.visibility import can_check_in, can_manage, check_not_cancelled
-from meetingapp.events.queries import visible_session
 from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
@@ -27,6 +26,7 @@ from meetingapp.models import (
     User,
 )
 from meetingapp.models.audit import record_audit
+from meetingapp.models.event import visible_session
 from meetingapp.registration.queries import active_registration, confirmed_count
 from meetingapp.registration.service import confirm_with_override, register_participant
 from meetingapp.rotation.queries import hosted_seats

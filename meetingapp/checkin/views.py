@@ -15,9 +15,9 @@ from meetingapp.checkin import service as svc
 from meetingapp.checkin.forms import CodeForm, WalkInForm
 from meetingapp.checkin.queries import check_in_sheet, default_round
 from meetingapp.domain.errors import DomainError
-from meetingapp.events.queries import visible_session
 from meetingapp.i18n import localise
 from meetingapp.models import EventSession, SessionKind
+from meetingapp.models.event import visible_session
 from meetingapp.models.user import user_by_email
 
 

@@ -7,13 +7,8 @@ from meetingapp.api.auth import OPTIONAL
 from meetingapp.api.http import operation, paginate
 from meetingapp.api.schemas import PageQuery
 from meetingapp.events import schemas as s
-from meetingapp.events.queries import (
-    listed_events,
-    ordered_sessions,
-    visible_event,
-    visible_session,
-)
 from meetingapp.models import User
+from meetingapp.models.event import listed_events, ordered_sessions, visible_event, visible_session
 from meetingapp.registration.queries import availability_for
 
 

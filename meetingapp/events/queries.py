@@ -1,9 +1,4 @@
-"""Named reads of the programme, and the one visibility query every entry point asks.
-
-``visible_event`` and ``visible_session`` apply ``domain.visibility.can_see_event`` for pages, the
-JSON API, calendar files, registration, picks and check-in alike: an unpublished event does not
-exist for anyone but organisers (404 everywhere, never a different answer on another route).
-"""
+"""Named reads of the public programme: the timetable of an event, by local day."""
 
 from __future__ import annotations
 
@@ -11,80 +6,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from meetingapp.domain.errors import NotFound
-from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import utc_to_local, zone_label
-from meetingapp.domain.visibility import Viewer, can_manage, can_see_event
-from meetingapp.extensions import db
-from meetingapp.models import Event, EventSession, SessionKind, TopicTable
-
-
-def _programme_options():
-    return (
-        selectinload(Event.organisation),
-        selectinload(Event.sessions).options(
-            selectinload(EventSession.lead_organisation),
-            selectinload(EventSession.agenda_items),
-            selectinload(EventSession.rounds),
-            selectinload(EventSession.parts),
-            selectinload(EventSession.tables).options(
-                selectinload(TopicTable.host_organisation),
-                selectinload(TopicTable.host_user),
-            ),
-        ),
-    )
-
-
-def visible_event(event_id: int, viewer: Viewer | None, *, programme: bool = True) -> Event:
-    """The event with its whole programme (a fixed number of queries), if ``viewer`` may see
-    it; NotFound otherwise."""
-    stmt = select(Event).where(Event.id == event_id)
-    if programme:
-        stmt = stmt.options(*_programme_options())
-    event = db.session.scalar(stmt)
-    if event is None or not can_see_event(event.published, event.is_cancelled, viewer):
-        raise NotFound(_("There is no such event."))
-    return event
-
-
-def visible_session(session_id: int, viewer: Viewer | None) -> EventSession:
-    """The session, if ``viewer`` may see its event; NotFound otherwise."""
-    session = db.session.get(EventSession, session_id)
-    if session is None or not can_see_event(
-        session.event.published, session.event.is_cancelled, viewer
-    ):
-        raise NotFound(_("There is no such session."))
-    return session
-
-
-def visible_networking_session(session_id: int, viewer: Viewer | None) -> EventSession:
-    session = db.session.get(EventSession, session_id)
-    if (
-        session is None
-        or session.kind != SessionKind.SPEED_NETWORKING
-        or not can_see_event(session.event.published, session.event.is_cancelled, viewer)
-    ):
-        raise NotFound(_("There is no such speed-networking session."))
-    return session
-
-
-def listed_events(viewer: Viewer | None) -> list[Event]:
-    """The events ``viewer`` may see, latest first."""
-    stmt = select(Event).options(selectinload(Event.organisation)).order_by(Event.starts_on.desc())
-    if not can_manage(viewer):
-        stmt = stmt.where(Event.published.is_(True))
-    return list(db.session.scalars(stmt))
-
-
-def ordered_sessions(event: Event) -> list[EventSession]:
-    """Every session in time order, training-day parts after their day."""
-    return sorted(
-        event.sessions, key=lambda x: (x.starts_at, x.parent_id is not None, x.position, x.id)
-    )
-
+from meetingapp.domain.visibility import Viewer
+from meetingapp.models import Event, EventSession, SessionKind
+from meetingapp.models.event import visible_event
 
 # --- the timetable ---------------------------------------------------------------------------
 

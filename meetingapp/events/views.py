@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from meetingapp import clock
 from meetingapp.events import bp
-from meetingapp.events.queries import listed_events, timetable_for
+from meetingapp.events.queries import timetable_for
 from meetingapp.i18n import ordinal
+from meetingapp.models.event import listed_events
 from meetingapp.registration.queries import availability_for
 
 

@@ -14,11 +14,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from meetingapp.domain.i18n import N_
-from meetingapp.domain.visibility import is_cancelled
+from meetingapp.domain.errors import NotFound
+from meetingapp.domain.i18n import N_, _
+from meetingapp.domain.visibility import Viewer, can_manage, can_see_event, is_cancelled
 from meetingapp.extensions import db
 from meetingapp.models.organisation import Organisation
 from meetingapp.models.user import User
@@ -222,3 +224,73 @@ class NetworkingRound(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
+
+
+# --- the one visibility query ----------------------------------------------------------------
+# ``visible_event`` and ``visible_session`` apply ``domain.visibility.can_see_event`` for pages,
+# the JSON API, calendar files, registration, picks and check-in alike: an unpublished event
+# does not exist for anyone but organisers (404 everywhere, never a different answer elsewhere).
+
+
+def _programme_options():
+    return (
+        selectinload(Event.organisation),
+        selectinload(Event.sessions).options(
+            selectinload(EventSession.lead_organisation),
+            selectinload(EventSession.agenda_items),
+            selectinload(EventSession.rounds),
+            selectinload(EventSession.parts),
+            selectinload(EventSession.tables).options(
+                selectinload(TopicTable.host_organisation),
+                selectinload(TopicTable.host_user),
+            ),
+        ),
+    )
+
+
+def visible_event(event_id: int, viewer: Viewer | None, *, programme: bool = True) -> Event:
+    """The event with its whole programme (a fixed number of queries), if ``viewer`` may see
+    it; NotFound otherwise."""
+    stmt = select(Event).where(Event.id == event_id)
+    if programme:
+        stmt = stmt.options(*_programme_options())
+    event = db.session.scalar(stmt)
+    if event is None or not can_see_event(event.published, event.is_cancelled, viewer):
+        raise NotFound(_("There is no such event."))
+    return event
+
+
+def visible_session(session_id: int, viewer: Viewer | None) -> EventSession:
+    """The session, if ``viewer`` may see its event; NotFound otherwise."""
+    session = db.session.get(EventSession, session_id)
+    if session is None or not can_see_event(
+        session.event.published, session.event.is_cancelled, viewer
+    ):
+        raise NotFound(_("There is no such session."))
+    return session
+
+
+def visible_networking_session(session_id: int, viewer: Viewer | None) -> EventSession:
+    session = db.session.get(EventSession, session_id)
+    if (
+        session is None
+        or session.kind != SessionKind.SPEED_NETWORKING
+        or not can_see_event(session.event.published, session.event.is_cancelled, viewer)
+    ):
+        raise NotFound(_("There is no such speed-networking session."))
+    return session
+
+
+def listed_events(viewer: Viewer | None) -> list[Event]:
+    """The events ``viewer`` may see, latest first."""
+    stmt = select(Event).options(selectinload(Event.organisation)).order_by(Event.starts_on.desc())
+    if not can_manage(viewer):
+        stmt = stmt.where(Event.published.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def ordered_sessions(event: Event) -> list[EventSession]:
+    """Every session in time order, training-day parts after their day."""
+    return sorted(
+        event.sessions, key=lambda x: (x.starts_at, x.parent_id is not None, x.position, x.id)
+    )

@@ -10,8 +10,8 @@ from meetingapp import clock
 from meetingapp.api import bp
 from meetingapp.api.http import operation
 from meetingapp.events import schemas as out
-from meetingapp.events.queries import visible_event, visible_session
 from meetingapp.models import User
+from meetingapp.models.event import visible_event, visible_session
 from meetingapp.organise import schemas as s
 from meetingapp.organise import service, sessions
 from meetingapp.organise.mappers import (

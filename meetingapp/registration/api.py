@@ -5,8 +5,8 @@ from __future__ import annotations
 from meetingapp import clock
 from meetingapp.api import bp
 from meetingapp.api.http import operation, paginate
-from meetingapp.events.queries import visible_session
 from meetingapp.models import User
+from meetingapp.models.event import visible_session
 from meetingapp.registration import schemas as s
 from meetingapp.registration import service
 from meetingapp.registration.queries import session_roster

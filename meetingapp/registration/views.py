@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 
 from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
-from meetingapp.events.queries import visible_session
 from meetingapp.i18n import ordinal
+from meetingapp.models.event import visible_session
 from meetingapp.registration import bp, imports
 from meetingapp.registration import service as svc
 from meetingapp.registration.forms import CapacityForm, ImportForm

@@ -7,8 +7,8 @@ from meetingapp.api import bp
 from meetingapp.api.http import operation
 from meetingapp.domain.errors import NotFound
 from meetingapp.domain.visibility import can_manage
-from meetingapp.events.queries import visible_networking_session, visible_session
 from meetingapp.models import User
+from meetingapp.models.event import visible_networking_session, visible_session
 from meetingapp.rotation import schemas as s
 from meetingapp.rotation import service
 from meetingapp.rotation.queries import latest_plan, my_picks

@@ -16,13 +16,13 @@ from meetingapp.domain import rotation as planner
 from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from meetingapp.domain.i18n import _
 from meetingapp.domain.visibility import check_not_cancelled
-from meetingapp.events.queries import visible_networking_session
 from meetingapp.extensions import db
 from meetingapp.i18n import language_of
 from meetingapp.mail import service as mail
 from meetingapp.mail.notices import ROTATION_READY, notice
 from meetingapp.models import EventSession, Notification, TopicTable, User
 from meetingapp.models.audit import record_audit
+from meetingapp.models.event import visible_networking_session
 from meetingapp.models.rotation import RotationAssignment, RotationPlan, TablePick
 from meetingapp.registration.queries import confirmed_people, is_confirmed
 from meetingapp.rotation.queries import latest_plan, picks_by_user, stops_of_plan

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.domain.errors import DomainError
-from meetingapp.events.queries import visible_networking_session
 from meetingapp.i18n import localise
+from meetingapp.models.event import visible_networking_session
 from meetingapp.registration.queries import active_registration
 from meetingapp.rotation import bp
 from meetingapp.rotation import service as svc
