@@ -25,6 +25,7 @@ FEATURES = (
     "me",
     "accounts",
     "mail",
+    "live",
 )
 API_MODULES = (
     "meetingapp.events.api",
@@ -34,6 +35,7 @@ API_MODULES = (
     "meetingapp.checkin.api",
     "meetingapp.me.api",
     "meetingapp.accounts.api",
+    "meetingapp.live.api",
     "meetingapp.api.openapi",
 )
 

@@ -93,12 +93,15 @@ def start_gunicorn(
     preload: bool = True,
     timeout: float = 30.0,
     extra_args: tuple[str, ...] = (),
+    worker_class: str = "sync",
+    threads: int = 1,
 ) -> ServerHandle:
     """Start gunicorn on a free loopback port and return once it answers HTTP.
 
     ``env`` is added to (and overrides) the inherited environment; ``MEETINGAPP_CONFIG`` defaults to
     ``testing``. With ``preload`` the app is imported once before the workers fork, so all of them
-    are ready as soon as the first one answers. Raises RuntimeError (with the log) if gunicorn
+    are ready as soon as the first one answers. ``worker_class="gthread"`` with ``threads`` serves
+    Server-Sent Events as production does. Raises RuntimeError (with the log) if gunicorn
     exits or does not answer within ``timeout`` seconds.
     """
     workdir = tempfile.TemporaryDirectory(prefix="meetingapp-gunicorn-")
@@ -128,7 +131,9 @@ def start_gunicorn(
         "--workers",
         str(workers),
         "--worker-class",
-        "sync",
+        worker_class,
+        "--threads",
+        str(threads),
         "--backlog",
         "2048",
         "--timeout",

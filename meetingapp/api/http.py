@@ -39,6 +39,7 @@ class Operation:
     query: type[BaseModel] | None
     errors: tuple[int, ...]
     description: str
+    media_type: str = "application/json"
 
 
 def operation(
@@ -54,6 +55,7 @@ def operation(
     query: type[BaseModel] | None = None,
     errors: tuple[int, ...] = (),
     description: str = "",
+    media_type: str = "application/json",
 ) -> Callable:
     """Declare an API operation. The view receives ``caller``, ``body`` and ``query`` when it
     names them, and returns an instance of ``response`` (or None for 204)."""
@@ -69,6 +71,7 @@ def operation(
         query,
         tuple(errors),
         description,
+        media_type,
     )
 
     def decorate(view: Callable) -> Callable:
@@ -168,7 +171,9 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
 # --- output ----------------------------------------------------------------------------------
 
 
-def answer(result: BaseModel | None, op: Operation) -> Response:
+def answer(result: BaseModel | Response | None, op: Operation) -> Response:
+    if isinstance(result, Response):  # a stream, built by the view
+        return result
     if op.status == 204:
         return current_app.response_class(status=204)
     if op.response is not None and not isinstance(result, op.response):

@@ -29,6 +29,7 @@ TAGS = [
     {"name": "registrations", "description": "Registering, the waitlist, your itinerary."},
     {"name": "rotation", "description": "Table picks and the speed-networking rotation."},
     {"name": "attendance", "description": "Check-ins by organisers and table hosts."},
+    {"name": "live", "description": "The clock of a speed-networking session on the day."},
 ]
 DESCRIPTION = """\
 JSON in and out. Authenticate with `Authorization: Bearer <token>`; get a token from
@@ -105,6 +106,19 @@ def _responses(path: str, op: Operation, refs: dict) -> dict:
     responses: dict[str, Any] = {}
     if op.status == 204:
         responses["204"] = {"description": "Done; no content"}
+    elif op.media_type == "text/event-stream":
+        responses[str(op.status)] = {
+            "description": op.summary,
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "string",
+                        "description": "Server-Sent Events: `id: <version>`, `event: live`, "
+                        "`data: <the JSON of GET …/live>`; comments as heartbeats",
+                    }
+                }
+            },
+        }
     else:
         responses[str(op.status)] = {
             "description": op.summary,

@@ -69,3 +69,9 @@ def check_not_cancelled(cancelled: bool, *, event_cancelled: bool) -> None:
         raise SessionCancelled(
             _("This event is cancelled.") if event_cancelled else _("This session is cancelled.")
         )
+
+
+def can_follow_live(viewer: Viewer | None, *, registered: bool, hosts_a_table: bool) -> bool:
+    """The live clock of a speed-networking session: its registered participants, its table
+    hosts and organisers."""
+    return can_manage(viewer) or (viewer is not None and (registered or hosts_a_table))

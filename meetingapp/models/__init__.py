@@ -10,6 +10,7 @@ from meetingapp.models.event import (
     SessionKind,
     TopicTable,
 )
+from meetingapp.models.live import LiveAbsence, LiveSession
 from meetingapp.models.organisation import Organisation
 from meetingapp.models.outbox import DeliveryAttempt, OutboxMessage
 from meetingapp.models.registration import (
@@ -31,6 +32,8 @@ __all__ = [
     "AgendaItem",
     "Event",
     "EventSession",
+    "LiveAbsence",
+    "LiveSession",
     "NetworkingRound",
     "Notification",
     "Organisation",

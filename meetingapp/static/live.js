@@ -1,0 +1,189 @@
+// The live clock on the console, the room board and the phone: counts down from the last state
+// the server sent, on the server's time (the offset measured at every event, not the device's
+// clock), runs the phases on by itself when the connection drops, and catches up on reconnect.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-live]");
+  if (!root) { return; }
+  var dataNode = document.getElementById("live-clock");
+  var state = JSON.parse(dataNode.textContent);
+  var seatsNode = document.getElementById("live-seats");
+  var seats = seatsNode ? JSON.parse(seatsNode.textContent) : null;
+  var offset = Date.parse(state.server_time) - Date.now();
+  var planVersion = state.plan_version;
+  var labels = JSON.parse(document.getElementById("live-labels").textContent);
+  var lastPhase = state.state + ":" + state.round;
+  var page = 0;
+  var pageTurn = Date.now();
+
+  function serverNow() { return Date.now() + offset; }
+
+  // The same rules as meetingapp/domain/live.py: phases run out one after the other.
+  function advance(s) {
+    var guard = 0;
+    while ((s.state === "talking" || s.state === "moving") && s.phase_ends_at &&
+           serverNow() >= Date.parse(s.phase_ends_at) && guard++ < 100) {
+      var ended = Date.parse(s.phase_ends_at);
+      if (s.state === "moving") {
+        s = copy(s, "talking", s.round, ended + s.round_seconds * 1000);
+      } else if (s.round >= s.rounds) {
+        s = copy(s, "finished", s.round, null);
+      } else if (s.move_seconds > 0) {
+        s = copy(s, "moving", s.round + 1, ended + s.move_seconds * 1000);
+      } else {
+        s = copy(s, "talking", s.round + 1, ended + s.round_seconds * 1000);
+      }
+    }
+    return s;
+  }
+
+  function copy(s, phase, round, ends) {
+    var out = {};
+    for (var key in s) { if (Object.prototype.hasOwnProperty.call(s, key)) { out[key] = s[key]; } }
+    out.state = phase;
+    out.round = round;
+    out.phase_ends_at = ends === null ? null : new Date(ends).toISOString();
+    return out;
+  }
+
+  function secondsLeft(s) {
+    if (s.state === "paused") { return s.seconds_left; }
+    if (!s.phase_ends_at) { return null; }
+    return Math.max(0, Math.ceil((Date.parse(s.phase_ends_at) - serverNow()) / 1000));
+  }
+
+  function clockText(seconds) {
+    if (seconds === null || seconds === undefined) { return "–:––"; }
+    var m = Math.floor(seconds / 60);
+    var s = seconds % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function setText(selector, text) {
+    var nodes = root.querySelectorAll(selector);
+    for (var i = 0; i < nodes.length; i++) { if (nodes[i].textContent !== text) { nodes[i].textContent = text; } }
+  }
+
+  // The round whose seats hold now (while moving, the round people move to) and the next one.
+  function seatedRound(s) { return s.state === "waiting" ? 1 : s.round; }
+
+  function renderSeats(s) {
+    if (!seats) { return; }
+    var now = seatedRound(s);
+    var next = now !== null && now < s.rounds ? now + 1 : null;
+    if (seats.mine) {
+      renderStop("now", seats.mine[String(now)]);
+      renderStop("next", next !== null ? seats.mine[String(next)] : null);
+    }
+    if (seats.board) {
+      var shown = s.state === "talking" && next !== null ? next : now;
+      renderBoard(seats.board[String(shown)] || [], shown);
+    }
+    if (seats.hosted) {
+      toggleRounds(now, next);
+    }
+  }
+
+  function renderStop(which, stop) {
+    var box = root.querySelector("[data-stop='" + which + "']");
+    if (!box) { return; }
+    box.hidden = !stop;
+    if (!stop) { return; }
+    setText("[data-stop='" + which + "'] [data-table]", stop.code);
+    setText("[data-stop='" + which + "'] [data-topic]", stop.topic);
+    setText("[data-stop='" + which + "'] [data-host]", stop.host);
+  }
+
+  function toggleRounds(now, next) {
+    var blocks = root.querySelectorAll("[data-host-round]");
+    for (var i = 0; i < blocks.length; i++) {
+      var r = Number(blocks[i].getAttribute("data-host-round"));
+      blocks[i].hidden = !(r === now || r === next);
+    }
+  }
+
+  function renderBoard(list, round) {
+    var box = root.querySelector("[data-board-list]");
+    if (!box) { return; }
+    var perPage = Number(box.getAttribute("data-per-page")) || 24;
+    var pages = Math.max(1, Math.ceil(list.length / perPage));
+    if (Date.now() - pageTurn > 8000) { page = (page + 1) % pages; pageTurn = Date.now(); }
+    if (page >= pages) { page = 0; }
+    var slice = list.slice(page * perPage, (page + 1) * perPage);
+    var key = round + ":" + page + ":" + list.length;
+    if (box.getAttribute("data-key") !== key) {
+      box.setAttribute("data-key", key);
+      while (box.firstChild) { box.removeChild(box.firstChild); }
+      for (var i = 0; i < slice.length; i++) {
+        var li = document.createElement("li");
+        var name = document.createElement("span");
+        name.className = "board-name";
+        name.textContent = slice[i][0];
+        var table = document.createElement("span");
+        table.className = "board-table";
+        table.textContent = slice[i][1];
+        li.appendChild(name);
+        li.appendChild(table);
+        box.appendChild(li);
+      }
+    }
+    setText("[data-board-round]", round ? labels.board_round.replace("{n}", round) : "");
+    setText("[data-board-page]", pages > 1 ? labels.page.replace("{n}", page + 1).replace("{of}", pages) : "");
+  }
+
+  function beep() {
+    var sound = root.querySelector("[data-sound]");
+    if (!sound || !sound.checked) { return; }
+    try {
+      var AudioCtx = window.AudioContext || window.webkitAudioContext;
+      var ctx = new AudioCtx();
+      var osc = ctx.createOscillator();
+      var gain = ctx.createGain();
+      osc.frequency.value = 880;
+      osc.connect(gain);
+      gain.connect(ctx.destination);
+      gain.gain.setValueAtTime(0.25, ctx.currentTime);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.6);
+    } catch (e) { /* no audio here: the board still shows "move now" */ }
+  }
+
+  function render() {
+    var s = advance(state);
+    var left = secondsLeft(s);
+    var warn = s.state === "talking" && left !== null && left <= state.warning_seconds;
+    root.setAttribute("data-state", s.state);
+    root.classList.toggle("live-warning", warn);
+    setText("[data-clock]", clockText(left));
+    setText("[data-phase]", warn ? labels.warning : (labels[s.state] || s.state));
+    setText("[data-round]", s.round ? labels.round.replace("{n}", s.round).replace("{of}", s.rounds) : "");
+    var phase = s.state + ":" + s.round;
+    if (phase !== lastPhase) {
+      if (s.state === "moving" || s.state === "finished") { beep(); }
+      lastPhase = phase;
+    }
+    renderSeats(s);
+  }
+
+  function connect() {
+    if (!window.EventSource) { return; }
+    var source = new EventSource(root.getAttribute("data-stream"));
+    source.addEventListener("live", function (event) {
+      var next = JSON.parse(event.data);
+      offset = Date.parse(next.server_time) - Date.now();
+      if (next.plan_version !== planVersion) { window.location.reload(); return; }
+      next.round_seconds = state.round_seconds;
+      next.move_seconds = state.move_seconds;
+      next.warning_seconds = state.warning_seconds;
+      state = next;
+      root.classList.remove("live-offline");
+      render();
+    });
+    source.addEventListener("error", function () { root.classList.add("live-offline"); });
+    source.addEventListener("open", function () { root.classList.remove("live-offline"); });
+  }
+
+  render();
+  window.setInterval(render, 250);
+  connect();
+}());

@@ -1,0 +1,59 @@
+"""A speed-networking session ready to run live, for the live-mode tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from meetingapp.domain.networking import round_times
+from meetingapp.extensions import db
+from meetingapp.models import EventSession, NetworkingRound, SessionKind, TopicTable, User
+from meetingapp.registration.service import register_participant
+from meetingapp.rotation.service import plan_rotation, publish_plan
+from tests import factories
+
+NOW = datetime(2024, 11, 20, 11, 55, tzinfo=UTC)  # five minutes before 13:00 in Vienna
+START = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class LiveWorld:
+    session: EventSession
+    tables: list[TopicTable]
+    people: list[User]
+    organiser: User
+    host: User  # hosts table a
+    outsider: User  # registered for nothing
+
+
+def live_world(people: int = 12, *, published: bool = True) -> LiveWorld:
+    """Twelve people confirmed for four rounds of 20 minutes (3 to move) at six tables of four,
+    with a published rotation."""
+    organiser = factories.organiser()
+    host = factories.user(name="Hal Host")
+    outsider = factories.user(name="Olga Outsider")
+    event = factories.event(title="Vienna", published=published)
+    session = factories.session(
+        event, kind=SessionKind.SPEED_NETWORKING, title="Speed dating", starts_at=START, minutes=95
+    )
+    session.round_count, session.round_minutes, session.move_minutes = 4, 20, 3
+    session.min_tables, session.max_picks = 3, 3
+    session.picks_deadline = START
+    session.rounds = [
+        NetworkingRound(number=n, starts_at=s, ends_at=e)
+        for n, (s, e) in enumerate(round_times(START, 4, 20, 3))
+    ]
+    tables = [
+        TopicTable(session_id=session.id, code=c, topic=f"Topic {c}", seats=4) for c in "abcdef"
+    ]
+    tables[0].host_user_id = host.id
+    db.session.add_all(tables)
+    crowd = [
+        factories.user(name=f"Person {n:02d}", org=factories.organisation()) for n in range(people)
+    ]
+    db.session.commit()
+    for person in crowd:
+        register_participant(user=person, session_id=session.id, now=NOW, actor=organiser)
+    plan = plan_rotation(session_id=session.id, actor=organiser, now=NOW)
+    publish_plan(plan_id=plan.id, actor=organiser, now=NOW)
+    return LiveWorld(session, tables, crowd, organiser, host, outsider)
