@@ -85,8 +85,13 @@ def check_remaining(
     people,
     visited: np.ndarray,
     pins: dict[tuple[int, int], int],
+    stays: np.ndarray | None = None,
 ) -> None:
-    """Counting conditions for the rounds still to plan (``pins`` in local round numbers)."""
+    """Counting conditions for the rounds still to plan (``pins`` in local round numbers).
+
+    ``stays``: participants who keep one table; the conditions that assume distinct tables
+    skip them (they are relaxations for everything else).
+    """
     n, n_tables = visited.shape
     r_left = len(rounds_left)
     cap = np.array([t.capacity for t in tables], dtype=np.int64)
@@ -98,8 +103,9 @@ def check_remaining(
         raise Infeasible(
             f"round {first}: {n} participants but the tables need at least {int(lo.sum())}"
         )
+    stays = np.zeros(n, dtype=bool) if stays is None else stays
     left = n_tables - visited.sum(axis=1)
-    for p in np.nonzero(left < r_left)[0].tolist():
+    for p in np.nonzero((left < r_left) & ~stays)[0].tolist():
         raise Infeasible(
             f"participant {show(people[p].id)} needs {r_left} more distinct tables but only "
             f"{int(left[p])} are left"
@@ -135,7 +141,7 @@ def check_remaining(
                 )
     # Groups of tables: each participant visits at least r_left - (tables outside X) of X.
     by_cap = np.argsort(cap, kind="stable")
-    for k in range(1, n_tables):
+    for k in range(1, n_tables if not stays.any() else 0):
         group = by_cap[:k]
         need_each = r_left - (n_tables - k)
         if need_each <= 0:

@@ -79,6 +79,8 @@ def check_structure(problem: RotationProblem) -> None:
             raise MalformedProblem(
                 f"participant {show(person.id)}: organisation must be a string or null"
             )
+        if not isinstance(person.moves, bool):
+            raise MalformedProblem(f"participant {show(person.id)}: moves must be true or false")
         if not isinstance(person.picks, tuple | list):
             raise MalformedProblem(f"participant {show(person.id)}: picks must be a list")
         if len(person.picks) > problem.max_picks:
@@ -98,6 +100,18 @@ def check_structure(problem: RotationProblem) -> None:
                 )
             seen.add(pick)
     known_people = {person.id for person in problem.participants}
+    for name in ("apart", "together"):
+        pairs = getattr(problem, name)
+        if not isinstance(pairs, tuple | list):
+            raise MalformedProblem(f"{name} must be a list of pairs")
+        for pair in pairs:
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise MalformedProblem(f"{name}: {pair!r} is not a pair of participant ids")
+            for who in pair:
+                if not _is_id(who) or who not in known_people:
+                    raise MalformedProblem(f"{name}: unknown participant {who!r}")
+            if pair[0] == pair[1]:
+                raise MalformedProblem(f"{name}: participant {show(pair[0])} paired with itself")
     for fix in problem.fixed:
         if not isinstance(fix, FixedAssignment):
             raise MalformedProblem(f"expected a FixedAssignment, got {fix!r}")
@@ -147,7 +161,16 @@ def _as_id(value: object, where: str) -> int | str:
 def problem_from_json(obj: dict) -> RotationProblem:
     """Build a :class:`RotationProblem` from parsed JSON; :class:`MalformedProblem` if bad."""
     obj = _as_object(obj, "problem")
-    known = {"rounds", "min_tables", "max_picks", "tables", "participants", "fixed"}
+    known = {
+        "rounds",
+        "min_tables",
+        "max_picks",
+        "tables",
+        "participants",
+        "fixed",
+        "apart",
+        "together",
+    }
     unknown = sorted(set(obj) - known)
     if unknown:
         raise MalformedProblem(f"problem: unknown key {unknown[0]!r}")
@@ -172,18 +195,22 @@ def problem_from_json(obj: dict) -> RotationProblem:
     for i, raw in enumerate(_as_list(_require(obj, "participants", "problem"), "participants")):
         where = f"participants[{i}]"
         raw = _as_object(raw, where)
-        extra = sorted(set(raw) - {"id", "organisation", "picks"})
+        extra = sorted(set(raw) - {"id", "organisation", "picks", "moves"})
         if extra:
             raise MalformedProblem(f"{where}: unknown key {extra[0]!r}")
         organisation = raw.get("organisation")
         if organisation is not None and not isinstance(organisation, str):
             raise MalformedProblem(f"{where}.organisation must be a string or null")
         picks = _as_list(raw.get("picks", []), f"{where}.picks")
+        moves = raw.get("moves", True)
+        if not isinstance(moves, bool):
+            raise MalformedProblem(f"{where}.moves must be true or false, got {moves!r}")
         people.append(
             ParticipantSpec(
                 id=_as_id(_require(raw, "id", where), f"{where}.id"),
                 organisation=organisation,
                 picks=tuple(_as_id(p, f"{where}.picks") for p in picks),
+                moves=moves,
             )
         )
     fixed = []
@@ -200,6 +227,16 @@ def problem_from_json(obj: dict) -> RotationProblem:
                 table=_as_id(_require(raw, "table", where), f"{where}.table"),
             )
         )
+    pairs = {}
+    for name in ("apart", "together"):
+        found = []
+        for i, raw in enumerate(_as_list(obj.get(name, []), name)):
+            where = f"{name}[{i}]"
+            raw = _as_list(raw, where)
+            if len(raw) != 2:
+                raise MalformedProblem(f"{where} must name two participants, got {len(raw)}")
+            found.append((_as_id(raw[0], f"{where}[0]"), _as_id(raw[1], f"{where}[1]")))
+        pairs[name] = tuple(found)
     problem = RotationProblem(
         rounds=rounds,
         min_tables=min_tables,
@@ -207,6 +244,8 @@ def problem_from_json(obj: dict) -> RotationProblem:
         participants=tuple(people),
         max_picks=max_picks,
         fixed=tuple(fixed),
+        apart=pairs["apart"],
+        together=pairs["together"],
     )
     check_structure(problem)
     return problem
@@ -223,12 +262,15 @@ def problem_to_json(problem: RotationProblem) -> dict:
         ],
         "participants": [
             {"id": p.id, "organisation": p.organisation, "picks": list(p.picks)}
+            | ({} if p.moves else {"moves": False})
             for p in problem.participants
         ],
         "fixed": [
             {"participant": f.participant, "round": f.round, "table": f.table}
             for f in problem.fixed
         ],
+        "apart": [list(pair) for pair in problem.apart],
+        "together": [list(pair) for pair in problem.together],
     }
 
 
