@@ -8,7 +8,10 @@ Notation: a pair of participants that meets in ``m`` rounds contributes ``m - 1`
   within the tables' limits, so each round has at least the evenly filled minimum
   (:func:`waterfill` with one bin per table); and table ``t`` with ``V_t`` visits has at least
   ``V_t`` spread evenly over the rounds.  ``V_t`` is exact where every optimal flow gives the
-  table the same total (:func:`.transport.optimal_face`), else at least ``min_seats * R``.
+  table the same total (:func:`.transport.optimal_face`), else at least ``min_seats * R``;
+  and when the flow's totals were levelled (:func:`.transport.level_visits`) they minimise
+  ``sum_t spread(V_t, R)`` over all optimal flows (a separable convex cost with no improving
+  unit move between tables), so that sum bounds ``M`` for every optimal plan.
 * ``Q = sum_m C(m, 2) x_m``, the pairs' pairs of meetings.  Two meetings of a pair happen at
   two tables ``a != b`` (nobody visits a table twice), so ``Q = sum_{a<b} sum_cells
   C(n_cell, 2)`` where the ``P_ab`` movers visiting both ``a`` and ``b`` fall into
@@ -129,13 +132,15 @@ def repeat_lower_bound(
     played_meetings: int,
     played_rounds: int,
     together_pairs: int,
+    table_meetings: int = 0,
 ) -> int:
     """The bound of the module docstring.
 
     ``always``/``possible``: ``K x T`` tables that rows of movers visit in every / some
     optimal plan (whole rotation), each row standing for ``weight`` movers; ``visits``: the
     movers' total visits per table in the plan found, the same in every optimal plan where
-    ``visits_fixed`` and at least ``visits_min`` elsewhere; ``lo``/``cap`` per round.
+    ``visits_fixed`` and at least ``visits_min`` elsewhere; ``lo``/``cap`` per round;
+    ``table_meetings``: a known lower bound on ``M`` (see :func:`.transport.level_visits`).
     """
     n_t = len(cap)
     if n < 2 or rounds < 2:
@@ -145,7 +150,7 @@ def repeat_lower_bound(
     meet_rounds = played_meetings + left * (per_round or 0)
     v_low = np.where(visits_fixed, visits, np.minimum(visits, visits_min))
     meet_tables = int(spread(v_low, rounds).sum())
-    meetings = max(meet_rounds, meet_tables)
+    meetings = max(meet_rounds, meet_tables, table_meetings)
     w = np.asarray(weight, dtype=np.int64)
     al = always.astype(np.int64)
     po = possible.astype(np.int64)

@@ -45,10 +45,10 @@ def _find(parent: list[int], p: int) -> int:
     return p
 
 
-def prepare(problem, fixed: dict[tuple[int, int], int]) -> tuple[Rules, dict]:
-    """Parties, stayers and apart pairs as indices; pins spread over parties and rounds."""
+def prepare(problem) -> Rules:
+    """Parties, stayers and apart pairs as indices (contradictions are Infeasible)."""
     people, tables = problem.participants, problem.tables
-    n, rounds = len(people), problem.rounds
+    n = len(people)
     index = {p.id: i for i, p in enumerate(people)}
     parent = list(range(n))
     for a, b in problem.together:
@@ -85,8 +85,15 @@ def prepare(problem, fixed: dict[tuple[int, int], int]) -> tuple[Rules, dict]:
                 f"participants {_names(people, members)} must sit together but no table seats "
                 f"{len(members)}"
             )
+    return Rules(party_of, parties, stays, apart)
+
+
+def spread_pins(problem, rules: Rules, fixed: dict[tuple[int, int], int]) -> dict:
+    """Pins of one party member bind the party; a stayer's pin binds every round."""
+    people, tables = problem.participants, problem.tables
+    rounds, stays, apart = problem.rounds, rules.stays, rules.apart
     fixed = dict(fixed)
-    for members in parties:
+    for members in rules.parties:
         seats: dict[int, tuple[int, int]] = {}
         for p in members:
             for r in range(rounds):
@@ -121,7 +128,7 @@ def prepare(problem, fixed: dict[tuple[int, int], int]) -> tuple[Rules, dict]:
                     f"participants {show(people[pa].id)} and {show(people[pb].id)} must be "
                     f"kept apart but are both pinned to table {show(tables[ta].id)} in round {r}"
                 )
-    return Rules(party_of, parties, stays, apart), fixed
+    return fixed
 
 
 def _names(people, members: list[int]) -> str:

@@ -32,8 +32,11 @@ def check_basics(rounds: int, min_tables: int, n_people: int, tables) -> None:
         )
 
 
-def check_fixed(fixed, rounds: int, tables, people) -> dict[tuple[int, int], int]:
-    """Index the fixed assignments; clashes are infeasible.  Returns ``{(p, r): t}``."""
+def check_fixed(fixed, rounds: int, tables, people, stays=None) -> dict[tuple[int, int], int]:
+    """Index the fixed assignments; clashes are infeasible.  Returns ``{(p, r): t}``.
+
+    ``stays[p]``: ``p`` keeps one table, so the same table in several rounds is expected.
+    """
     t_index = {t.id: i for i, t in enumerate(tables)}
     p_index = {p.id: i for i, p in enumerate(people)}
     out: dict[tuple[int, int], int] = {}
@@ -47,7 +50,7 @@ def check_fixed(fixed, rounds: int, tables, people) -> dict[tuple[int, int], int
                 f"({show(tables[known].id)} and {show(fix.table)})"
             )
         other = where.get((p, t))
-        if other is not None and other != r:
+        if other is not None and other != r and not (stays is not None and stays[p]):
             first, second = sorted((other, r))
             raise Infeasible(
                 f"participant {show(fix.participant)} is pinned to table {show(fix.table)} "

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .transport import Face, optimal_face, solve_transport
+from .transport import Face, level_visits, optimal_face, solve_transport
 
 _FORBIDDEN = 1
 _FORCED = 2
@@ -33,6 +33,7 @@ class FlowResult:
     method: str  # "transport"
     inverse: np.ndarray  # participant -> group
     face: Face  # what every optimal flow shares
+    levelled: bool = False  # table totals as even as any optimal flow's (min sum V^2)
 
 
 def max_preference_sets(
@@ -73,9 +74,10 @@ def max_preference_sets(
     result = solve_transport(g_score, lb, ub, counts * rounds, lo, hi)
     if result is None:
         return None
+    result = level_visits(g_score, lb, ub, lo, hi, result)
     sets = split_groups(result.x, inverse, counts)
     face = optimal_face(g_score, lb, ub, counts, lo, hi, result)
-    return FlowResult(sets, result.value, g_count, "transport", inverse, face)
+    return FlowResult(sets, result.value, g_count, "transport", inverse, face, result.levelled)
 
 
 def split_groups(flow: np.ndarray, inverse: np.ndarray, counts: np.ndarray) -> list[list[int]]:

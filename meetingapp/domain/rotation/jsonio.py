@@ -81,6 +81,15 @@ def check_structure(problem: RotationProblem) -> None:
             )
         if not isinstance(person.moves, bool):
             raise MalformedProblem(f"participant {show(person.id)}: moves must be true or false")
+        picks = person.picks
+        if (
+            isinstance(picks, tuple | list)
+            and len(picks) <= problem.max_picks
+            and known_tables.issuperset(picks)
+            and len(set(picks)) == len(picks)
+            and not any(isinstance(pick, bool) for pick in picks)
+        ):
+            continue  # the common case, checked in bulk; the loop below names the fault
         if not isinstance(person.picks, tuple | list):
             raise MalformedProblem(f"participant {show(person.id)}: picks must be a list")
         if len(person.picks) > problem.max_picks:

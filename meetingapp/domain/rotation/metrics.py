@@ -72,8 +72,13 @@ def same_org_pairs(tab: np.ndarray, n_tables: int, org: np.ndarray) -> int:
 
 
 def random_order_repeats(tab: np.ndarray, n_tables: int, locked: np.ndarray, seed: int) -> int:
-    """``repeat_pairs`` after shuffling each participant's unlocked rounds at random."""
-    rng = np.random.default_rng(seed)
+    """``repeat_pairs`` after shuffling each participant's unlocked rounds at random.
+
+    The generator is seeded apart from the planner's own (``(seed, 1)``): the planner may
+    have ordered the rounds with ``default_rng(seed)``, and the same shuffle applied twice is
+    no longer uniform.
+    """
+    rng = np.random.default_rng((seed, 1))
     shuffled = tab.copy()
     free_all = ~locked.any(axis=1)
     if free_all.any():

@@ -22,6 +22,9 @@ from .model import Infeasible
 
 #: Largest participant x table x round model handed to the MILP fallback.
 MILP_MAX_VARIABLES = 250_000
+#: Above this the greedy orders cost more time than they save repeats (0.9 s for 20,000
+#: people, 0.4 % fewer repeats than random orders).
+GREEDY_MAX_PEOPLE = 5000
 
 
 def design_start(n, lo, cap, rounds, org) -> np.ndarray | None:
@@ -43,7 +46,7 @@ def design_start(n, lo, cap, rounds, org) -> np.ndarray | None:
     return None
 
 
-def split_into_rounds(sets, pins, score, visited, lo, cap, seed, deadline_total, rules=None):
+def split_into_rounds(sets, pins, score, visited, lo, cap, seed, deadline_total, org=None):
     """Order each table set into rounds; returns ``(tab, proven optimal, method note)``."""
     n = len(sets)
     n_tables = len(cap)
@@ -54,11 +57,15 @@ def split_into_rounds(sets, pins, score, visited, lo, cap, seed, deadline_total,
         locked[p, r] = True
     visits = np.bincount([t for ts in sets for t in ts], minlength=n_tables)
     band_lo, band_hi = visits // r_left, -(-visits // r_left)
-    local_tab = rng.permuted(np.array(sets, dtype=np.int64).reshape(n, r_left), axis=1)
+    as_array = np.array(sets, dtype=np.int64).reshape(n, r_left)
+    if org is not None and not pins and n <= GREEDY_MAX_PEOPLE:
+        local_tab, start = greedy_orders(as_array, n_tables, org, seed), "greedy orders"
+    else:
+        local_tab, start = rng.permuted(as_array, axis=1), "random orders"
     honour_pins(local_tab, pins)
     repair = LoadRepair(local_tab, locked, band_lo, band_hi, n_tables)
     if repair.repair():
-        return repair.tab, True, " + random orders repaired to even loads"
+        return repair.tab, True, f" + {start} repaired to even loads"
     if not pins:
         order = rng.permutation(n)
         local_tab = np.empty((n, r_left), dtype=np.int64)
@@ -102,3 +109,53 @@ def exact_rounds(score, visited, pins, lo, cap, r_left, deadline_total, flow_val
         )
     proven = result.optimal or result.value == flow_value
     return result.tab, proven, " + MILP (pins and rules)"
+
+
+def greedy_orders(sets: np.ndarray, n_tables: int, org: np.ndarray, seed: int) -> np.ndarray:
+    """Round orders chosen person by person to avoid meeting anyone twice.
+
+    Two people meet twice exactly when they share two (table, round) cells, so each person in
+    turn takes the order of its tables that adds the fewest shared cell pairs to those already
+    seated (then the fewest same-organisation cells), without filling any table above
+    ``ceil(visits / R)`` in a round while another order avoids it.  Counting shared cell
+    pairs in a ``(T R) x (T R)`` matrix makes each choice a few vector operations.
+    """
+    from itertools import permutations
+
+    n, rounds = sets.shape
+    rng = np.random.default_rng(seed)
+    base = list(permutations(range(rounds))) if rounds <= 5 else None
+    if base is None:
+        shifts = [[(i + s) % rounds for i in range(rounds)] for s in range(rounds)]
+        extra = [rng.permutation(rounds).tolist() for _ in range(64)]
+        base = [tuple(x) for x in shifts + extra]
+    perms = np.array(base, dtype=np.int64)
+    i_idx, j_idx = np.triu_indices(rounds, 1)
+    cells_n = n_tables * rounds
+    shared = np.zeros((cells_n, cells_n), dtype=np.int64)
+    load = np.zeros(cells_n, dtype=np.int64)
+    visits = np.bincount(sets.ravel(), minlength=n_tables)
+    target = np.repeat(-(-visits // rounds), rounds)
+    n_org = int(org.max()) + 2 if len(org) else 1
+    same = np.zeros((cells_n, n_org), dtype=np.int64)
+    weight = rounds * n + 1
+    tab = np.empty_like(sets)
+    order = rng.permutation(n)
+    for step, p in enumerate(order.tolist()):
+        if step % 64 == 0:
+            perms = perms[rng.permutation(len(perms))]
+        cells = sets[p][None, :] * rounds + perms
+        cost = shared[cells[:, i_idx], cells[:, j_idx]].sum(axis=1) * weight
+        cost += (load[cells] >= target[cells]).sum(axis=1) * (weight * n)
+        o = org[p]
+        if o >= 0:
+            cost += same[cells, o].sum(axis=1)
+        k = int(cost.argmin())
+        c = cells[k]
+        shared[c[i_idx], c[j_idx]] += 1
+        shared[c[j_idx], c[i_idx]] += 1
+        load[c] += 1
+        if o >= 0:
+            same[c, o] += 1
+        tab[p, perms[k]] = sets[p]
+    return tab

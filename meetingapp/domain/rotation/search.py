@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import metrics
+
 W_VIOL = 1 << 120
 W_REP = 1 << 80
 W_ORG = 1 << 40
@@ -62,7 +64,9 @@ class Mixer:
         for p, row in enumerate(self.tab):
             for r, t in enumerate(row):
                 self._add(p, t * rounds + r, r)
-        org = np.asarray(org).tolist()
+        self.org = np.asarray(org)
+        self.apart = list(apart)
+        org = self.org.tolist()
         masks: dict[int, int] = {}
         for p, o in enumerate(org):
             if o >= 0:
@@ -123,8 +127,11 @@ class Mixer:
         return viol * W_VIOL + rep * W_REP + org * W_ORG
 
     def totals(self) -> tuple[int, int, int]:
-        parts = [self.person(p) for p in range(self.n)]
-        return tuple(sum(x[i] for x in parts) // 2 for i in range(3))  # type: ignore[return-value]
+        """``(apart breaches, repeats, same-organisation pairs)`` of the whole plan."""
+        tab = self.result()
+        viol = sum(int((tab[p] == tab[q]).sum()) for p, q in self.apart)
+        rep = metrics.repeat_pairs(tab, self.n_tables)
+        return viol, rep, metrics.same_org_pairs(tab, self.n_tables, self.org)
 
     def balance(self) -> int:
         return sum(len(m) ** 2 for m in self.members)

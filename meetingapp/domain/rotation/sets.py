@@ -73,17 +73,19 @@ def plan_sets(score, visited, pins, lo, cap, r_left, rules: Rules, apart) -> Set
         )
         for p in members:
             unit_of[p] = len(units) - 1
-    if r_left == 1 or any(rules.stays[a] != rules.stays[b] for a, b in apart):
-        for a, b in apart:  # movers facing an unplaced stayer (or a single round) need 0/1 choices
-            for p in (a, b):
-                if p not in unit_of and not rules.stays[p]:
-                    allowed = ~forbid[p]
-                    forced = np.zeros(n_tables, dtype=bool)
-                    for r in range(r_left):
-                        if (p, r) in pins:
-                            forced[pins[p, r]] = True
-                    units.append(Unit([p], False, score[p].copy(), allowed, forced))
-                    unit_of[p] = len(units) - 1
+    # An apart pair constrains table *sets* only when one of them stays (the other must never
+    # visit that table) or a single round is left; otherwise round orders can separate them.
+    binding = [(a, b) for a, b in apart if r_left == 1 or rules.stays[a] or rules.stays[b]]
+    for a, b in binding:
+        for p in (a, b):
+            if p not in unit_of and not rules.stays[p]:
+                allowed = ~forbid[p]
+                forced = np.zeros(n_tables, dtype=bool)
+                for r in range(r_left):
+                    if (p, r) in pins:
+                        forced[pins[p, r]] = True
+                units.append(Unit([p], False, score[p].copy(), allowed, forced))
+                unit_of[p] = len(units) - 1
     taken = np.zeros(n_tables, dtype=np.int64)
     for t in stay_table.values():
         taken[t] += 1
@@ -101,7 +103,9 @@ def plan_sets(score, visited, pins, lo, cap, r_left, rules: Rules, apart) -> Set
         stay_cap = cap - taken
         lo_v = np.maximum(0, lo - taken) * r_left
         hi_v = (cap - taken) * r_left
-        apart_units = [(unit_of[a], unit_of[b]) for a, b in apart if a in unit_of and b in unit_of]
+        apart_units = [
+            (unit_of[a], unit_of[b]) for a, b in binding if a in unit_of and b in unit_of
+        ]
         found = set_level_milp(
             units, g_score, g_lb, g_ub, g_size, lo_v, hi_v, r_left, apart_units, stay_cap
         )
@@ -129,6 +133,9 @@ def plan_sets(score, visited, pins, lo, cap, r_left, rules: Rules, apart) -> Set
         method = "set MILP (rules) + flow (transport)"
     taken = np.zeros(n_tables, dtype=np.int64)
     for p, t in stay_table.items():
+        for a, b in apart:
+            if p in (a, b) and not rules.stays[b if p == a else a]:
+                forbid[b if p == a else a, t] = True
         taken[t] += 1
         for r in range(r_left):
             pins[p, r] = t

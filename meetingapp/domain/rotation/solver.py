@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import constraints, feasibility, metrics
-from .bound import repeat_lower_bound, same_org_lower_bound, waterfill
+from .bound import repeat_lower_bound, same_org_lower_bound, spread, waterfill
 from .jsonio import check_structure, show
 from .model import Assignment, RotationPlan, RotationProblem
 from .rounds import design_start, exact_rounds, split_into_rounds
@@ -38,7 +38,7 @@ ITERATIONS_PER_SECOND = 3000
 
 def default_mixing_seconds(n_people: int) -> float:
     """Ceiling on mixing when no time limit is given; the search usually stops far earlier."""
-    return min(1.5, 0.3 + n_people / 4000)
+    return min(1.0, 0.4 + n_people / 3300) if n_people <= 5000 else 0.5
 
 
 def _id_key(value: object) -> tuple:
@@ -52,8 +52,8 @@ def solve(
 
     ``time_limit`` (seconds, whole call) is a ceiling, not a floor: the search stops as soon
     as repeats and same-organisation pairs reach their lower bounds, or when it stalls.
-    ``None`` allows 0.3 s plus 0.25 s per 1,000 people (at most 1.5 s).  The preference
-    optimum does not depend on it.  ``seed`` makes the plan reproducible.
+    ``None`` allows 0.4 s plus 0.3 s per 1,000 people, at most 1 s (0.5 s above 5,000).
+    The preference optimum does not depend on it.  ``seed`` makes the plan reproducible.
 
     ``stats``: ``preference_score``; ``optimal`` (the score is proven maximal);
     ``optimal_preference_score`` (the optimum, or the best upper bound when ``optimal`` is
@@ -72,8 +72,9 @@ def solve(
         raise ValueError("time_limit must not be negative")
     tables, people = problem.tables, problem.participants
     n, n_tables, rounds = len(people), len(tables), problem.rounds
-    fixed = feasibility.check_fixed(problem.fixed, rounds, tables, people)
-    rules, fixed = constraints.prepare(problem, fixed)
+    rules = constraints.prepare(problem)
+    fixed = feasibility.check_fixed(problem.fixed, rounds, tables, people, rules.stays)
+    fixed = constraints.spread_pins(problem, rules, fixed)
     feasibility.check_basics(rounds, problem.min_tables, int((~rules.stays).sum()), tables)
     cap = np.array([t.capacity for t in tables], dtype=np.int64)
     lo = np.array([t.min_seats for t in tables], dtype=np.int64)
@@ -159,6 +160,7 @@ def solve(
                 cap - taken,
                 seed,
                 deadline_total,
+                org[movers],
             )
             if ok:
                 local_tab[movers] = m_tab
@@ -259,11 +261,15 @@ def _repeat_bound(tab, rules, flow, face_ok, visited, played, lo, cap, n_tables)
     visits = rows.sum(axis=0)
     seen = visited[movers]
     played_visits = seen.sum(axis=0)
+    levelled = 0
     if face_ok and flow is not None and len(movers):
         always = seen | flow.face.always[flow.inverse]
         possible = seen | ~flow.face.never[flow.inverse]
         fixed_v = flow.face.visits_fixed
         v_min = played_visits + lo * (rounds - len(played))
+        if flow.levelled and not played:  # the flow's totals, not the searched plan's
+            totals = np.bincount(np.concatenate(flow.sets), minlength=n_tables)
+            levelled = int(spread(totals, rounds).sum())
     else:
         always = seen.copy()
         possible = np.ones_like(seen)
@@ -284,6 +290,7 @@ def _repeat_bound(tab, rules, flow, face_ok, visited, played, lo, cap, n_tables)
         played_meetings=played_meetings,
         played_rounds=len(played),
         together_pairs=rules.together_pairs,
+        table_meetings=levelled,
     )
     if len(played) >= 2:
         value = max(value, metrics.repeat_pairs(tab[:, played], n_tables))
@@ -320,12 +327,23 @@ def _plan(problem, tab, score, org, started, info, *, seed=0, locked=None) -> Ro
     tables, people = problem.tables, problem.participants
     n, rounds = tab.shape
     n_tables = len(tables)
+    # Sorted by round, table, participant (ids compared as _id_key) with one lexsort.
+    t_rank = np.empty(n_tables, dtype=np.int64)
+    t_rank[sorted(range(n_tables), key=lambda i: _id_key(tables[i].id))] = np.arange(n_tables)
+    p_rank = np.empty(n, dtype=np.int64)
+    p_rank[sorted(range(n), key=lambda i: _id_key(people[i].id))] = np.arange(n)
+    who = np.repeat(np.arange(n), rounds)
+    when = np.tile(np.arange(rounds), n)
+    where = tab.reshape(-1)
+    order = np.lexsort((p_rank[who], t_rank[where], when)) if n else np.zeros(0, dtype=np.int64)
+    p_ids = [person.id for person in people]
+    t_ids = [table.id for table in tables]
     assignments = [
-        Assignment(people[p].id, r, tables[int(tab[p, r])].id)
-        for p in range(n)
-        for r in range(rounds)
+        Assignment(p_ids[p], r, t_ids[t])
+        for p, r, t in zip(
+            who[order].tolist(), when[order].tolist(), where[order].tolist(), strict=True
+        )
     ]
-    assignments.sort(key=lambda a: (a.round, _id_key(a.table), _id_key(a.participant)))
     pref = int(score[np.arange(n)[:, None], tab].sum()) if n else 0
     if locked is None:
         locked = np.zeros_like(tab, dtype=bool)

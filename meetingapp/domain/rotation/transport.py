@@ -32,6 +32,7 @@ class Transport:
     value: int  # total score
     potential: np.ndarray  # T + 1 optimal potentials (tables, then the slack node)
     pushes: int
+    levelled: bool = False  # table totals minimise sum V^2 over all optimal flows
 
 
 def _arcs(score, x, lb, ub):
@@ -210,3 +211,77 @@ def optimal_face(score, lb, ub, size, lo, hi, flow: Transport) -> Face:
     up = to_slack & ((from_slack[:, None] & off).any(axis=0))
     down = from_slack & ((off & to_slack[None, :]).any(axis=1))
     return Face(always, never, ~(up | down))
+
+
+def level_visits(score, lb, ub, lo, hi, flow: Transport, max_pushes: int = 400) -> Transport:
+    """Among the optimal flows, one whose table totals are as even as possible.
+
+    With the optimal potentials ``pi`` every optimal flow has ``x[g, t] = ub`` where the
+    reduced cost says so (``score + pi_t - pi_g > 0``), ``lb`` where it is negative and any
+    value where it is zero; a table's total is pinned to ``hi`` or ``lo`` likewise.  Inside
+    that box every flow is optimal, so units are moved from the fullest table to the emptiest
+    one it reaches through groups with room, while the difference is at least 2 -- the
+    optimality condition of the convex objective ``sum_t V_t^2``.  Fewer people per table
+    mean fewer meetings, hence fewer possible repeats.
+    """
+    score = np.asarray(score, dtype=np.int64)
+    n_t = score.shape[1]
+    x = flow.x.copy()
+    pi_t, pi_s = flow.potential[:n_t], flow.potential[n_t]
+    via = np.where(x > lb, pi_t[None, :] + score, _BIG)
+    pi_g = via.min(axis=1)
+    rho = np.where(pi_g[:, None] < _BIG, score + pi_t[None, :] - pi_g[:, None], 1)
+    f_lb = np.where(rho < 0, lb, np.where(rho > 0, ub, lb))
+    f_ub = np.where(rho < 0, lb, ub)
+    f_lb = np.where(rho > 0, ub, f_lb)
+    t_lo = np.where(pi_t < pi_s, hi, lo)
+    t_hi = np.where(pi_t > pi_s, lo, hi)
+    if ((x < f_lb) | (x > f_ub)).any():  # pragma: no cover - the flow satisfies its own slackness
+        return flow
+    pushes = 0
+    while pushes < max_pushes:
+        v = x.sum(axis=0)
+        dec = x > f_lb
+        inc = x < f_ub
+        arcs = (dec.T.astype(np.int64) @ inc.astype(np.int64)) > 0
+        np.fill_diagonal(arcs, False)
+        moved = False
+        for t in np.argsort(-v, kind="stable").tolist():
+            if v[t] <= t_lo[t]:
+                continue
+            parent = {t: -1}
+            frontier = [t]
+            while frontier:
+                nxt = []
+                for a in frontier:
+                    for b in np.nonzero(arcs[a])[0].tolist():
+                        if b not in parent:
+                            parent[b] = a
+                            nxt.append(b)
+                frontier = nxt
+            ends = [u for u in parent if u != t and v[u] < t_hi[u] and v[u] <= v[t] - 2]
+            if not ends:
+                continue
+            u = min(ends, key=lambda b: (v[b], b))
+            path = [u]
+            while parent[path[-1]] >= 0:
+                path.append(parent[path[-1]])
+            path.reverse()
+            amount = min((int(v[t]) - int(v[u])) // 2, int(v[t] - t_lo[t]), int(t_hi[u] - v[u]))
+            for a, b in zip(path, path[1:], strict=False):
+                rows = np.nonzero(dec[:, a] & inc[:, b])[0]
+                room = np.minimum(x[rows, a] - f_lb[rows, a], f_ub[rows, b] - x[rows, b])
+                amount = min(amount, int(room.sum()))
+            for a, b in zip(path, path[1:], strict=False):
+                rows = np.nonzero((x[:, a] > f_lb[:, a]) & (x[:, b] < f_ub[:, b]))[0]
+                room = np.minimum(x[rows, a] - f_lb[rows, a], f_ub[rows, b] - x[rows, b])
+                before = np.concatenate([[0], np.cumsum(room)[:-1]])
+                take = np.minimum(room, np.maximum(0, amount - before))
+                x[rows, a] -= take
+                x[rows, b] += take
+            pushes += 1
+            moved = amount > 0
+            break
+        if not moved:
+            return Transport(x, int((x * score).sum()), flow.potential, flow.pushes + pushes, True)
+    return Transport(x, int((x * score).sum()), flow.potential, flow.pushes + pushes)
