@@ -119,6 +119,17 @@ def spread_pins(problem, rules: Rules, fixed: dict[tuple[int, int], int]) -> dic
             for p in members:
                 for r in range(rounds) if key < 0 else [key]:
                     fixed[p, r] = t
+    for members in rules.parties:
+        if stays[members[0]] or len(members) < 2:
+            continue
+        lead, seen = members[0], {}
+        for r in range(rounds):
+            t = fixed.get((lead, r))
+            if t is not None and seen.setdefault(t, r) != r:
+                raise Infeasible(
+                    f"participants {_names(people, members)} must sit together but their pins "
+                    f"put them at table {show(tables[t].id)} twice (rounds {seen[t]} and {r})"
+                )
     _check_counts(fixed, tables)
     for pa, pb in apart:
         for r in range(rounds):

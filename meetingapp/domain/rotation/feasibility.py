@@ -126,7 +126,8 @@ def check_remaining(
             continue
         can = (~visited[:, t]) & (has_free | pinned_to[:, t])
         need = table.min_seats * r_left
-        if int(can.sum()) < need:
+        # a mover visits the table at most once; someone who stays fills a seat every round
+        if int(can[~stays].sum()) + r_left * int(can[stays].sum()) < need:
             raise Infeasible(
                 f"table {show(table.id)}: needs at least {table.min_seats} per round in {r_left} "
                 f"rounds but only {int(can.sum())} participants can sit there"
@@ -160,7 +161,7 @@ def check_remaining(
     for k in range(2, n_tables + 1):
         group = by_lo[:k]
         need = int(lo[group].sum()) * r_left
-        most = n * min(k, r_left)
+        most = int((~stays).sum()) * min(k, r_left) + int(stays.sum()) * r_left
         if need > most:
             raise Infeasible(
                 f"tables {_names([tables[i].id for i in group])}: need at least {need} visits "

@@ -147,6 +147,8 @@ def solve(
         if start is not None:
             local_tab[:] = start
             info["method"] += " + finite-field design"
+        elif not len(movers):
+            pass  # everybody stays: the stayers' tables are the plan
         else:
             taken = np.bincount(list(plan_set.stay_table.values()), minlength=n_tables).astype(
                 np.int64
