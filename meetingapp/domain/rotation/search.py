@@ -65,7 +65,7 @@ class Mixer:
             for r, t in enumerate(row):
                 self._add(p, t * rounds + r, r)
         self.org = np.asarray(org)
-        self.apart = list(apart)
+        self.apart = sorted({(min(p, q), max(p, q)) for p, q in apart})  # a pair counts once
         org = self.org.tolist()
         masks: dict[int, int] = {}
         for p, o in enumerate(org):
