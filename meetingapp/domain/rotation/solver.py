@@ -33,12 +33,15 @@ from .sets import plan_sets
 
 
 def iterations_per_second(n_people: int) -> int:
-    """Tabu iterations per second of budget: about 60 % of the rate measured on this 2-core
-    machine, so that a seed gives the same plan wherever the budget, not the wall-clock
-    deadline, ends the search (the deadline is only a safety stop)."""
+    """Tabu iterations per second of budget: about 70 % of the rate measured on this 2-core
+    machine under a load average of 4, so that a seed gives the same plan wherever the
+    budget, not the wall-clock deadline, ends the search (the deadline is a safety stop:
+    on a busier machine it may end the search first, and the plan then depends on timing)."""
     if n_people < 100:
-        return 2400
-    return 1500 if n_people <= 5000 else 200
+        return 2000
+    if n_people <= 1000:
+        return 1100  # the search looks at more moves per iteration up to 1,000 people
+    return 2400 if n_people <= 5000 else 200
 
 
 def default_mixing_seconds(n_people: int, rounds_left: int = 1, rounds: int = 1) -> float:
