@@ -166,6 +166,7 @@ class Unit:
     score: np.ndarray  # T: score per round of the whole unit
     allowed: np.ndarray  # T bool
     forced: np.ndarray  # T bool
+    member_scores: np.ndarray | None = None  # members x T, for the branch and bound
 
 
 def set_level_milp(units, g_score, g_lb, g_ub, g_size, lo, hi, rounds, apart_units, stay_cap):

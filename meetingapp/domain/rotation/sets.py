@@ -15,6 +15,7 @@ from itertools import permutations
 
 import numpy as np
 
+from .branch import branch_units
 from .constraints import Rules, Unit, set_level_milp
 from .flow import FlowResult, max_preference_sets
 from .model import Infeasible
@@ -69,7 +70,14 @@ def plan_sets(score, visited, pins, lo, cap, r_left, rules: Rules, apart) -> Set
                 if (p, r) in pins:
                     forced[pins[p, r]] = True
         units.append(
-            Unit(members, bool(rules.stays[lead]), score[members].sum(axis=0), allowed, forced)
+            Unit(
+                members,
+                bool(rules.stays[lead]),
+                score[members].sum(axis=0),
+                allowed,
+                forced,
+                score[members],
+            )
         )
         for p in members:
             unit_of[p] = len(units) - 1
@@ -84,7 +92,7 @@ def plan_sets(score, visited, pins, lo, cap, r_left, rules: Rules, apart) -> Set
                 for r in range(r_left):
                     if (p, r) in pins:
                         forced[pins[p, r]] = True
-                units.append(Unit([p], False, score[p].copy(), allowed, forced))
+                units.append(Unit([p], False, score[p].copy(), allowed, forced, score[[p]]))
                 unit_of[p] = len(units) - 1
     taken = np.zeros(n_tables, dtype=np.int64)
     for t in stay_table.values():
@@ -106,9 +114,13 @@ def plan_sets(score, visited, pins, lo, cap, r_left, rules: Rules, apart) -> Set
         apart_units = [
             (unit_of[a], unit_of[b]) for a, b in binding if a in unit_of and b in unit_of
         ]
-        found = set_level_milp(
-            units, g_score, g_lb, g_ub, g_size, lo_v, hi_v, r_left, apart_units, stay_cap
-        )
+        found = branch_units(units, g_score, g_lb, g_ub, g_size, lo_v, hi_v, r_left, apart_units)
+        method = "set branch and bound (rules) + flow (transport)"
+        if found is False:  # too many branches: the integer programme (imports scipy)
+            found = set_level_milp(
+                units, g_score, g_lb, g_ub, g_size, lo_v, hi_v, r_left, apart_units, stay_cap
+            )
+            method = "set MILP (rules) + flow (transport)"
         if found is None:
             raise Infeasible(
                 "no rotation keeps the together, apart and stay-at-one-table rules within the "
@@ -130,7 +142,6 @@ def plan_sets(score, visited, pins, lo, cap, r_left, rules: Rules, apart) -> Set
                 for p in unit.members:
                     pins[p, r] = t
                 load[t, r] += len(unit.members)
-        method = "set MILP (rules) + flow (transport)"
     taken = np.zeros(n_tables, dtype=np.int64)
     for p, t in stay_table.items():
         for a, b in apart:
