@@ -1,14 +1,15 @@
 """Exact table sets for parties, stayers and binding apart pairs: branch and bound.
 
 The relaxation is the ordinary transportation problem (:func:`.transport.solve_transport`)
-in which every member of a rule's unit is its own supply node: a member who moves sends one
-unit to each of ``R`` tables, a member who stays may send all ``R`` to one table.  Dropping
-"all members alike", "one table for a stayer" and "apart" gives an upper bound; a relaxed
-optimum that happens to respect them is optimal.  Otherwise branch on one table ``t`` of one
-offending unit: the unit takes ``t`` (forced) or never takes it (forbidden) -- both children
-together cover every plan, so best-first search with the relaxation as bound is exact.  No
-scipy: small rule sets cost a few transportation solves.  Gives up (``False``) after a
-fraction of a second; the caller then asks the integer programme.
+with one supply node per unit (a party, a stayer, a person with a binding apart pair): its
+``k`` members send ``k R`` units, at most ``k`` to a table (``k R`` if they stay).  Dropping
+"whole unit or nothing at a table", "one table for a stayer" and "apart" gives an upper
+bound; a relaxed optimum that happens to respect them is optimal.  Otherwise branch on one
+table ``t`` of one offending unit: the unit takes ``t`` (forced) or never takes it
+(forbidden); for an apart pair, one or the other is not at ``t``.  The children together
+cover every plan, so best-first search with the relaxation as bound is exact.  No scipy:
+small rule sets cost a few transportation solves.  Gives up (``False``) after a fraction of
+a second; the caller then asks the integer programme.
 """
 
 from __future__ import annotations
@@ -27,50 +28,43 @@ def branch_units(
     """``(choices, value)`` like :func:`.constraints.set_level_milp`, None if infeasible,
     False after ``seconds`` without an answer."""
     n_t = len(lo_v)
-    rows_of: list[list[int]] = []
-    scores, stay_rows = [], []
-    for unit in units:
-        rows_of.append(list(range(len(scores), len(scores) + len(unit.members))))
-        for p in range(len(unit.members)):
-            scores.append(unit.member_scores[p])
-            stay_rows.append(unit.stays)
-    k = len(scores)
-    m_score = np.array(scores, dtype=np.int64).reshape(k, n_t)
-    stays = np.array(stay_rows, dtype=bool)
-    score = np.concatenate([m_score, np.asarray(g_score, dtype=np.int64).reshape(-1, n_t)])
-    supply = np.concatenate([np.full(k, rounds), np.asarray(g_size, dtype=np.int64) * rounds])
-    per = np.where(stays, rounds, 1)[:, None]
+    sizes = np.array([len(u.members) for u in units], dtype=np.int64)
+    scale = int(np.lcm.reduce(sizes)) if len(sizes) else 1
+    stays = np.array([u.stays for u in units], dtype=bool)
+    # One supply node per unit: k members send k * R units, at most k per table (all R of
+    # each member on one table if they stay); scores are per member-round, scaled by the
+    # sizes' lcm to stay integral.
+    u_score = np.array([u.score * (scale // len(u.members)) for u in units], dtype=np.int64)
+    score = np.concatenate(
+        [u_score.reshape(-1, n_t), np.asarray(g_score, dtype=np.int64).reshape(-1, n_t) * scale]
+    )
+    supply = np.concatenate([sizes * rounds, np.asarray(g_size, dtype=np.int64) * rounds])
+    full = np.where(stays, sizes * rounds, sizes)  # a unit's amount at a table it takes
+    k = len(units)
 
     def relax(force, forbid):
         lb = np.zeros((k, n_t), dtype=np.int64)
-        ub = np.repeat(per, n_t, axis=1).astype(np.int64)
+        ub = np.zeros((k, n_t), dtype=np.int64)
         for u, unit in enumerate(units):
-            rows = rows_of[u]
-            if ((unit.forced | force[u]) & ~(unit.allowed & ~forbid[u])).any():
-                return None  # a pinned or forced table is ruled out on this branch
             allowed = unit.allowed & ~forbid[u]
-            ub[rows] *= allowed[None, :]
-            lb[rows] = np.where(unit.forced | force[u], per[rows], 0) * allowed[None, :]
+            if ((unit.forced | force[u]) & ~allowed).any():
+                return None  # a pinned or forced table is ruled out on this branch
+            ub[u] = np.where(allowed, full[u], 0)
+            lb[u] = np.where(unit.forced | force[u], full[u], 0)
         lb_all = np.concatenate([lb, np.asarray(g_lb, dtype=np.int64).reshape(-1, n_t)])
         ub_all = np.concatenate([ub, np.asarray(g_ub, dtype=np.int64).reshape(-1, n_t)])
         return solve_transport(score, lb_all, ub_all, supply, lo_v, hi_v)
 
     def offence(x):
         """Children ``[(unit, table, force?), ...]`` to branch into, or None if all holds."""
-        for u, unit in enumerate(units):
-            mine = x[rows_of[u]] > 0
-            if unit.stays:
-                counts = mine.sum(axis=0)
-                t = int(counts.argmax())
-                if mine.sum() != len(unit.members) or counts[t] != len(unit.members):
-                    return [[(u, t, True)], [(u, t, False)]]
-            else:
-                differ = mine.any(axis=0) & ~mine.all(axis=0)
-                if differ.any():
-                    t = int(np.nonzero(differ)[0][0])
-                    return [[(u, t, True)], [(u, t, False)]]
+        for u in range(k):
+            row = x[u]
+            split = (row > 0) & (row < full[u])
+            if split.any():
+                t = int(np.argmax(np.where(split, row, -1)))
+                return [[(u, t, True)], [(u, t, False)]]
         for a, b in apart_units:
-            shared = (x[rows_of[a]] > 0).any(axis=0) & (x[rows_of[b]] > 0).any(axis=0)
+            shared = (x[a] > 0) & (x[b] > 0)
             if (units[a].stays or units[b].stays or rounds == 1) and shared.any():
                 t = int(np.nonzero(shared)[0][0])
                 return [[(a, t, False)], [(b, t, False)]]  # one of them is not there
@@ -89,9 +83,8 @@ def branch_units(
         _, _, force, forbid, result = heapq.heappop(heap)
         children = offence(result.x)
         if children is None:
-            x = result.x[:k] > 0
-            choices = [sorted(np.nonzero(x[rows_of[u][0]])[0].tolist()) for u in range(len(units))]
-            return choices, result.value
+            choices = [np.nonzero(result.x[u] > 0)[0].tolist() for u in range(k)]
+            return choices, result.value // scale
         for changes in children:
             f2, x2 = force.copy(), forbid.copy()
             for u, t, take in changes:
