@@ -9,8 +9,9 @@ Run ``.venv/bin/python benchmarks/bench_rotation.py [--quick] [--seed N] [--time
    when it has at most 250,000 variables, else the LP of the participant x table
    transportation problem); ``=`` proves the score optimal (``~ nan``: rules the LP does not
    model; their optimum is checked in the tests against an independent 0/1 programme).
-   ``repeats``: pairs meeting ``m > 1`` times count ``m - 1``; ``lower``: the planner's lower bound, valid for every
-   preference-optimal plan (``meetingapp.domain.rotation.bound``); ``gap`` = repeats - lower.
+   ``repeats``: pairs meeting ``m > 1`` times count ``m - 1``; ``lower``: the planner's lower
+   bound, valid for every preference-optimal plan (``meetingapp.domain.rotation.bound``);
+   ``gap`` = repeats - lower.
    ``random``: mean over five seeds of the same table sets with each person's rounds
    shuffled.  ``same-org``: (pair, round) with both from one organisation at one table.  The
    first five rows are the issue's uniform instances (nobody picked anything, everyone needs
