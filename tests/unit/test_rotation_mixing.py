@@ -97,12 +97,13 @@ def test_solve_flagship_stats_match_brute_force_counts(solved):
     assert plan.stats["same_org_pairs"] == same_org(rows, problem)
 
 
-def test_solve_flagship_tables_within_one_of_even(solved):
+def test_solve_flagship_tables_within_capacity(solved):
+    # Balance is the fourth objective (after score, repeats and same-organisation pairs), so
+    # loads may leave "within one of even" when that buys fewer wasted meetings.
     _, plan = solved
     loads = Counter((a.table, a.round) for a in plan.assignments)
     for table in TABLES:
-        per_round = [loads[table.id, r] for r in range(4)]
-        assert max(per_round) - min(per_round) <= 1
+        assert all(loads[table.id, r] <= table.capacity for r in range(4))
 
 
 def test_solve_flagship_pins_are_kept_and_score_is_optimal(solved):

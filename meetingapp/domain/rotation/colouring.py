@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import maximum_flow
 
 
 def colour_rounds(sets: list[list[int]], n_tables: int, rounds: int) -> np.ndarray:
@@ -56,6 +54,9 @@ def colour_rounds(sets: list[list[int]], n_tables: int, rounds: int) -> np.ndarr
 
 def _one_round(left: list[list[int]], floor, ceil, n_tables: int) -> np.ndarray:
     """One table per participant among ``left[p]``, table loads within ``[floor, ceil]``."""
+    from scipy import sparse  # only here: most plans never need the colouring
+    from scipy.sparse.csgraph import maximum_flow
+
     n = len(left)
     src, snk, s2, t2 = n + n_tables, n + n_tables + 1, n + n_tables + 2, n + n_tables + 3
     sizes = np.fromiter((len(x) for x in left), dtype=np.int64, count=n)

@@ -32,8 +32,11 @@ def check_basics(rounds: int, min_tables: int, n_people: int, tables) -> None:
         )
 
 
-def check_fixed(fixed, rounds: int, tables, people) -> dict[tuple[int, int], int]:
-    """Index the fixed assignments; clashes are infeasible.  Returns ``{(p, r): t}``."""
+def check_fixed(fixed, rounds: int, tables, people, stays=None) -> dict[tuple[int, int], int]:
+    """Index the fixed assignments; clashes are infeasible.  Returns ``{(p, r): t}``.
+
+    ``stays[p]``: ``p`` keeps one table, so the same table in several rounds is expected.
+    """
     t_index = {t.id: i for i, t in enumerate(tables)}
     p_index = {p.id: i for i, p in enumerate(people)}
     out: dict[tuple[int, int], int] = {}
@@ -47,7 +50,7 @@ def check_fixed(fixed, rounds: int, tables, people) -> dict[tuple[int, int], int
                 f"({show(tables[known].id)} and {show(fix.table)})"
             )
         other = where.get((p, t))
-        if other is not None and other != r:
+        if other is not None and other != r and not (stays is not None and stays[p]):
             first, second = sorted((other, r))
             raise Infeasible(
                 f"participant {show(fix.participant)} is pinned to table {show(fix.table)} "
@@ -85,8 +88,13 @@ def check_remaining(
     people,
     visited: np.ndarray,
     pins: dict[tuple[int, int], int],
+    stays: np.ndarray | None = None,
 ) -> None:
-    """Counting conditions for the rounds still to plan (``pins`` in local round numbers)."""
+    """Counting conditions for the rounds still to plan (``pins`` in local round numbers).
+
+    ``stays``: participants who keep one table; the conditions that assume distinct tables
+    skip them (they are relaxations for everything else).
+    """
     n, n_tables = visited.shape
     r_left = len(rounds_left)
     cap = np.array([t.capacity for t in tables], dtype=np.int64)
@@ -98,8 +106,9 @@ def check_remaining(
         raise Infeasible(
             f"round {first}: {n} participants but the tables need at least {int(lo.sum())}"
         )
+    stays = np.zeros(n, dtype=bool) if stays is None else stays
     left = n_tables - visited.sum(axis=1)
-    for p in np.nonzero(left < r_left)[0].tolist():
+    for p in np.nonzero((left < r_left) & ~stays)[0].tolist():
         raise Infeasible(
             f"participant {show(people[p].id)} needs {r_left} more distinct tables but only "
             f"{int(left[p])} are left"
@@ -117,7 +126,8 @@ def check_remaining(
             continue
         can = (~visited[:, t]) & (has_free | pinned_to[:, t])
         need = table.min_seats * r_left
-        if int(can.sum()) < need:
+        # a mover visits the table at most once; someone who stays fills a seat every round
+        if int(can[~stays].sum()) + r_left * int(can[stays].sum()) < need:
             raise Infeasible(
                 f"table {show(table.id)}: needs at least {table.min_seats} per round in {r_left} "
                 f"rounds but only {int(can.sum())} participants can sit there"
@@ -135,7 +145,7 @@ def check_remaining(
                 )
     # Groups of tables: each participant visits at least r_left - (tables outside X) of X.
     by_cap = np.argsort(cap, kind="stable")
-    for k in range(1, n_tables):
+    for k in range(1, n_tables if not stays.any() else 0):
         group = by_cap[:k]
         need_each = r_left - (n_tables - k)
         if need_each <= 0:
@@ -151,7 +161,7 @@ def check_remaining(
     for k in range(2, n_tables + 1):
         group = by_lo[:k]
         need = int(lo[group].sum()) * r_left
-        most = n * min(k, r_left)
+        most = int((~stays).sum()) * min(k, r_left) + int(stays.sum()) * r_left
         if need > most:
             raise Infeasible(
                 f"tables {_names([tables[i].id for i in group])}: need at least {need} visits "

@@ -4,12 +4,13 @@ Participant ``p`` sends ``R`` units (one per remaining round), at most one to ea
 may still visit (exactly one to each table it is pinned to); table ``t`` receives between
 ``min_seats_t * R`` and ``capacity_t * R`` units; a unit from ``p`` to ``t`` earns
 ``score[p, t]``.  The constraint matrix is the incidence matrix of a bipartite graph, hence
-totally unimodular: every vertex of the polytope is integral and the simplex method (HiGHS
-dual simplex) returns an integral optimum.  Participants with the same score vector and the
+totally unimodular: the optimum is integral.  Participants with the same score vector and the
 same forbidden / forced tables are merged into one supply node of size ``n`` (edge capacity
 ``n``), which shrinks the model without losing exactness: an integral group flow with every
 edge at most ``n`` and total ``n * R`` splits into ``n`` sets of ``R`` distinct tables by
-dealing the table list round-robin (:func:`split_groups`).
+dealing the table list round-robin (:func:`split_groups`).  The flow itself is solved by
+:func:`.transport.solve_transport` (numpy only); scipy's HiGHS is imported only by the
+participant x table x round fallback (:func:`milp_rotation`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from .transport import Face, level_visits, optimal_face, solve_transport
 
 _FORBIDDEN = 1
 _FORCED = 2
@@ -29,37 +30,10 @@ class FlowResult:
     sets: list[list[int]]  # per participant: its tables (indices), unordered
     value: int  # total score of the flow
     groups: int  # supply nodes after merging identical participants
-    method: str  # "highs-ds" or "milp" (fallback if the LP vertex was not integral)
-
-
-def _solve_lp(c, a_ub, b_ub, a_eq, b_eq, lb, ub):
-    res = linprog(
-        c,
-        A_ub=a_ub,
-        b_ub=b_ub,
-        A_eq=a_eq,
-        b_eq=b_eq,
-        bounds=np.column_stack([lb, ub]),
-        method="highs-ds",
-    )
-    if res.status == 2:
-        return None, "highs-ds"
-    if res.status == 0:
-        x = np.asarray(res.x)
-        xr = np.round(x)
-        if np.abs(x - xr).max(initial=0.0) < 1e-6:
-            return xr.astype(np.int64), "highs-ds"
-    # Numerical trouble or a non-vertex answer: ask for integrality explicitly.
-    constraints = [LinearConstraint(a_eq, b_eq, b_eq), LinearConstraint(a_ub, -np.inf, b_ub)]
-    res = milp(
-        c,
-        constraints=constraints,
-        bounds=Bounds(lb, ub),
-        integrality=np.ones(len(c)),
-    )
-    if res.status != 0 or res.x is None:
-        return None, "milp"
-    return np.round(res.x).astype(np.int64), "milp"
+    method: str  # "transport"
+    inverse: np.ndarray  # participant -> group
+    face: Face  # what every optimal flow shares
+    levelled: bool = False  # table totals as even as any optimal flow's (min sum V^2)
 
 
 def max_preference_sets(
@@ -77,7 +51,15 @@ def max_preference_sets(
     """
     n, t = score.shape
     if n == 0:
-        return FlowResult([], 0, 0, "none")
+        empty = np.zeros((0, t), dtype=bool)
+        return FlowResult(
+            [],
+            0,
+            0,
+            "none",
+            np.zeros(0, dtype=np.int64),
+            Face(empty, empty, np.ones(t, dtype=bool)),
+        )
     state = np.where(forced, _FORCED, np.where(forbidden, _FORBIDDEN, 0))
     key = score.astype(np.int64) * 3 + state
     keys, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
@@ -85,25 +67,17 @@ def max_preference_sets(
     g_count = len(keys)
     g_state = keys % 3
     g_score = keys // 3
-    gi, ti = np.nonzero(g_state != _FORBIDDEN)
-    nv = len(gi)
-    c = -g_score[gi, ti].astype(float)
-    ub = counts[gi].astype(float)
-    lb = np.where(g_state[gi, ti] == _FORCED, ub, 0.0)
-    ones = np.ones(nv)
-    a_eq = sparse.csr_matrix((ones, (gi, np.arange(nv))), shape=(g_count, nv))
-    b_eq = (counts * rounds).astype(float)
-    a_tab = sparse.csr_matrix((ones, (ti, np.arange(nv))), shape=(t, nv))
-    a_ub = sparse.vstack([a_tab, -a_tab]).tocsr()
-    b_ub = np.concatenate([hi, -lo]).astype(float)
-    x, method = _solve_lp(c, a_ub, b_ub, a_eq, b_eq, lb, ub)
-    if x is None:
+    lb = np.where(g_state == _FORCED, counts[:, None], 0).astype(np.int64)
+    ub = np.where(g_state == _FORBIDDEN, 0, counts[:, None]).astype(np.int64)
+    lo = np.asarray(lo, dtype=np.int64)
+    hi = np.asarray(hi, dtype=np.int64)
+    result = solve_transport(g_score, lb, ub, counts * rounds, lo, hi)
+    if result is None:
         return None
-    flow = np.zeros((g_count, t), dtype=np.int64)
-    flow[gi, ti] = x
-    sets = split_groups(flow, inverse, counts)
-    value = int((flow * g_score).sum())
-    return FlowResult(sets, value, g_count, method)
+    result = level_visits(g_score, lb, ub, lo, hi, result)
+    sets = split_groups(result.x, inverse, counts)
+    face = optimal_face(g_score, lb, ub, counts, lo, hi, result)
+    return FlowResult(sets, result.value, g_count, "transport", inverse, face, result.levelled)
 
 
 def split_groups(flow: np.ndarray, inverse: np.ndarray, counts: np.ndarray) -> list[list[int]]:
@@ -137,13 +111,23 @@ def milp_rotation(
     hi: np.ndarray,
     rounds: int,
     time_limit: float,
+    *,
+    stays: np.ndarray | None = None,
+    together: tuple = (),
+    apart: tuple = (),
 ) -> MilpResult | None | bool:
-    """The full participant x table x round model (fallback for awkward pins).
+    """The full participant x table x round model (fallback for awkward pins and rules).
 
-    Returns a result, ``None`` when HiGHS proves the model infeasible, or ``False`` when it
-    stops at the time limit without any rotation.
+    ``stays[p]``: ``p`` keeps one table (no distinct-tables row; equal seats across rounds);
+    ``together``/``apart``: participant index pairs.  Returns a result, ``None`` when HiGHS
+    proves the model infeasible, or ``False`` when it stops at the time limit without any
+    rotation.
     """
+    from scipy import sparse
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n, t = score.shape
+    stays = np.zeros(n, dtype=bool) if stays is None else stays
     pinned_round = {}
     for (p, r), table in pins.items():
         pinned_round[p, r] = table
@@ -164,13 +148,50 @@ def milp_rotation(
     cols = np.arange(nv)
     ones = np.ones(nv)
     a_pr = sparse.csr_matrix((ones, (vp * rounds + vr, cols)), shape=(n * rounds, nv))
-    a_pt = sparse.csr_matrix((ones, (vp * t + vt, cols)), shape=(n * t, nv))
+    movers = ~stays[vp]
+    a_pt = sparse.csr_matrix(
+        (ones[movers], ((vp * t + vt)[movers], cols[movers])), shape=(n * t, nv)
+    )
     a_tr = sparse.csr_matrix((ones, (vt * rounds + vr, cols)), shape=(t * rounds, nv))
     constraints = [
         LinearConstraint(a_pr, 1, 1),
         LinearConstraint(a_pt, 0, 1),
         LinearConstraint(a_tr, np.repeat(lo, rounds), np.repeat(hi, rounds)),
     ]
+    key = {
+        (int(p), int(tt), int(r)): i for i, (p, tt, r) in enumerate(zip(vp, vt, vr, strict=True))
+    }
+    same = [(p, q) for p, q in together]
+    same += [(p, p) for p in np.nonzero(stays)[0].tolist()]
+    rows, cs, vals, bounds_lo, bounds_hi = [], [], [], [], []
+
+    def link(entries, low, high):
+        row = len(bounds_lo)
+        for col, val in entries:
+            rows.append(row)
+            cs.append(col)
+            vals.append(val)
+        bounds_lo.append(low)
+        bounds_hi.append(high)
+
+    for p, q in same:  # equal seats: together in each round, or one table across rounds
+        for tt in range(t):
+            for r in range(rounds):
+                r2 = r if p != q else (r + 1) % rounds
+                if p == q and rounds < 2:
+                    continue
+                a, b = key.get((p, tt, r)), key.get((q, tt, r2))
+                entries = [(c, v) for c, v in ((a, 1.0), (b, -1.0)) if c is not None]
+                link(entries, 0.0, 0.0)
+    for p, q in apart:
+        for tt in range(t):
+            for r in range(rounds):
+                a, b = key.get((p, tt, r)), key.get((q, tt, r))
+                if a is not None and b is not None:
+                    link([(a, 1.0), (b, 1.0)], 0.0, 1.0)
+    if bounds_lo:
+        extra = sparse.csr_matrix((vals, (rows, cs)), shape=(len(bounds_lo), nv))
+        constraints.append(LinearConstraint(extra, bounds_lo, bounds_hi))
     res = milp(
         -score[vp, vt].astype(float),
         constraints=constraints,

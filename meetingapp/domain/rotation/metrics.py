@@ -7,18 +7,7 @@ and ``sum_pairs m = sum_{|S| = 1} C(n_S, 2)``, so
 ``repeat_pairs = sum_{|S| >= 2} (-1)^|S| C(n_S, 2)`` -- ``2^R`` vectorised counts instead of
 a pass over all pairs (tables of 2,000 people would have millions of pairs).
 
-Lower bound on ``repeat_pairs`` for given table sets and per-round loads (any round order
-that keeps them), :func:`repeat_lower_bound`:
-
-* global: the number of meetings ``sum_{t,r} C(L_tr, 2)`` is fixed by the loads, and a
-  pair can have a first meeting only if its table sets intersect, so
-  ``repeats >= sum_{t,r} C(L_tr, 2) - #{pairs whose table sets intersect}``;
-* per participant (pigeonhole): ``p`` meets at least ``sum_{t in S_p} (min_r L_tr - 1)``
-  times but can meet at most ``d_p`` distinct people (those sharing a table with ``p``), so
-  it takes part in at least ``that - d_p`` repeats, each repeat pair being counted by both
-  of its members: ``repeats >= ceil(sum_p max(0, ...) / 2)``.
-
-The bound is the larger of the two.
+The lower bound on repeats, valid for every preference-optimal plan, is in :mod:`.bound`.
 """
 
 from __future__ import annotations
@@ -83,8 +72,13 @@ def same_org_pairs(tab: np.ndarray, n_tables: int, org: np.ndarray) -> int:
 
 
 def random_order_repeats(tab: np.ndarray, n_tables: int, locked: np.ndarray, seed: int) -> int:
-    """``repeat_pairs`` after shuffling each participant's unlocked rounds at random."""
-    rng = np.random.default_rng(seed)
+    """``repeat_pairs`` after shuffling each participant's unlocked rounds at random.
+
+    The generator is seeded apart from the planner's own (``(seed, 1)``): the planner may
+    have ordered the rounds with ``default_rng(seed)``, and the same shuffle applied twice is
+    no longer uniform.
+    """
+    rng = np.random.default_rng((seed, 1))
     shuffled = tab.copy()
     free_all = ~locked.any(axis=1)
     if free_all.any():
@@ -93,32 +87,3 @@ def random_order_repeats(tab: np.ndarray, n_tables: int, locked: np.ndarray, see
         free = np.nonzero(~locked[p])[0]
         shuffled[p, free] = rng.permutation(tab[p, free])
     return repeat_pairs(shuffled, n_tables)
-
-
-def repeat_lower_bound(tab: np.ndarray, n_tables: int) -> int:
-    """Lower bound on ``repeat_pairs`` over round orders keeping table sets and loads."""
-    n, rounds = tab.shape
-    if n < 2:
-        return 0
-    loads = np.stack([np.bincount(tab[:, r], minlength=n_tables) for r in range(rounds)], 1)
-    total_meetings = _pairs(loads.ravel())
-    sorted_sets = np.sort(tab, axis=1)
-    share_pairs = 0
-    degree = np.zeros(n, dtype=np.int64)
-    use_bits = n_tables < 63
-    for size, combo in _subsets(rounds):
-        if use_bits:
-            keys = (np.left_shift(np.int64(1), sorted_sets[:, combo])).sum(axis=1)
-        else:
-            keys = np.array(
-                [hash(tuple(row)) for row in sorted_sets[:, combo].tolist()], dtype=np.int64
-            )
-        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        sign = 1 if size % 2 else -1
-        share_pairs += sign * _pairs(counts)
-        degree += sign * (counts[np.asarray(inverse).reshape(-1)] - 1)
-    global_bound = total_meetings - share_pairs
-    floor_load = loads.min(axis=1)
-    forced = (floor_load[tab] - 1).sum(axis=1) - degree
-    personal_bound = (int(np.maximum(forced, 0).sum()) + 1) // 2
-    return max(0, global_bound, personal_bound)

@@ -41,11 +41,16 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class ParticipantSpec:
-    """A participant; ``picks`` are table ids, best first."""
+    """A participant; ``picks`` are table ids, best first.
+
+    ``moves=False``: mobility needs -- the participant keeps one table in every round (the
+    distinct-tables rule does not apply to them); their picks score once per round there.
+    """
 
     id: Id
     organisation: str | None
     picks: tuple = ()
+    moves: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,17 @@ class FixedAssignment:
 
 @dataclass(frozen=True)
 class RotationProblem:
+    """The whole input.  ``apart``: pairs of participant ids never at one table in the same
+    round; ``together``: pairs always at the same table (each person's picks still score)."""
+
     rounds: int
     min_tables: int
     tables: tuple[TableSpec, ...]
     participants: tuple[ParticipantSpec, ...]
     max_picks: int = 5
     fixed: tuple[FixedAssignment, ...] = ()
+    apart: tuple[tuple[Id, Id], ...] = ()
+    together: tuple[tuple[Id, Id], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,19 @@
-"""The planner: exact preference optimum, then mixing, balance by construction.
+"""The planner: exact preference optimum, then mixing as good as that optimum allows.
 
-1. :mod:`.flow` -- maximum total preference score over table *sets* (transportation LP,
-   integral by total unimodularity), rounds already played removed, pins forced in.
-2. :mod:`.colouring` -- sets split into rounds by bipartite edge colouring of seat copies
-   (every table within one of even in every round).  Pins: rounds permuted to honour them,
-   loads repaired by alternating paths; if that fails, the full participant x table x round
-   MILP (HiGHS) is solved instead.
-3. :mod:`.mixing` -- simulated annealing over moves that keep the score and the loads.
+1. :mod:`.sets` / :mod:`.flow` -- maximum total preference score over table *sets*
+   (transportation problem solved exactly in numpy, :mod:`.transport`), rounds already
+   played removed, pins forced in; parties and stayers placed first by a small integer
+   programme when the organisers' rules need one (:mod:`.constraints`).
+2. :mod:`.rounds` -- sets split into rounds: the finite-field design when preferences tie
+   (no repeated encounter for prime-power table counts), else random orders repaired to
+   even loads, the seat-copy colouring, and for awkward pins or rules the full MILP.
+3. :mod:`.search` -- conflict-directed tabu search over score-preserving moves, stopped at
+   the lower bound of :mod:`.bound` (valid for every preference-optimal plan), when it
+   stalls, or at the time limit.
 
-``stats["optimal"]`` is True when the score equals the flow's upper bound (always without
-pins) or HiGHS proved the MILP optimal.
+Objectives, in order: preference score (exact), repeated encounters, same-organisation
+pairs, balance (sum of squared table loads).  ``stats["optimal"]`` is True when the score
+equals the flow's upper bound (always without pins or rules) or HiGHS proved it optimal.
 """
 
 from __future__ import annotations
@@ -19,45 +23,45 @@ from typing import Any
 
 import numpy as np
 
-from . import feasibility, metrics
-from .colouring import LoadRepair, colour_rounds, honour_pins
-from .flow import max_preference_sets, milp_rotation
+from . import constraints, feasibility, metrics
+from .bound import repeat_lower_bound, same_org_lower_bound, spread, waterfill
 from .jsonio import check_structure, show
-from .mixing import Annealer
-from .model import Assignment, Infeasible, RotationPlan, RotationProblem
-
-#: Largest participant x table x round model handed to the MILP fallback.
-MILP_MAX_VARIABLES = 250_000
-
-
-def default_mixing_seconds(n_people: int) -> float:
-    """Mixing time when no time limit is given (up to 2,000 people 1-1.1 s, 20,000 -> 6 s)."""
-    return min(6.0, max(1.0, 0.3 + 0.0004 * n_people))
+from .model import Assignment, RotationPlan, RotationProblem
+from .rounds import design_start, exact_rounds, split_into_rounds
+from .search import Mixer, tabu_search
+from .sets import plan_sets
 
 
-def estimated_move_seconds(n_people: int, n_tables: int, rounds: int) -> float:
-    """A pessimistic cost of one annealing move, measured on a slow 2-core machine.
+def iterations_per_second(n_people: int) -> int:
+    """Tabu iterations per second of budget: about 70 % of the rate measured on this 2-core
+    machine under a load average of 4, so that a seed gives the same plan wherever the
+    budget, not the wall-clock deadline, ends the search (the deadline is a safety stop:
+    on a busier machine it may end the search first, and the plan then depends on timing)."""
+    if n_people < 100:
+        return 2000
+    if n_people <= 1000:
+        return 1100  # the search looks at more moves per iteration up to 1,000 people
+    return 2400 if n_people <= 5000 else 200
 
-    The move budget is ``seconds / this``: fixed in advance, so a seed gives the same plan
-    on any machine that is at least that fast (a slower one hits the wall-clock stop).
+
+#: Above this many people the tabu search is skipped (unless apart pairs need it): with
+#: tables of ~2,000 one second of moves removed 0.1 % of the repeats at 20,000 people, while
+#: setting it up and running it cost a fifth of the time budget.
+SEARCH_MAX_PEOPLE = 10_000
+
+
+def default_mixing_seconds(n_people: int, rounds_left: int = 1, rounds: int = 1) -> float:
+    """Ceiling on mixing when no time limit is given; the search usually stops far earlier.
+
+    0.3 s plus 0.04 s per 1,000 people (0.4 s above 5,000, where moves gain little);
+    re-planning the last rounds gets a share as small as half.
     """
-    per_cell = n_people / max(1, n_tables)
-    if rounds <= 8 and per_cell >= 24:  # the annealer counts partners by cell subsets
-        micro = 6.0 + 0.04 * per_cell + 0.8 * 2**rounds
-    else:  # ... or by set unions
-        micro = 6.0 + 0.05 * rounds * per_cell
-    return 1.3e-6 * micro
+    base = min(0.6, 0.3 + n_people / 7000) if n_people <= 5000 else 0.4
+    return base * max(0.5, rounds_left / max(1, rounds))
 
 
 def _id_key(value: object) -> tuple:
     return (0, value, "") if isinstance(value, int) else (1, 0, str(value))
-
-
-def _budget(n: int, n_tables: int, rounds: int, time_limit: float | None) -> tuple[int, float]:
-    """``(moves, seconds)`` for the annealer."""
-    seconds = default_mixing_seconds(n) if time_limit is None else 0.8 * time_limit
-    seconds = max(0.0, seconds)
-    return int(seconds / estimated_move_seconds(n, n_tables, rounds)), seconds
 
 
 def solve(
@@ -65,21 +69,21 @@ def solve(
 ) -> RotationPlan:
     """Plan the rotation.  Raises :class:`Infeasible` (one-line reason) if none exists.
 
-    ``time_limit`` (seconds, whole call): 80 % of it goes to mixing, turned into a fixed
-    number of moves (see :func:`estimated_move_seconds`), with the limit itself as a
-    wall-clock stop; ``None`` gives 1 s for up to ~2,000 people, up to 6 s for 20,000.  The
-    preference optimum does not depend on it.  ``seed`` makes the plan reproducible.
+    ``time_limit`` (seconds, whole call) is a ceiling, not a floor: the search stops as soon
+    as repeats and same-organisation pairs reach their lower bounds, or when it stalls.
+    ``None``: :func:`default_mixing_seconds` (0.3 - 0.6 s).  The preference optimum does not
+    depend on it.  ``seed`` makes the plan reproducible.
 
     ``stats``: ``preference_score``; ``optimal`` (the score is proven maximal);
     ``optimal_preference_score`` (the optimum, or the best upper bound when ``optimal`` is
     False); ``preference_upper_bound``; ``repeat_pairs`` (a pair meeting in ``m > 1``
-    rounds counts ``m - 1``); ``repeat_pairs_random_order`` (same table sets, each person's
-    free rounds shuffled), ``repeat_pairs_random_order_flow_sets`` (the same for the table
-    sets before mixing), ``repeat_pairs_lower_bound``; ``same_org_pairs`` ((pair, round)
-    with both from one organisation at one table); ``meetings``; ``table_load`` (table id
-    -> participants per round); ``rounds_played``; ``pinned_seats``; ``method``;
-    ``mixing`` (moves, budget, accepted, ``stopped_by_time_limit``, ...);
-    ``seconds_exact``; ``seconds``.
+    rounds counts ``m - 1``); ``repeat_pairs_lower_bound`` (valid for every plan of optimal
+    score, see :mod:`.bound`); ``repeat_pairs_random_order`` (same table sets, each person's
+    free rounds shuffled), ``repeat_pairs_random_order_flow_sets``; ``same_org_pairs``
+    ((pair, round) with both from one organisation at one table) and
+    ``same_org_pairs_lower_bound``; ``meetings``; ``table_load`` (table id -> participants
+    per round); ``rounds_played``; ``pinned_seats``; ``method``; ``mixing`` (iterations,
+    budget, ``stopped_by``, ...); ``seconds_exact``; ``seconds``.
     """
     started = time.perf_counter()
     check_structure(problem)
@@ -87,8 +91,10 @@ def solve(
         raise ValueError("time_limit must not be negative")
     tables, people = problem.tables, problem.participants
     n, n_tables, rounds = len(people), len(tables), problem.rounds
-    feasibility.check_basics(rounds, problem.min_tables, n, tables)
-    fixed = feasibility.check_fixed(problem.fixed, rounds, tables, people)
+    rules = constraints.prepare(problem)
+    fixed = feasibility.check_fixed(problem.fixed, rounds, tables, people, rules.stays)
+    fixed = constraints.spread_pins(problem, rules, fixed)
+    feasibility.check_basics(rounds, problem.min_tables, int((~rules.stays).sum()), tables)
     cap = np.array([t.capacity for t in tables], dtype=np.int64)
     lo = np.array([t.min_seats for t in tables], dtype=np.int64)
     t_index = {t.id: i for i, t in enumerate(tables)}
@@ -124,132 +130,230 @@ def solve(
     visited = np.zeros((n, n_tables), dtype=bool)
     for r in played:
         visited[np.arange(n), tab[:, r]] = True
+    visited[rules.stays] = False
     pins = {(p, local[r]): t for (p, r), t in fixed.items() if r in local}
     info: dict[str, Any] = {"rounds_played": played, "pinned_seats": len(pins)}
     played_score = int(score[np.arange(n)[:, None], tab[:, played]].sum()) if played else 0
 
     deadline_total = None if time_limit is None else started + time_limit
-    optimal = True
+    optimal, face_ok = True, False
     bound = played_score
+    flow = None
     if remaining:
         r_left = len(remaining)
         feasibility.check_remaining(
-            rounds_left=remaining, tables=tables, people=people, visited=visited, pins=pins
+            rounds_left=remaining,
+            tables=tables,
+            people=people,
+            visited=visited,
+            pins=pins,
+            stays=rules.stays,
         )
-        forced = np.zeros((n, n_tables), dtype=bool)
-        for (p, _), t in pins.items():
-            forced[p, t] = True
-        flow = max_preference_sets(score, visited, forced, lo * r_left, cap * r_left, r_left)
-        if flow is None:
-            suffix = " with the fixed assignments" if fixed else ""
-            raise Infeasible(f"no rotation fits every table's capacity and minimum seats{suffix}")
-        bound += flow.value
+        plan_set = plan_sets(score, visited, pins, lo, cap, r_left, rules, rules.apart)
+        flow, movers = plan_set.flow, plan_set.movers
+        bound += plan_set.value
         info["flow_groups"] = flow.groups
-        info["method"] = f"flow ({flow.method})"
-        local_tab, optimal, method = _split_into_rounds(
-            flow.sets, pins, score, visited, lo, cap, seed, deadline_total
-        )
-        info["method"] += method
+        info["method"] = plan_set.method
+        m_index = {int(p): i for i, p in enumerate(movers)}
+        m_pins = {(m_index[p], r): t for (p, r), t in plan_set.pins.items() if p in m_index}
+        local_tab = np.empty((n, r_left), dtype=np.int64)
+        for p, t in plan_set.stay_table.items():
+            local_tab[p] = t
+        start = None
+        constant = (score[movers].max(axis=1) == score[movers].min(axis=1)).all()
+        if rules.simple and not pins and not played and constant:
+            start = design_start(n, lo, cap, r_left, org)
+        if start is not None:
+            local_tab[:] = start
+            info["method"] += " + finite-field design"
+        elif not len(movers):
+            pass  # everybody stays: the stayers' tables are the plan
+        else:
+            taken = np.bincount(list(plan_set.stay_table.values()), minlength=n_tables).astype(
+                np.int64
+            )
+            m_tab, ok, note = split_into_rounds(
+                flow.sets,
+                m_pins,
+                score[movers],
+                visited[movers],
+                np.maximum(0, lo - taken),
+                cap - taken,
+                seed,
+                deadline_total,
+                org[movers],
+            )
+            if ok:
+                local_tab[movers] = m_tab
+            else:
+                local_tab, optimal, note = _exact(
+                    score,
+                    visited,
+                    fixed,
+                    local,
+                    lo,
+                    cap,
+                    r_left,
+                    deadline_total,
+                    plan_set.value,
+                    rules,
+                )
+            info["method"] += note
+        face_ok = plan_set.proven_face and optimal and start is None
         tab[:, remaining] = local_tab
         info["seconds_exact"] = round(time.perf_counter() - started, 3)
-
-        moves, seconds = _budget(n, n_tables, rounds, time_limit)
-        deadline = time.perf_counter() + seconds
-        if deadline_total is not None:
-            deadline = min(deadline, deadline_total)
         info["repeat_pairs_random_order_flow_sets"] = metrics.random_order_repeats(
             tab, n_tables, locked, seed
         )
-        annealer = Annealer(tab, locked, score, org, lo, cap, n_tables)
-        report = annealer.run(moves, seed, deadline)
-        tab = annealer.result()
+    rep_bound = _repeat_bound(tab, rules, flow, face_ok, visited, played, lo, cap, n_tables)
+    org_bound = same_org_lower_bound(org, n_tables, rounds)
+    if remaining and n > SEARCH_MAX_PEOPLE and not rules.apart:
+        info["mixing"] = _no_search(tab, n_tables, org)
+    elif remaining:
+        search_locked = locked.copy()
+        search_locked[rules.stays] = True
+        for members in rules.parties:
+            if len(members) > 1:
+                search_locked[members] = True
+        if time_limit is None:
+            seconds = default_mixing_seconds(n, len(remaining), rounds)
+        else:
+            seconds = 0.8 * time_limit
+        seconds = max(0.0, seconds - (time.perf_counter() - started if time_limit else 0.0))
+        deadline = time.perf_counter() + seconds
+        if deadline_total is not None:
+            deadline = min(deadline, deadline_total)
+        mixer = Mixer(tab, search_locked, score, org, lo, cap, n_tables, rules.apart)
+        even = _even_balance(n, lo, cap, rounds)
+        tab, report = tabu_search(
+            mixer,
+            bound=(rep_bound, org_bound),
+            budget=int(seconds * iterations_per_second(n)),
+            patience=max(400, min(4000, 4 * n)),
+            seed=seed,
+            deadline=deadline,
+            even_balance=even,
+        )
+        if report.cost_after[0]:
+            local_tab, optimal, note = _exact(
+                score,
+                visited,
+                fixed,
+                local,
+                lo,
+                cap,
+                len(remaining),
+                deadline_total,
+                bound - played_score,
+                rules,
+            )
+            tab[:, remaining] = local_tab
+            info["method"] += note
         info["mixing"] = {
-            "moves": report.moves,
+            "moves": report.iterations,
             "budget": report.budget,
-            "accepted": report.accepted,
-            "stopped_by_time_limit": report.stopped_by_deadline,
-            "wasted_meetings_before": report.cost_before,
-            "wasted_meetings_after": report.cost_after,
+            "accepted": report.improvements,
+            "stopped_by": report.stopped_by,
+            "stopped_by_time_limit": report.stopped_by == "deadline",
+            "wasted_meetings_before": report.cost_before[1] + report.cost_before[2],
+            "wasted_meetings_after": report.cost_after[1] + report.cost_after[2],
         }
-    _verify(tab, fixed, cap, lo)
+    _verify(tab, fixed, cap, lo, rules)
     info["optimal"] = optimal
     info["preference_upper_bound"] = bound
+    info["repeat_pairs_lower_bound"] = rep_bound
+    info["same_org_pairs_lower_bound"] = org_bound
     return _plan(problem, tab, score, org, started, info, seed=seed, locked=locked)
 
 
-def _split_into_rounds(sets, pins, score, visited, lo, cap, seed, deadline_total):
-    """Order each table set into rounds; returns ``(tab, proven optimal, method note)``.
-
-    1. Random round orders (what the mixing baseline does), pins honoured, loads repaired
-       by alternating paths to within one of even -- a start that is as mixed as chance.
-    2. Without pins, if that repair gets stuck: the seat-copy edge colouring, which always
-       succeeds.  With pins: repair to ``[min_seats, capacity]`` and balance as far as
-       possible; then colourings in random orders with the pins honoured and repaired; and
-       at last the exact MILP on the full model.
-    """
-    n = len(sets)
-    n_tables = len(cap)
-    r_left = len(sets[0]) if sets else 0
-    rng = np.random.default_rng(seed)
-    locked = np.zeros((n, r_left), dtype=bool)
-    for p, r in pins:
-        locked[p, r] = True
-    visits = np.bincount([t for ts in sets for t in ts], minlength=n_tables)
-    band_lo, band_hi = visits // r_left, -(-visits // r_left)
-    local_tab = rng.permuted(np.array(sets, dtype=np.int64).reshape(n, r_left), axis=1)
-    honour_pins(local_tab, pins)
-    repair = LoadRepair(local_tab, locked, band_lo, band_hi, n_tables)
-    if repair.repair():
-        return repair.tab, True, " + random orders repaired to even loads"
-    if not pins:
-        order = rng.permutation(n)
-        local_tab = np.empty((n, r_left), dtype=np.int64)
-        local_tab[order] = colour_rounds([sets[p] for p in order], n_tables, r_left)
-        return local_tab, True, " + seat-copy colouring"
-    repair = LoadRepair(repair.tab, locked, lo, cap, n_tables)
-    for attempt in range(4):
-        if attempt:
-            order = rng.permutation(n)
-            local_tab = np.empty((n, r_left), dtype=np.int64)
-            local_tab[order] = colour_rounds([sets[p] for p in order], n_tables, r_left)
-            honour_pins(local_tab, pins)
-            repair = LoadRepair(local_tab, locked, lo, cap, n_tables)
-        if repair.repair():
-            repair.balance(max_steps=10 * n_tables * r_left + n)
-            return repair.tab, True, " + pin repair"
-    if n * n_tables * r_left > MILP_MAX_VARIABLES:
-        raise Infeasible(
-            "could not complete the pinned assignments (no valid rotation found and the "
-            "instance is too large for the exact fallback); the pins may be contradictory"
-        )
-    budget = 60.0
-    if deadline_total is not None:
-        budget = max(1.0, deadline_total - time.perf_counter())
-    pin_lo = lo
-    result = milp_rotation(score, visited, pins, pin_lo, cap, r_left, budget)
-    if result is None:
-        raise Infeasible(
-            "the pinned assignments cannot be completed: no rotation keeps them within the "
-            "tables' capacities and minimum seats"
-        )
-    if result is False:
-        raise Infeasible(
-            f"no rotation keeping every pin was found within {budget:.0f} s; the pins may be "
-            "contradictory"
-        )
-    flow_value = int(sum(score[p, t] for p, ts in enumerate(sets) for t in ts))
-    proven = result.optimal or result.value == flow_value
-    return result.tab, proven, " + MILP (pins)"
+def _no_search(tab, n_tables, org) -> dict:
+    """The mixing report when the plan is too big for the search to pay (see below)."""
+    wasted = metrics.repeat_pairs(tab, n_tables) + metrics.same_org_pairs(tab, n_tables, org)
+    return {
+        "moves": 0,
+        "budget": 0,
+        "accepted": 0,
+        "stopped_by": "size",
+        "stopped_by_time_limit": False,
+        "wasted_meetings_before": wasted,
+        "wasted_meetings_after": wasted,
+    }
 
 
-def _verify(tab: np.ndarray, fixed, cap, lo) -> None:
+def _even_balance(n: int, lo, cap, rounds: int) -> int:
+    """Smallest sum of squared loads: ``sum L^2 = 2 sum C(L, 2) + n`` in every round."""
+    return rounds * (2 * (waterfill(lo, cap, n, 1) or 0) + n)
+
+
+def _exact(score, visited, fixed, local, lo, cap, r_left, deadline_total, value, rules):
+    pins = {(p, local[r]): t for (p, r), t in fixed.items() if r in local}
+    together = [(m[0], q) for m in rules.parties for q in m[1:]]
+    args = {"stays": rules.stays, "together": tuple(together), "apart": tuple(rules.apart)}
+    return exact_rounds(score, visited, pins, lo, cap, r_left, deadline_total, value, args)
+
+
+def _repeat_bound(tab, rules, flow, face_ok, visited, played, lo, cap, n_tables) -> int:
+    """Inputs of :func:`.bound.repeat_lower_bound` for this problem."""
+    n, rounds = tab.shape
+    movers = np.nonzero(~rules.stays)[0]
+    rows = np.zeros((len(movers), n_tables), dtype=bool)
+    rows[np.arange(len(movers))[:, None], tab[movers]] = True
+    visits = rows.sum(axis=0)
+    seen = visited[movers]
+    played_visits = seen.sum(axis=0)
+    levelled = 0
+    if face_ok and flow is not None and len(movers):
+        always = seen | flow.face.always[flow.inverse]
+        possible = seen | ~flow.face.never[flow.inverse]
+        fixed_v = flow.face.visits_fixed
+        v_min = played_visits + lo * (rounds - len(played))
+        if flow.levelled and not played:  # the flow's totals, not the searched plan's
+            totals = np.bincount(np.concatenate(flow.sets), minlength=n_tables)
+            levelled = int(spread(totals, rounds).sum())
+    else:
+        always = seen.copy()
+        possible = np.ones_like(seen)
+        fixed_v = np.zeros(n_tables, dtype=bool)
+        v_min = played_visits
+    played_meetings = metrics.meetings(tab[:, played], n_tables) if played else 0
+    value = repeat_lower_bound(
+        rounds=rounds,
+        n=n,
+        lo=lo,
+        cap=cap,
+        visits=visits,
+        visits_min=v_min,
+        visits_fixed=fixed_v,
+        always=always,
+        possible=possible,
+        weight=np.ones(len(movers), dtype=np.int64),
+        played_meetings=played_meetings,
+        played_rounds=len(played),
+        together_pairs=rules.together_pairs,
+        table_meetings=levelled,
+    )
+    if len(played) >= 2:
+        value = max(value, metrics.repeat_pairs(tab[:, played], n_tables))
+    return value
+
+
+def _verify(tab: np.ndarray, fixed, cap, lo, rules) -> None:
     """Last line of defence: every hard constraint holds (raises RuntimeError if not)."""
     n, rounds = tab.shape
     n_tables = len(cap)
     if (tab < 0).any():
         raise RuntimeError("rotation has unassigned seats")
-    if n and rounds > 1 and (np.diff(np.sort(tab, axis=1), axis=1) == 0).any():
+    movers = tab[~rules.stays]
+    if len(movers) and rounds > 1 and (np.diff(np.sort(movers, axis=1), axis=1) == 0).any():
         raise RuntimeError("rotation repeats a table")
+    if rules.stays.any() and (tab[rules.stays] != tab[rules.stays][:, :1]).any():
+        raise RuntimeError("rotation moves a participant who stays at one table")
+    for members in rules.parties:
+        if len(members) > 1 and (tab[members] != tab[members[0]]).any():
+            raise RuntimeError("rotation splits a party that sits together")
+    for p, q in rules.apart:
+        if (tab[p] == tab[q]).any():
+            raise RuntimeError("rotation seats an apart pair together")
     for r in range(rounds):
         loads = np.bincount(tab[:, r], minlength=n_tables)
         if (loads > cap).any() or (loads < lo).any():
@@ -263,12 +367,23 @@ def _plan(problem, tab, score, org, started, info, *, seed=0, locked=None) -> Ro
     tables, people = problem.tables, problem.participants
     n, rounds = tab.shape
     n_tables = len(tables)
+    # Sorted by round, table, participant (ids compared as _id_key) with one lexsort.
+    t_rank = np.empty(n_tables, dtype=np.int64)
+    t_rank[sorted(range(n_tables), key=lambda i: _id_key(tables[i].id))] = np.arange(n_tables)
+    p_rank = np.empty(n, dtype=np.int64)
+    p_rank[sorted(range(n), key=lambda i: _id_key(people[i].id))] = np.arange(n)
+    who = np.repeat(np.arange(n), rounds)
+    when = np.tile(np.arange(rounds), n)
+    where = tab.reshape(-1)
+    order = np.lexsort((p_rank[who], t_rank[where], when)) if n else np.zeros(0, dtype=np.int64)
+    p_ids = [person.id for person in people]
+    t_ids = [table.id for table in tables]
     assignments = [
-        Assignment(people[p].id, r, tables[int(tab[p, r])].id)
-        for p in range(n)
-        for r in range(rounds)
+        Assignment(p_ids[p], r, t_ids[t])
+        for p, r, t in zip(
+            who[order].tolist(), when[order].tolist(), where[order].tolist(), strict=True
+        )
     ]
-    assignments.sort(key=lambda a: (a.round, _id_key(a.table), _id_key(a.participant)))
     pref = int(score[np.arange(n)[:, None], tab].sum()) if n else 0
     if locked is None:
         locked = np.zeros_like(tab, dtype=bool)
@@ -278,9 +393,10 @@ def _plan(problem, tab, score, org, started, info, *, seed=0, locked=None) -> Ro
         "optimal": info.pop("optimal", True),
         "preference_upper_bound": info.pop("preference_upper_bound", pref),
         "repeat_pairs": metrics.repeat_pairs(tab, n_tables),
+        "repeat_pairs_lower_bound": info.pop("repeat_pairs_lower_bound", 0),
         "repeat_pairs_random_order": metrics.random_order_repeats(tab, n_tables, locked, seed),
-        "repeat_pairs_lower_bound": metrics.repeat_lower_bound(tab, n_tables),
         "same_org_pairs": metrics.same_org_pairs(tab, n_tables, org),
+        "same_org_pairs_lower_bound": info.pop("same_org_pairs_lower_bound", 0),
         "meetings": metrics.meetings(tab, n_tables),
         "table_load": {
             show(t.id): [int((tab[:, r] == i).sum()) for r in range(rounds)]
