@@ -65,6 +65,10 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "meetingapp@localhost")
     MAIL_BACKGROUND = os.environ.get("MAIL_BACKGROUND", "1") == "1"
+    # Who delivers the outbox: "thread" (after each request that queued mail, in the web
+    # process: one machine) or "worker" (`flask mail worker`, on one or more machines; the web
+    # processes then only queue).
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "thread")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
 
     def __init__(self) -> None:

@@ -1,5 +1,6 @@
-"""Flask commands: ``users``, ``demo`` and ``mail`` (``rotation`` is a plugin command that does
-not build the app: ``planner_cli.py``)."""
+"""Flask commands: ``users``, ``demo``, ``mail`` (``mail worker`` lives in ``mail/worker.py``) and
+``data`` (``data/cli.py``); ``rotation`` is a plugin command that does not build the app
+(``planner_cli.py``)."""
 
 from __future__ import annotations
 
@@ -110,6 +111,11 @@ def demo_load_if_empty() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from meetingapp.data.cli import data_cli
+    from meetingapp.mail.worker import worker_command
+
+    mail_cli.add_command(worker_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(data_cli)

@@ -12,14 +12,16 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, abort, current_app, flash, redirect, render_template, request
+from flask import Flask, abort, current_app, flash, g, redirect, render_template, request
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
 from meetingapp.domain.errors import DomainError, PermissionDenied
@@ -41,6 +43,7 @@ HTTP_TEXTS = (
     N_("Unprocessable Entity"),
     N_("Too Many Requests"),
     N_("Internal Server Error"),
+    N_("Service Unavailable"),
     N_(
         "The requested URL was not found on the server. If you entered the URL manually please "
         "check your spelling and try again."
@@ -82,6 +85,8 @@ API_FIELD_NAMES = {
     "file": "body",
 }  # nosec B105
 SERVER_ERROR = N_("Something went wrong on our side; nothing was saved.")
+DATABASE_UNAVAILABLE = N_("The service is unavailable for a moment; please try again shortly.")
+RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(HTTPException):
@@ -270,6 +275,22 @@ def register_web(app: Flask) -> None:
         db.session.rollback()
         message = exc.message if isinstance(exc, ApiError) else (exc.description or exc.name)
         return _answer(exc, exc.code or 500, message, exc.name)
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(exc: DBAPIError):
+        """The database is gone (restarting, unreachable) or too busy: 503 "unavailable" with
+        Retry-After, not a 500. Nothing here touches the database again: the page is drawn for
+        a visitor, since loading the signed-in user would fail the same way."""
+        if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+            return unexpected_error(exc)
+        with suppress(Exception):  # the connection may be gone already
+            db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        app.logger.warning(
+            "database unavailable on %s %s: %s", request.method, request.path, exc.orig
+        )
+        unavailable = ServiceUnavailable(DATABASE_UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)
+        return _answer(unavailable, 503, DATABASE_UNAVAILABLE, unavailable.name)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

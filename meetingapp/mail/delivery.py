@@ -182,9 +182,16 @@ def _record_failure(message_id: int, now: datetime, error: str, report: Delivery
 
 
 def deliver_due(
-    now: datetime, *, connect: Callable[[], smtplib.SMTP] | None = None, limit: int = 200
+    now: datetime,
+    *,
+    connect: Callable[[], smtplib.SMTP] | None = None,
+    limit: int = 200,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
-    """Send every due message once; failures are retried later with back-off."""
+    """Send every due message once; failures are retried later with back-off.
+
+    ``should_stop`` is asked before each message (the mail worker's SIGTERM): a message being
+    sent is always sent and recorded first."""
     report = DeliveryReport()
     if not mail_configured() and connect is None:
         return report
@@ -194,6 +201,8 @@ def deliver_due(
     smtp = None
     try:
         for message_id in _all_due(now, limit):
+            if should_stop is not None and should_stop():
+                break
             if not _claim(message_id, now):
                 continue  # another process took it
             email = build_email(db.session.get(OutboxMessage, message_id), sender)
@@ -223,7 +232,10 @@ _kicked = threading.Event()
 
 def drain_in_background(app: Flask) -> None:
     """Deliver due messages in a daemon thread, one thread at a time per process; a kick that
-    arrives while it runs makes it look again before it stops."""
+    arrives while it runs makes it look again before it stops. Only with ``MAIL_DELIVERY =
+    "thread"`` (one machine): with ``"worker"``, ``flask mail worker`` delivers."""
+    if app.config.get("MAIL_DELIVERY", "thread") != "thread":
+        return
     _kicked.set()
     if not _kick_lock.acquire(blocking=False):
         return

@@ -13,12 +13,16 @@ from datetime import datetime
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import gettext
+from sqlalchemy import text
 
 from meetingapp import uow
 from meetingapp.calendar.ics import CalendarEntry, build_calendar
 from meetingapp.extensions import db
 from meetingapp.i18n import language_of
 from meetingapp.models import EventSession, OutboxMessage, User
+
+# ``flask mail worker`` listens here on PostgreSQL (NOTIFY is delivered when the unit commits).
+NOTIFY_CHANNEL = "meetingapp_outbox"
 
 ESSENTIAL = {
     "confirmed",
@@ -79,6 +83,8 @@ def enqueue(
     if kind not in ESSENTIAL and not user.mail_optional:
         return None
     unit.after_commit(_request_delivery)
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
     context = {**context, "user": user, "public_url": public_url}
     message = OutboxMessage(
         user_id=user.id,

@@ -1,0 +1,61 @@
+"""``flask data``: backup, restore, and the copy from SQLite into PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from meetingapp.data.backup import DataError
+
+data_cli = AppGroup("data", help="The whole database: backup, restore, copy.")
+
+
+@data_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write a backup of the database to FILE while the app runs (SQLite's online backup;
+    pg_dump's custom format on PostgreSQL)."""
+    from meetingapp.data.backup import backup, row_counts
+    from meetingapp.extensions import db
+
+    try:
+        size = backup(db.engine, file)
+    except DataError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(row_counts(db.engine).values())
+    click.echo(f"Backed up about {rows} rows to {file} ({size:,} bytes).")
+
+
+@data_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace what a database that is not empty holds.")
+def restore_command(file: Path, force: bool) -> None:
+    """Restore FILE (made by `data backup`) into the database, which must be empty unless
+    --force. Stop the app servers and mail workers first."""
+    from meetingapp.data.backup import restore
+    from meetingapp.extensions import db
+
+    try:
+        counts = restore(db.engine, file, force=force)
+    except DataError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {file}.")
+
+
+@data_cli.command("copy")
+@click.option("--to", "target", required=True, metavar="URL", help="postgresql://… (empty)")
+def copy_command(target: str) -> None:
+    """Copy this database (SQLite, even while it runs) into an empty PostgreSQL database:
+    the schema by the migrations, then every row with its id, then the id sequences."""
+    from meetingapp.data.copy import copy_database
+
+    try:
+        summary = copy_database(target, log=click.echo)
+    except DataError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Copied {summary.total} rows in {len(summary.rows)} tables; id sequences moved past "
+        "the copied ids. Point DATABASE_URL at the new database."
+    )
