@@ -95,8 +95,11 @@ def pair(pg_cluster, redis_url):
     }
     servers = []
     try:
-        for _ in range(2):
-            servers.append(start_gunicorn(url, workers=2, env=env))
+        with ThreadPoolExecutor(2) as pool:  # both boot at once
+            booting = [pool.submit(start_gunicorn, url, workers=2, env=env) for _ in range(2)]
+        servers = [f.result() for f in booting if f.exception() is None]
+        for future in booting:
+            future.result()  # raises what kept a server from starting (the others stop below)
         yield Pair(
             url, tuple(servers), seeded.session_id, seeded.emails[:PEOPLE], seeded.emails[PEOPLE:]
         )
