@@ -232,9 +232,10 @@ _kicked = threading.Event()
 
 def drain_in_background(app: Flask) -> None:
     """Deliver due messages in a daemon thread, one thread at a time per process; a kick that
-    arrives while it runs makes it look again before it stops. Only with ``MAIL_DELIVERY =
-    "thread"`` (one machine): with ``"worker"``, ``flask mail worker`` delivers."""
-    if app.config.get("MAIL_DELIVERY", "thread") != "thread":
+    arrives while it runs makes it look again before it stops. Not with ``MAIL_DELIVERY =
+    "worker"``: then ``flask mail worker`` delivers (any other value keeps the thread, so a
+    typo never leaves mail unsent; a worker running beside it is safe, claims decide)."""
+    if app.config.get("MAIL_DELIVERY") == "worker":
         return
     _kicked.set()
     if not _kick_lock.acquire(blocking=False):

@@ -13,6 +13,8 @@ can answer for a dead process; the client sees a closed connection at once, neve
 ``/healthz`` says 503 while the database is gone and the app serves again within 5 s of its
 return; exactly 21 are confirmed and the waitlist is 1..179 with no one twice; and every
 client that got a 201 finds its registration, with the status and position it was told.
+A quick test without any server behind the URL shows the same answers to the API, to a page
+and to a signed-in visitor.
 """
 
 from __future__ import annotations
@@ -34,16 +36,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from meetingapp import create_app
 from meetingapp.api import tokens as api_tokens
 from meetingapp.extensions import db
 from meetingapp.models import EventSession, Registration, User
 from meetingapp.uow import unit_of_work
 from tests import factories, pg
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, make_config
 from tests.integration.test_registration_races import PEOPLE, SEATS, _with_app, seed, tally
 from tests.serving import HttpClient, Response, serve
-
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+from tests.smtp import free_port
 
 WORKERS = 4
 THREADS = 8
@@ -345,6 +347,8 @@ def stopped_then_started(cluster: pg.PgCluster, base_url: str, token: str) -> Ou
     return Outage(health, api, page, recovered_in, then)
 
 
+@pytest.mark.postgres
+@pytest.mark.slow
 def test_postgresql_restarted_mid_burst_every_request_answered_and_nothing_lost(cluster, world):
     session_id = world.sessions[0]
     path = f"/api/v1/sessions/{session_id}/registrations"
@@ -392,6 +396,8 @@ def _workers(master_pid: int) -> set[int]:
     return {int(pid) for pid in children.split()}
 
 
+@pytest.mark.postgres
+@pytest.mark.slow
 def test_worker_killed_mid_burst_others_answer_and_nothing_lost(world):
     session_id, server = world.sessions[1], world.server
     path = f"/api/v1/sessions/{session_id}/registrations"
@@ -417,3 +423,22 @@ def test_worker_killed_mid_burst_others_answer_and_nothing_lost(world):
     assert run.log.dropped and max(run.log.dropped) - run.fault_at < 3.0
     assert run.log.statuses[503] == 0  # the database never went away
     assert "unhandled error" not in log, log[-3000:]
+
+
+def test_with_the_database_unreachable_the_api_and_pages_answer_503():
+    """No server at all behind the URL (connection refused): what a client sees, fast."""
+    app = create_app(make_config(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone"))
+    client = app.test_client()
+
+    api = client.get("/api/v1/events")
+    page = client.get("/")
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = "1"  # a signed-in visitor, whose account cannot be loaded either
+    signed_in = client.get("/me/")
+    health = client.get("/healthz")
+
+    assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+    assert api.get_json()["error"]["code"] == "unavailable"
+    assert page.status_code == 503 and b"try again shortly" in page.data
+    assert signed_in.status_code == 503 and b"try again shortly" in signed_in.data
+    assert health.status_code == 503 and health.get_json()["status"] == "unavailable"
