@@ -55,6 +55,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
+    # Requests that mail a link (choose a new password, confirm an address again): per client
+    # address and per e-mail address asked about.
+    MAIL_LINK_LIMIT_PER_ADDRESS = os.environ.get("MAIL_LINK_LIMIT_PER_ADDRESS", "20 per hour")
+    MAIL_LINK_LIMIT_PER_ACCOUNT = os.environ.get("MAIL_LINK_LIMIT_PER_ACCOUNT", "5 per hour")
     LOG_JSON = os.environ.get("LOG_JSON", "0") == "1"
     # E-mail: with no MAIL_SERVER, messages stay in the outbox (organisers see them) unsent.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

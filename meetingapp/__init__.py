@@ -26,6 +26,7 @@ FEATURES = (
     "accounts",
     "mail",
     "live",
+    "entities",
 )
 API_MODULES = (
     "meetingapp.events.api",
@@ -79,7 +80,10 @@ def create_app(config: object | None = None) -> Flask:
 
     import_module("meetingapp.models")  # registers every table on the metadata
     for feature in FEATURES:
-        app.register_blueprint(import_module(f"meetingapp.{feature}").bp)
+        package = import_module(f"meetingapp.{feature}")
+        for pages in getattr(package, "PAGES", ()):
+            import_module(f"meetingapp.{feature}.{pages}")  # adds its routes to the blueprint
+        app.register_blueprint(package.bp)
     for module in API_MODULES:
         import_module(module)  # declares its operations on the API blueprint
     from meetingapp.api import bp as api_bp

@@ -26,22 +26,26 @@ class LiveWorld:
     outsider: User  # registered for nothing
 
 
-def live_world(people: int = 12, *, published: bool = True) -> LiveWorld:
+def live_world(people: int = 12, *, published: bool = True, start: datetime = START) -> LiveWorld:
     """Twelve people confirmed for four rounds of 20 minutes (3 to move) at six tables of four,
-    with a published rotation."""
+    with a published rotation, registered and planned five minutes before ``start``.
+
+    Tests against gunicorn (the real clock) pass a ``start`` close to the real now.
+    """
+    now = start - (START - NOW)
     organiser = factories.organiser()
     host = factories.user(name="Hal Host")
     outsider = factories.user(name="Olga Outsider")
-    event = factories.event(title="Vienna", published=published)
+    event = factories.event(title="Vienna", published=published, starts_on=start.date())
     session = factories.session(
-        event, kind=SessionKind.SPEED_NETWORKING, title="Speed dating", starts_at=START, minutes=95
+        event, kind=SessionKind.SPEED_NETWORKING, title="Speed dating", starts_at=start, minutes=95
     )
     session.round_count, session.round_minutes, session.move_minutes = 4, 20, 3
     session.min_tables, session.max_picks = 3, 3
-    session.picks_deadline = START
+    session.picks_deadline = start
     session.rounds = [
         NetworkingRound(number=n, starts_at=s, ends_at=e)
-        for n, (s, e) in enumerate(round_times(START, 4, 20, 3))
+        for n, (s, e) in enumerate(round_times(start, 4, 20, 3))
     ]
     tables = [
         TopicTable(session_id=session.id, code=c, topic=f"Topic {c}", seats=4) for c in "abcdef"
@@ -53,7 +57,7 @@ def live_world(people: int = 12, *, published: bool = True) -> LiveWorld:
     ]
     db.session.commit()
     for person in crowd:
-        register_participant(user=person, session_id=session.id, now=NOW, actor=organiser)
-    plan = plan_rotation(session_id=session.id, actor=organiser, now=NOW)
-    publish_plan(plan_id=plan.id, actor=organiser, now=NOW)
+        register_participant(user=person, session_id=session.id, now=now, actor=organiser)
+    plan = plan_rotation(session_id=session.id, actor=organiser, now=now)
+    publish_plan(plan_id=plan.id, actor=organiser, now=now)
     return LiveWorld(session, tables, crowd, organiser, host, outsider)

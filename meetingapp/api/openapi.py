@@ -281,6 +281,17 @@ def _fields(schema: dict) -> list[dict]:
     ]
 
 
+def _response_type(response: dict) -> Markup | None:
+    """The body of a response as the docs page shows it: a JSON schema's type, or the media
+    type of another body (the live stream's ``text/event-stream``)."""
+    content = response.get("content")
+    if not content:
+        return None
+    if "application/json" in content:
+        return type_html(content["application/json"]["schema"])
+    return Markup("<code>{}</code>").format(next(iter(content)))
+
+
 @bp.get("/docs")
 def docs():
     doc = document()
@@ -298,9 +309,7 @@ def docs():
                         {
                             "status": status,
                             "description": r["description"],
-                            "type": type_html(r["content"]["application/json"]["schema"])
-                            if "content" in r
-                            else None,
+                            "type": _response_type(r),
                         }
                         for status, r in op["responses"].items()
                     ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -56,9 +56,17 @@ def feed(token: str):
         return _ics(svc.feed_calendar(user, _session_url, clock.now()), inline=True)
 
 
+@bp.get("/feed/reset")
+@login_required
+def confirm_reset_feed():
+    return render_template("calendar/confirm_reset.html")
+
+
 @bp.post("/feed/reset")
 @login_required
 def reset_feed():
+    if request.form.get("confirmed") != "yes":
+        return redirect(url_for(".confirm_reset_feed"), 303)
     svc.reset_feed_token(current_user)
     flash(gettext("Your calendar feed has a new address; the old one no longer works."), "success")
     return redirect(url_for("me.programme", _anchor="calendar"))

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 
 class CodeForm(FlaskForm):
@@ -19,11 +19,15 @@ class CodeForm(FlaskForm):
 
 class WalkInForm(FlaskForm):
     email = EmailField(
-        _l("E-mail of their account"),
+        _l("E-mail"),
         validators=[
-            DataRequired(_l("Enter the e-mail address of their account.")),
+            DataRequired(_l("Enter their e-mail address.")),
             Email(_l("Enter a valid e-mail address.")),
             Length(max=254),
         ],
     )
+    name = StringField(
+        _l("Name (without an account yet)"), validators=[Optional(), Length(max=120)]
+    )
+    organisation = SelectField(_l("Entity"), coerce=int, validators=[Optional()])
     override = BooleanField(_l("Confirm them past capacity if the session is full"))

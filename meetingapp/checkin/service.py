@@ -12,7 +12,7 @@ from meetingapp.checkin.qr import user_for_qr_code
 from meetingapp.checkin.queries import history, may_open_check_in
 from meetingapp.domain import attendance as rules
 from meetingapp.domain.capacity import has_free_seat
-from meetingapp.domain.errors import NotFound, PermissionDenied
+from meetingapp.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from meetingapp.domain.i18n import _
 from meetingapp.domain.timezones import utc_to_local
 from meetingapp.domain.visibility import can_check_in, can_manage, check_not_cancelled
@@ -215,4 +215,52 @@ def walk_in(
             round_number=round_number,
             method="walk_in",
             enforce_day=False,
+        )
+
+
+def walk_in_person(
+    *,
+    session_id: int,
+    email: str,
+    name: str,
+    organisation_id: int | None,
+    actor: User,
+    now: datetime,
+    override: bool = False,
+    round_number: int | None = None,
+) -> CheckIn:
+    """A walk-in by e-mail: their account, or a new one made for them (with a random password
+    they can reset), registered and checked in, all in one transaction."""
+    import secrets
+
+    from meetingapp.models.user import normalise_email, user_by_email
+    from meetingapp.passwords import hash_password
+
+    with unit_of_work():
+        person = user_by_email(email)
+        if person is None:
+            if not name.strip():
+                raise ValidationFailed(_("Give the name of the person walking in."), field="name")
+            person = User(
+                email=normalise_email(email),
+                name=name.strip()[:120],
+                organisation_id=organisation_id,
+                password_hash=hash_password(secrets.token_urlsafe(24)),
+            )
+            db.session.add(person)
+            db.session.flush()
+            record_audit(
+                event_id=visible_session(session_id, actor).event_id,
+                actor=actor,
+                now=now,
+                action="account made at the door",
+                target=person.email,
+            )
+        return walk_in(
+            session_id=session_id,
+            user=person,
+            actor=actor,
+            now=now,
+            override=override,
+            round_number=round_number,
         )

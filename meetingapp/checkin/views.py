@@ -18,6 +18,7 @@ from meetingapp.domain.errors import DomainError
 from meetingapp.i18n import localise
 from meetingapp.models import EventSession, SessionKind
 from meetingapp.models.event import visible_session
+from meetingapp.models.organisation import all_organisations
 from meetingapp.models.user import user_by_email
 
 
@@ -72,7 +73,7 @@ def _render(
         q=q,
         round_number=round_number,
         code_form=code_form or CodeForm(formdata=None),
-        walk_in_form=walk_in_form or WalkInForm(formdata=None),
+        walk_in_form=walk_in_form or _walk_in_form(formdata=None),
         error=error,
     ), status
 
@@ -168,7 +169,7 @@ def by_code(session_id: int):
 @organiser_required
 def walk_in(session_id: int):
     session, round_number, q = _posted()
-    form = WalkInForm()
+    form = _walk_in_form()
     if not form.validate_on_submit():
         return _render(
             session,
@@ -179,12 +180,9 @@ def walk_in(session_id: int):
             error=gettext("Check the walk-in form below."),
         )
     person = user_by_email(form.email.data)
-    if person is None:
-        form.email.errors.append(
-            gettext(
-                "No account has this e-mail address: they can sign up on the "
-                "spot, or you can import them, then try again."
-            )
+    if person is None and not (form.name.data or "").strip():
+        form.name.errors.append(
+            gettext("No account has this e-mail address: give their name to make one.")
         )
         return _render(
             session,
@@ -195,9 +193,11 @@ def walk_in(session_id: int):
             error=gettext("Check the walk-in form below."),
         )
     try:
-        entry = svc.walk_in(
+        entry = svc.walk_in_person(
             session_id=session.id,
-            user=person,
+            email=form.email.data,
+            name=form.name.data or "",
+            organisation_id=form.organisation.data or None,
             actor=current_user,
             now=clock.now(),
             override=form.override.data,
@@ -206,6 +206,19 @@ def walk_in(session_id: int):
     except DomainError as exc:
         return _refused(session, round_number, q, exc)
     flash(
-        gettext("%(name)s is registered and checked in (walk-in).", name=entry.user.name), "success"
+        gettext(
+            "%(name)s is registered for “%(title)s” and checked in (walk-in).",
+            name=entry.user.name,
+            title=session.title,
+        ),
+        "success",
     )
     return redirect(_page_url(session, round_number, q, entry.user_id), 303)
+
+
+def _walk_in_form(**kwargs) -> WalkInForm:
+    form = WalkInForm(**kwargs)
+    form.organisation.choices = [(0, gettext("— none —"))] + [
+        (o.id, o.label) for o in all_organisations()
+    ]
+    return form

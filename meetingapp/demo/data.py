@@ -100,6 +100,7 @@ NEW_YORK = {
             "chair": "Director, Office for Outer Space Affairs",
             "lead": "UNOOSA",
             "description": "Welcome by the Director of UNOOSA and the Chief of CDOTS.",
+            "open_seating": True,
         },
         {
             "kind": "training",

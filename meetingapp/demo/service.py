@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from meetingapp import clock
 from meetingapp.checkin.queries import presence_for_sessions
 from meetingapp.checkin.service import check_in
 from meetingapp.demo import data
+from meetingapp.demo.today import ensure_today
 from meetingapp.domain.networking import round_times
 from meetingapp.domain.timezones import local_to_utc
 from meetingapp.extensions import db
+from meetingapp.mail.queries import HELD_PAST_SESSION
 from meetingapp.models import (
     AgendaItem,
     Event,
     EventSession,
     NetworkingRound,
     Organisation,
+    OutboxMessage,
     Role,
     SessionKind,
     TopicTable,
@@ -110,11 +116,15 @@ def _load(now: datetime) -> DemoSummary:
         events[spec["title"]] = event
         created_events += created
     users_created = len(db.session.scalars(select(User.id)).all()) - users_before
-    registrations = _ensure_registrations(events, participants)
-    _ensure_history(events, participants, organiser)
+    with _mail_held_if_ended(list(events.values()), now):
+        registrations = _ensure_registrations(events, participants)
+        _ensure_history(events, participants, organiser)
     upcoming, made = _ensure_upcoming(events, organiser, now)
     created_events += made
     registrations += _ensure_upcoming_registrations(upcoming, participants, now)
+    created_events += ensure_today(
+        organiser=organiser, participants=participants, hosts=hosts, orgs=orgs, now=now
+    )
     return DemoSummary(created_events, users_created, registrations)
 
 
@@ -131,8 +141,14 @@ def _ensure_organisations() -> dict[str, Organisation]:
 def _ensure_user(email, name, org, role, password_hash) -> User:
     user = user_by_email(email)
     if user is None:
+        # Demo addresses are made up: verified, so they register on a server that sends mail.
         user = User(
-            email=email, name=name, organisation=org, role=role, password_hash=password_hash
+            email=email,
+            name=name,
+            organisation=org,
+            role=role,
+            password_hash=password_hash,
+            email_verified=True,
         )
         db.session.add(user)
     return user
@@ -168,6 +184,7 @@ def _ensure_event(spec, orgs, hosts, organiser) -> tuple[Event, bool]:
             starts_at=_local(s["day"], s["start"], tz),
             ends_at=_local(s["day"], s["end"], tz),
             capacity=s.get("capacity"),
+            open_seating=s.get("open_seating", False),
             lead_organisation=orgs.get(s.get("lead")),
             chair=s.get("chair", ""),
         )
@@ -236,6 +253,26 @@ def _ensure_registrations(events: dict[str, Event], participants: list[User]) ->
                 )
                 created += 1
     return created
+
+
+@contextmanager
+def _mail_held_if_ended(history: list[Event], now: datetime) -> Iterator[None]:
+    """Mail that building the 2024 record queues (confirmations, rotations) is about sessions
+    that ended: keep it in the outbox as held, saying why, so that no real mail goes out."""
+    queued: list[OutboxMessage] = []
+
+    def collect(session, instance) -> None:
+        if session is db.session() and isinstance(instance, OutboxMessage):
+            queued.append(instance)
+
+    sa_event.listen(db.session, "transient_to_pending", collect)
+    try:
+        yield
+    finally:
+        sa_event.remove(db.session, "transient_to_pending", collect)
+    if all(s.ends_at <= now for e in history for s in e.sessions):
+        for message in queued:
+            message.status, message.last_error = "held", HELD_PAST_SESSION
 
 
 # --- the 2024 record: picks, the published rotation and who came ------------------------------
@@ -324,6 +361,17 @@ UPCOMING_NOTE = (
 )
 
 
+def _holiday(start: date, length: timedelta) -> bool:
+    """Whether an edition starting on ``start`` would fall in the year-end holidays (24 December
+    to 2 January), when no inter-agency meeting is held."""
+    day = start
+    while day <= start + length:
+        if (day.month, day.day) >= (12, 24) or (day.month, day.day) <= (1, 2):
+            return True
+        day += timedelta(days=1)
+    return False
+
+
 def _ensure_upcoming(
     events: dict[str, Event], organiser: User, now: datetime
 ) -> tuple[dict[str, Event], int]:
@@ -335,6 +383,8 @@ def _ensure_upcoming(
             source = events[source_title]
             start = now.date() + timedelta(days=days_ahead)
             start += timedelta(days=(source.starts_on.weekday() - start.weekday()) % 7)
+            while _holiday(start, source.ends_on - source.starts_on):
+                start += timedelta(days=7)  # the same weekday, a week later
             found = clone_event(
                 event_id=source.id, title=title, starts_on=start, actor=organiser, now=now
             )

@@ -33,6 +33,13 @@ class CapacityBelowConfirmed(ValidationFailed):
     status_code = 409
 
 
+def takes_registrations(kind: str, *, is_part: bool, open_seating: bool) -> bool:
+    """People register for top-level sessions other than breaks, unless the organiser made the
+    session open seating (anyone may come; nobody registers): training-day parts are attended
+    through their day."""
+    return not is_part and kind != "break" and not open_seating
+
+
 def seats_left(capacity: int | None, confirmed: int) -> int | None:
     """Free seats (never negative: an override may confirm past capacity); None: no limit."""
     if capacity is None:
@@ -67,6 +74,7 @@ class Availability:
     waitlisted: int
     registrable: bool = True
     cancelled: bool = False
+    open_seating: bool = False
     my_status: str | None = None  # "confirmed" or "waitlisted" for the viewer; None otherwise
     my_position: int | None = None  # 1-based place on the waitlist
 
@@ -79,22 +87,20 @@ class Availability:
         return not has_free_seat(self.capacity, self.confirmed)
 
     @property
-    def open_seating(self) -> bool:
-        return self.capacity is None
-
-    @property
     def free_while_waiting(self) -> bool:
         """Seats free while people wait: an organiser should look at the waitlist."""
         return self.waitlisted > 0 and not self.full
 
     def summary(self) -> str:
         """What a page says about the seats ("3 of 21 seats left"); empty when nothing to say."""
+        if self.cancelled:
+            return _("Cancelled") if self.registrable or self.open_seating else ""
+        if self.open_seating:
+            return _("Open seating: come along, no registration needed")
         if not self.registrable:
             return ""
-        if self.cancelled:
-            return _("Cancelled")
         if self.capacity is None:
-            return _("Open seating")
+            return _("No seat limit")
         if self.full:
             if self.waitlisted:
                 return _("Full · waitlist (%(count)s)", count=self.waitlisted)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from meetingapp.domain.errors import ValidationFailed
 from meetingapp.domain.i18n import When, _
+from meetingapp.domain.timezones import FIRST_YEAR, LAST_YEAR
 
 # A venue's city suggests its zone when the organiser leaves the zone empty.
 CITY_ZONES = {
@@ -53,11 +54,35 @@ class Booking:
     related: bool = False  # a training day and its own parts share a room legitimately
 
 
+MAX_EVENT_DAYS = 60
+
+
 def check_event_dates(starts_on: date, ends_on: date) -> None:
+    """Plausible dates: within the years any meeting is planned for, ending after starting,
+    and no longer than two months."""
+    for day, name in ((starts_on, "starts_on"), (ends_on, "ends_on")):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationFailed(
+                _(
+                    "Dates must fall between the years %(first)s and %(last)s.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                ),
+                field=name,
+            )
     if ends_on < starts_on:
         raise ValidationFailed(
             _("The event must end on or after the day it starts."), field="ends_on"
         )
+    if (ends_on - starts_on).days >= MAX_EVENT_DAYS:
+        raise ValidationFailed(
+            _("An event lasts at most %(days)s days.", days=MAX_EVENT_DAYS), field="ends_on"
+        )
+
+
+def is_past(ends_on: date, today: date) -> bool:
+    """An event is past once its last day is over (both in the event's own zone)."""
+    return ends_on < today
 
 
 def check_slot(

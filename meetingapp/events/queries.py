@@ -6,10 +6,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from meetingapp.domain.scheduling import is_past
 from meetingapp.domain.timezones import utc_to_local, zone_label
 from meetingapp.domain.visibility import Viewer
 from meetingapp.models import Event, EventSession, SessionKind
-from meetingapp.models.event import visible_event
+from meetingapp.models.event import listed_events, visible_event
 
 # --- the timetable ---------------------------------------------------------------------------
 
@@ -59,3 +60,20 @@ def timetable_for(event_id: int, viewer: Viewer | None) -> Timetable:
         for d, rows in by_day.items()
     ]
     return Timetable(event=event, days=days)
+
+
+@dataclass
+class EventLists:
+    upcoming: list[Event]  # soonest first
+    past: list[Event]  # latest first
+
+
+def events_by_time(viewer: Viewer | None, now: datetime) -> EventLists:
+    """The events ``viewer`` may see, upcoming (or under way) apart from past ones."""
+    events = listed_events(viewer)
+    upcoming, past = [], []
+    for event in events:
+        today = utc_to_local(now, event.timezone).date()
+        (past if is_past(event.ends_on, today) else upcoming).append(event)
+    upcoming.sort(key=lambda e: (e.starts_on, e.id))
+    return EventLists(upcoming, past)

@@ -78,6 +78,7 @@ class SessionOut(Out):
     waitlisted: int
     seats_left: int | None
     registrable: bool = Field(description="Takes registrations (false once cancelled)")
+    open_seating: bool = Field(description="Anyone may come, nobody registers")
     registration_opens: datetime | None
     registration_closes: datetime | None
     lead_organisation: OrganisationOut | None
@@ -161,6 +162,7 @@ def session(es: EventSession, seats: Availability) -> SessionOut:
         waitlisted=seats.waitlisted,
         seats_left=seats.seats_left,
         registrable=seats.registrable and not seats.cancelled,
+        open_seating=es.open_seating,
         registration_opens=local(es.registration_opens_at, tz),
         registration_closes=local(es.registration_closes_at, tz),
         lead_organisation=organisation(es.lead_organisation),

@@ -7,9 +7,8 @@ from flask_login import current_user
 
 from meetingapp import clock
 from meetingapp.events import bp
-from meetingapp.events.queries import timetable_for
+from meetingapp.events.queries import events_by_time, timetable_for
 from meetingapp.i18n import ordinal
-from meetingapp.models.event import listed_events
 from meetingapp.registration.queries import availability_for
 
 
@@ -19,7 +18,7 @@ def _viewer():
 
 @bp.get("/")
 def index():
-    return render_template("events/index.html", events=listed_events(_viewer()))
+    return render_template("events/index.html", lists=events_by_time(_viewer(), clock.now()))
 
 
 @bp.get("/events/<int:event_id>")

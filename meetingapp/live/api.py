@@ -9,7 +9,7 @@ from meetingapp.api import bp
 from meetingapp.api.http import operation
 from meetingapp.live import schemas as s
 from meetingapp.live import service
-from meetingapp.live.streams import event_stream
+from meetingapp.live.streams import DetachedStream, detachable, event_stream
 from meetingapp.models import User
 
 FOLLOWERS = "Any registered participant, table host or organiser of the session (Bearer token)."
@@ -69,9 +69,16 @@ def stream_live(caller: User, session_id: int):
 
 
 def sse_response(session_id: int) -> Response:
+    """The stream: its socket handed to the fan-out thread under gunicorn, a generator in a
+    thread of its own elsewhere."""
     app = current_app._get_current_object()
-    stream = event_stream(app, session_id, request.headers.get("Last-Event-ID"))
-    response = Response(stream, mimetype="text/event-stream")
+    last_event_id = request.headers.get("Last-Event-ID")
+    raw = detachable(request.environ)
+    if raw is not None:
+        response = DetachedStream(app, session_id, last_event_id, raw)
+    else:
+        stream = event_stream(app, session_id, last_event_id)
+        response = Response(stream, mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache, no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx and friends: do not buffer the stream
     return response

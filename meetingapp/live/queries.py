@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from meetingapp.checkin.queries import presence_for_sessions
 from meetingapp.extensions import db
-from meetingapp.models import EventSession, TopicTable, User
+from meetingapp.models import EventSession, LiveSession, TopicTable, User
 from meetingapp.models.rotation import RotationAssignment
 from meetingapp.rotation.queries import latest_plan
 
@@ -91,3 +91,16 @@ def present_in_round(session: EventSession, round_number: int | None) -> set[int
 
 def hosted_table_ids(session: EventSession, user_id: int) -> set[int]:
     return {t.id for t in session.tables if t.host_user_id == user_id}
+
+
+def live_versions(session_ids: list[int]) -> dict[int, int]:
+    """{session id: its live version}, for the sessions that have a live row."""
+    if not session_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(LiveSession.session_id, LiveSession.version).where(
+                LiveSession.session_id.in_(session_ids)
+            )
+        ).all()
+    )

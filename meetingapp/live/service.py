@@ -102,6 +102,15 @@ def _managed(session_id: int, actor: User) -> EventSession:
     return session
 
 
+def absence_marker(session_id: int, actor: User) -> EventSession:
+    """The session, if ``actor`` may mark absences in it at all: an organiser, or the host of
+    one of its tables (which people a host may mark is the round's seating, in ``mark_absent``)."""
+    session = visible_networking_session(session_id, actor)
+    if not (can_manage(actor) or any(t.host_user_id == actor.id for t in session.tables)):
+        raise PermissionDenied(_("Table hosts mark absent the people seated at their table."))
+    return session
+
+
 def _row(session_id: int) -> LiveSession | None:
     return db.session.get(LiveSession, session_id)
 
@@ -403,7 +412,7 @@ def _replan(
         fixed=tuple(fixed),
     )
     try:
-        result = planner.solve(problem, time_limit=1.0)
+        result = planner.solve(problem, time_limit=replan_seconds(len(people)))
     except planner.Infeasible as exc:
         raise RotationInfeasible(
             _("No rotation is possible: %(reason)s", reason=str(exc))
@@ -450,6 +459,13 @@ def _replan(
         detail=f"v{plan.version} from round {first + 1}: {len(absent)} absent, {len(moved)} moved",
     )
     return plan, moved
+
+
+def replan_seconds(people: int) -> float:
+    """How long a re-plan during the session may search: the room waits for it (and the phones
+    must show the new tables within 2 s of the click), so a small room gets a short search;
+    a room of 350 or more the planner's usual second."""
+    return min(1.0, 0.3 + 0.002 * people)
 
 
 def seat_walk_in(*, session_id: int, user: User, actor: User, now: datetime) -> Replanned:

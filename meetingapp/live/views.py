@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, ngettext
 from flask_login import current_user, login_required
 
@@ -18,6 +18,7 @@ from meetingapp.i18n import LANGUAGES
 from meetingapp.live import bp, service
 from meetingapp.live.api import sse_response
 from meetingapp.live.queries import hosted_table_ids, present_in_round, seating
+from meetingapp.live.streams import heartbeat_seconds
 from meetingapp.models.event import visible_networking_session
 from meetingapp.models.user import user_by_email
 from meetingapp.web import flash_refusal
@@ -41,6 +42,7 @@ def _clock_data(snap: service.Snapshot, session) -> dict:
     timing = service.timing_of(session)
     return snap.as_json() | {
         "warning_seconds": rules.WARNING_SECONDS,
+        "heartbeat_seconds": heartbeat_seconds(current_app),
         "round_seconds": timing.round_seconds,
         "move_seconds": timing.move_seconds,
     }
@@ -114,6 +116,7 @@ def _round_field() -> int:
 @login_required
 def absent(session_id: int, user_id: int):
     """Mark someone absent (or present again); organisers on the console, hosts on the phone."""
+    service.absence_marker(session_id, current_user)  # who may, before what was sent
     service.mark_absent(
         session_id=session_id,
         user_id=user_id,
@@ -133,6 +136,7 @@ def absent(session_id: int, user_id: int):
 @organiser_required
 @flash_refusal(_to_console)
 def absent_from_check_in(session_id: int):
+    service.absence_marker(session_id, current_user)  # an unknown session is a 404 first
     count = service.absences_from_check_in(
         session_id=session_id, round_number=_round_field(), actor=current_user, now=clock.now()
     )

@@ -18,23 +18,48 @@ SEAT_OPENED = N_("A seat opened and it is yours: you are confirmed for “%(titl
 CONFIRMED = N_("You are confirmed for “%(title)s”.")
 ROTATION_READY = N_("Your table rotation for “%(title)s” is ready.")
 CANCELLED = N_("“%(title)s” is cancelled.")
-NOTICES = (SEAT_OPENED, CONFIRMED, ROTATION_READY, CANCELLED)
-
-_PATTERNS = [
-    (msgid, re.compile(re.escape(msgid).replace(re.escape("%(title)s"), "(?P<title>.+)")))
-    for msgid in NOTICES
-]
+CANCELLED_WITH_NOTE = N_("“%(title)s” is cancelled. The organisers write: %(note)s")
+RESTORED = N_("“%(title)s” is on again: your registration stands.")
+NOTICES = (SEAT_OPENED, CONFIRMED, ROTATION_READY, CANCELLED_WITH_NOTE, CANCELLED, RESTORED)
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def notice(msgid: str, *, title: str) -> str:
+def _pattern(msgid: str) -> re.Pattern:
+    """The message with each placeholder a named group; the title is matched shortest-first so
+    a note after it keeps the rest."""
+    parts = _PLACEHOLDER.split(msgid)
+    regex = "".join(
+        re.escape(part)
+        if i % 2 == 0
+        else f"(?P<{part}>.+?)"
+        if part == "title"
+        else f"(?P<{part}>.+)"
+        for i, part in enumerate(parts)
+    )
+    return re.compile(regex, re.DOTALL)
+
+
+_PATTERNS = [(msgid, _pattern(msgid)) for msgid in NOTICES]
+
+
+def notice(msgid: str, *, title: str, **values: str) -> str:
     """The stored (English) text of a notification."""
-    return msgid % {"title": title}
+    return msgid % {"title": title, **values}
+
+
+def cancelled_notice(title: str, note: str = "") -> str:
+    """A cancellation, with the organisers' word to the people registered if they wrote one."""
+    note = " ".join(note.split())
+    if note:
+        return notice(CANCELLED_WITH_NOTE, title=title, note=note)
+    return notice(CANCELLED, title=title)
 
 
 def in_reader_language(text: str) -> str:
-    """A stored notification in the current interface language."""
+    """A stored notification in the current interface language (the organisers' note, their own
+    words, stays as written)."""
     for msgid, pattern in _PATTERNS:
         match = pattern.fullmatch(text)
         if match:
-            return gettext(msgid, title=match["title"])
+            return gettext(msgid, **match.groupdict())
     return text

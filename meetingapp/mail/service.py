@@ -19,7 +19,7 @@ from meetingapp import uow
 from meetingapp.calendar.ics import CalendarEntry, build_calendar
 from meetingapp.extensions import db
 from meetingapp.i18n import language_of
-from meetingapp.models import EventSession, OutboxMessage, User
+from meetingapp.models import Event, EventSession, OutboxMessage, User
 
 # ``flask mail worker`` listens here on PostgreSQL (NOTIFY is delivered when the unit commits).
 NOTIFY_CHANNEL = "meetingapp_outbox"
@@ -31,8 +31,16 @@ ESSENTIAL = {
     "cancelled",
     "session_changed",
     "session_cancelled",
+    "event_restored",
     "rotation_published",
+    "moved_to_waitlist",
+    "organiser_message",
+    "test_message",
+    "password_reset",
+    "verify_email",
 }
+# Kinds whose body holds a secret link (anyone holding it acts for the recipient).
+CONFIDENTIAL = {"password_reset", "verify_email"}
 
 
 def public_url(path: str) -> str:
@@ -72,10 +80,12 @@ def enqueue(
     ics_method: str | None = None,
     ics_entries: list[CalendarEntry] | None = None,
     message_id: str | None = None,
+    to_address: str | None = None,
 ) -> OutboxMessage | None:
     """Add a message to the current unit of work (the outermost use case commits it).
 
-    Optional kinds (reminders) respect the user's choice to receive only essential mail.
+    Optional kinds (reminders) respect the user's choice to receive only essential mail. It
+    goes to the user's address unless ``to_address`` names another (a new one to confirm).
     """
     unit = uow.current()
     if unit is None:
@@ -89,7 +99,7 @@ def enqueue(
     message = OutboxMessage(
         user_id=user.id,
         kind=kind,
-        to_address=user.email,
+        to_address=to_address or user.email,
         subject=subject,
         body_text=render_template(f"mail/{kind}.txt", **context),
         body_html=render_template(
@@ -194,15 +204,37 @@ def session_changed_message(*, user: User, session: EventSession, now: datetime)
         )
 
 
-def session_cancelled_message(*, user: User, session: EventSession, now: datetime) -> None:
+def session_cancelled_message(
+    *, user: User, session: EventSession, now: datetime, note: str = ""
+) -> None:
+    """The session (or its event) is cancelled; ``note`` is the organiser's word to people."""
     with language_of(user):
         enqueue(
             user=user,
             kind="session_cancelled",
             subject=gettext("Cancelled: %(title)s", title=session.title),
-            context={"session": session, "event": session.event, "url": session_url(session)},
+            context={
+                "session": session,
+                "event": session.event,
+                "url": session_url(session),
+                "note": note,
+            },
             now=now,
             ics_method="CANCEL",
+            ics_entries=_entries_for_session(session),
+        )
+
+
+def event_restored_message(*, user: User, session: EventSession, now: datetime) -> None:
+    """A cancelled event is on again: the registration stands, the invite comes back."""
+    with language_of(user):
+        enqueue(
+            user=user,
+            kind="event_restored",
+            subject=gettext("On again: %(title)s", title=session.title),
+            context={"session": session, "event": session.event, "url": session_url(session)},
+            now=now,
+            ics_method="REQUEST",
             ics_entries=_entries_for_session(session),
         )
 
@@ -237,4 +269,115 @@ def reminder_message(*, user: User, session: EventSession, now: datetime) -> Out
             context={"session": session, "event": session.event, "url": session_url(session)},
             now=now,
             message_id=f"<reminder-{session.id}-{user.id}@meetingapp>",
+        )
+
+
+def moved_to_waitlist_message(
+    *, user: User, session: EventSession, position: int | None, now: datetime
+) -> None:
+    """An organiser moved a confirmed person to the waitlist: say so, and take the session out
+    of their calendar (they hold no seat now)."""
+    with language_of(user):
+        enqueue(
+            user=user,
+            kind="moved_to_waitlist",
+            subject=gettext("Moved to the waitlist: %(title)s", title=session.title),
+            context={
+                "session": session,
+                "event": session.event,
+                "position": position,
+                "url": session_url(session),
+            },
+            now=now,
+            ics_method="CANCEL",
+            ics_entries=_entries_for_session(session),
+        )
+
+
+def organiser_message(
+    *,
+    user: User,
+    subject: str,
+    body: str,
+    event: Event,
+    session: EventSession | None,
+    now: datetime,
+    message_id: str,
+) -> OutboxMessage | None:
+    """An organiser's own words to one person of a segment (``mail/messages.py``), framed in the
+    recipient's language."""
+    with language_of(user):
+        return enqueue(
+            user=user,
+            kind="organiser_message",
+            subject=subject,
+            context=_organiser_context(body, event, session),
+            now=now,
+            message_id=message_id,
+        )
+
+
+def _organiser_context(body: str, event: Event, session: EventSession | None) -> dict:
+    return {
+        "body": body,
+        "event": event,
+        "session": session,
+        "url": session_url(session) if session else public_url(f"/events/{event.id}"),
+    }
+
+
+def organiser_message_text(
+    *, user: User, subject: str, body: str, event: Event, session: EventSession | None
+) -> str:
+    """The plain text ``organiser_message`` would queue for ``user`` (the preview)."""
+    with language_of(user):
+        context = {**_organiser_context(body, event, session), "user": user}
+        return render_template(
+            "mail/organiser_message.txt", subject=subject, public_url=public_url, **context
+        )
+
+
+def queue_test_message(*, user: User, now: datetime) -> OutboxMessage:
+    """A test message to ``user`` themself (the outbox page's button), delivered like any
+    other: its own unit of work."""
+    with uow.unit_of_work(), language_of(user):
+        message = enqueue(
+            user=user,
+            kind="test_message",
+            subject=gettext("meetingapp test message"),
+            context={"url": public_url("/organise/outbox")},
+            now=now,
+        )
+    return message
+
+
+def password_reset_message(*, user: User, link: str, hours: int, now: datetime) -> None:
+    with language_of(user):
+        enqueue(
+            user=user,
+            kind="password_reset",
+            subject=gettext("Choose a new password for meetingapp"),
+            context={"link": link, "url": link, "hours": hours},
+            now=now,
+        )
+
+
+def verify_email_message(
+    *, user: User, address: str, link: str, days: int, changing: bool, now: datetime
+) -> None:
+    """The link that confirms ``address``: the account's own, or the new one it asked for."""
+    with language_of(user):
+        enqueue(
+            user=user,
+            kind="verify_email",
+            subject=gettext("Confirm your e-mail address for meetingapp"),
+            context={
+                "link": link,
+                "url": link,
+                "address": address,
+                "days": days,
+                "changing": changing,
+            },
+            now=now,
+            to_address=address,
         )

@@ -14,6 +14,8 @@ from meetingapp.i18n import ordinal
 from meetingapp.mail.notices import in_reader_language
 from meetingapp.me import bp
 from meetingapp.me.queries import my_registrations, recent_notifications
+from meetingapp.models.event import visible_session
+from meetingapp.registration.queries import availability_for
 from meetingapp.rotation.queries import itinerary_for, tables_hosted_by
 
 
@@ -54,3 +56,20 @@ def mail_preferences():
     set_optional_mail(current_user, request.form.get("optional") == "on")
     flash(gettext("Your e-mail preferences are saved."), "success")
     return redirect(url_for(".programme", _anchor="mail"))
+
+
+@bp.get("/sessions/<int:session_id>/withdraw")
+@login_required
+def confirm_withdraw(session_id: int):
+    """Ask before giving up a seat or a place on the waitlist, saying who is waiting."""
+    session = visible_session(session_id, current_user)
+    seat = availability_for(current_user, [session_id])[session_id]
+    if seat.my_status is None:
+        flash(gettext("You are not registered for “%(title)s”.", title=session.title), "info")
+        return redirect(url_for(".programme"))
+    return render_template(
+        "me/confirm_withdraw.html",
+        session=session,
+        seat=seat,
+        back=request.args.get("back", ""),
+    )

@@ -14,10 +14,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from meetingapp.domain.capacity import takes_registrations
 from meetingapp.domain.errors import NotFound
 from meetingapp.domain.i18n import N_, _
 from meetingapp.domain.visibility import Viewer, can_manage, can_see_event, is_cancelled
@@ -127,6 +129,8 @@ class EventSession(db.Model):
     min_tables: Mapped[int | None]
     max_picks: Mapped[int | None]
     picks_deadline: Mapped[datetime | None]
+    # Anyone may come, nobody registers (an opening plenary): no seats, no check-in, no report.
+    open_seating: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -153,8 +157,10 @@ class EventSession(db.Model):
 
     @property
     def registrable(self) -> bool:
-        """Participants register for top-level sessions other than breaks."""
-        return self.parent_id is None and self.kind != SessionKind.BREAK
+        """Participants register for it (see ``domain.capacity.takes_registrations``)."""
+        return takes_registrations(
+            self.kind.value, is_part=self.parent_id is not None, open_seating=self.open_seating
+        )
 
     @property
     def is_cancelled(self) -> bool:

@@ -44,6 +44,13 @@ class User(UserMixin, db.Model):
     mail_optional: Mapped[bool] = mapped_column(default=True, server_default=true())
     # The interface language the user chose ("en", "zh_Hans"); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(16))
+    # False only for an account someone signed up for themselves while the app can send mail,
+    # until they open the link mailed to the address; accounts that organisers create (imports,
+    # walk-ins, `users create-organiser`, the demo) and those from before are trusted.
+    email_verified: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # A new address the user asked for on their account page: it replaces ``email`` once they
+    # open the link mailed to it; until then the old address stays.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

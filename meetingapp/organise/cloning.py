@@ -32,14 +32,25 @@ def shift_local(instant: datetime | None, zone_name: str, days: int, what: str) 
         ) from None
 
 
-def clone_event(*, event_id: int, title: str, starts_on: date, actor: User, now: datetime) -> Event:
+def clone_event(
+    *,
+    event_id: int,
+    title: str,
+    starts_on: date,
+    actor: User,
+    now: datetime,
+    description: str | None = None,
+) -> Event:
     """Copy every session, part, room, capacity, agenda item, round and topic table.
 
     Registrations, picks, rotations and check-ins are not copied; the copy starts unpublished.
     """
     require_organiser(actor)
     with unit_of_work():
-        return _clone(event_id, title, starts_on, actor, now)
+        copy = _clone(event_id, title, starts_on, actor, now)
+        if description is not None:
+            copy.description = description.strip()
+        return copy
 
 
 def _clone(event_id: int, title: str, starts_on: date, actor: User, now: datetime) -> Event:
@@ -104,6 +115,7 @@ def _clone(event_id: int, title: str, starts_on: date, actor: User, now: datetim
                 starts_at=move(s.starts_at, _("start")),
                 ends_at=move(s.ends_at, _("end")),
                 capacity=s.capacity,
+                open_seating=s.open_seating,
                 registration_opens_at=move(s.registration_opens_at, _("registration opens")),
                 registration_closes_at=move(s.registration_closes_at, _("registration closes")),
                 lead_organisation_id=s.lead_organisation_id,

@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -62,6 +63,10 @@ class SessionForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100_000)],
         description=_l("Empty means no limit."),
     )
+    open_seating = BooleanField(
+        _l("Open seating"),
+        description=_l("Anyone may come: nobody registers (an opening plenary, for example)."),
+    )
     registration_opens = DateTimeLocalField(
         _l("Registration opens (local)"), format=DT_FORMAT, validators=[Optional()]
     )
@@ -99,7 +104,7 @@ class SessionForm(FlaskForm):
         _l("Picks deadline (local)"),
         format=DT_FORMAT,
         validators=[Optional()],
-        description=_l("Empty means when the session starts."),
+        description=_l("Empty means the day before the session, at the same time."),
     )
     submit = SubmitField(_l("Save session"))
 
@@ -151,6 +156,11 @@ class CloneForm(FlaskForm):
         validators=[DataRequired(message=_l("Enter a valid date."))],
         description=_l("Every session moves by the same number of days and keeps its local time."),
     )
+    description = TextAreaField(
+        _l("Description of the new edition"),
+        validators=[Optional(), Length(max=10_000)],
+        description=_l("Copied from this edition: update what changed (dates, venue, partners)."),
+    )
     submit = SubmitField(_l("Clone event"))
 
 
@@ -182,6 +192,7 @@ def session_form_values(form: SessionForm) -> dict:
         "starts_at": datetime.combine(day, form.start_time.data),
         "ends_at": datetime.combine(day, form.end_time.data),
         "capacity": form.capacity.data,
+        "open_seating": bool(form.open_seating.data),
         "registration_opens": form.registration_opens.data,
         "registration_closes": form.registration_closes.data,
         "lead_organisation": form.lead_organisation.data or None,

@@ -104,6 +104,7 @@ class SessionData:
     description: str = ""
     room: str = ""
     capacity: int | None = None
+    open_seating: bool = False
     registration_opens: datetime | None = None  # local, naive
     registration_closes: datetime | None = None  # local, naive
     lead_organisation_id: int | None = None
@@ -137,6 +138,7 @@ class SessionData:
             description=values.get("description") or "",
             room=values.get("room") or "",
             capacity=values.get("capacity"),
+            open_seating=bool(values.get("open_seating")),
             registration_opens=_local_naive(values.get("registration_opens"), tz),
             registration_closes=_local_naive(values.get("registration_closes"), tz),
             lead_organisation_id=values.get("lead_organisation"),
@@ -163,6 +165,7 @@ def session_values(session: EventSession) -> Values:
         "starts_at": _local_naive(session.starts_at, tz),
         "ends_at": _local_naive(session.ends_at, tz),
         "capacity": session.capacity,
+        "open_seating": session.open_seating,
         "registration_opens": _local_naive(session.registration_opens_at, tz),
         "registration_closes": _local_naive(session.registration_closes_at, tz),
         "lead_organisation": session.lead_organisation_id,

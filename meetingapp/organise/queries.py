@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from meetingapp.domain.capacity import Availability
 from meetingapp.domain.i18n import _
+from meetingapp.domain.scheduling import is_past
+from meetingapp.domain.timezones import utc_to_local
 from meetingapp.extensions import db
 from meetingapp.models import AuditEntry, Event, EventSession, Role, SessionKind, User
 from meetingapp.registration.queries import availability_for
@@ -37,6 +39,7 @@ class EventSummary:
     mine: bool
     sessions: list[SessionFill]
     actions: list[str] = field(default_factory=list)
+    past: bool = False
 
 
 @dataclass
@@ -46,6 +49,14 @@ class Dashboard:
     @property
     def open_actions(self) -> int:
         return sum(len(e.actions) for e in self.events)
+
+    @property
+    def upcoming(self) -> list[EventSummary]:
+        return [e for e in self.events if not e.past]
+
+    @property
+    def past(self) -> list[EventSummary]:
+        return [e for e in self.events if e.past]
 
 
 def dashboard_for(user: User, now: datetime) -> Dashboard:
@@ -105,7 +116,8 @@ def dashboard_for(user: User, now: datetime) -> Dashboard:
                     )
                 )
         mine = event.created_by_id == user.id
-        summaries.append(EventSummary(event, mine, fills, actions))
+        past = is_past(event.ends_on, utc_to_local(now, event.timezone).date())
+        summaries.append(EventSummary(event, mine, fills, [] if past else actions, past))
     summaries.sort(key=lambda e: (not e.mine, -e.event.starts_on.toordinal()))
     return Dashboard(summaries)
 

@@ -47,6 +47,9 @@ class SessionFields(Body):
     capacity: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
         default=None, description="null: no limit"
     )
+    open_seating: bool = Field(
+        default=False, description="Meetings only: anyone may come, nobody registers"
+    )
     registration_opens: LocalOrAware | None = None
     registration_closes: LocalOrAware | None = Field(
         default=None, description="null: when the session starts"
@@ -60,7 +63,7 @@ class SessionFields(Body):
     min_tables: Annotated[int, Field(ge=1, le=50)] | None = None
     max_picks: Annotated[int, Field(ge=1, le=50)] | None = None
     picks_deadline: LocalOrAware | None = Field(
-        default=None, description="null: when the session starts"
+        default=None, description="null: the day before the session, same time"
     )
 
 

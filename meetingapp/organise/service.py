@@ -6,6 +6,7 @@ case is one unit of work and takes the acting organiser and the time as argument
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from meetingapp.domain.timezones import utc_to_local, zone
 from meetingapp.domain.visibility import can_manage
 from meetingapp.extensions import db
 from meetingapp.mail import service as mail
-from meetingapp.mail.notices import CANCELLED, notice
+from meetingapp.mail.notices import RESTORED, cancelled_notice, notice
 from meetingapp.models import Event, Notification, RegistrationStatus, User
 from meetingapp.models.audit import record_audit
 from meetingapp.organise.mappers import EventData
@@ -145,9 +146,28 @@ def set_published(event_id: int, published: bool, *, actor: User, now: datetime)
     return event
 
 
-def delete_or_cancel_event(event_id: int, *, actor: User, now: datetime) -> str:
+@dataclass(frozen=True)
+class EventRemoval:
+    """What deleting or cancelling an event will do (the confirmation page says it)."""
+
+    deletes: bool  # nobody ever registered: the event goes entirely
+    people: int  # people holding a seat or waiting, who are told
+    sessions: int
+
+
+def removal_of_event(event_id: int) -> EventRemoval:
+    event = event_for_organiser(event_id)
+    people = {r.user_id for r in active_registrations_of_event(event.id)}
+    return EventRemoval(
+        deletes=not registration_count_of_event(event.id),
+        people=len(people),
+        sessions=len([s for s in event.sessions if s.parent_id is None]),
+    )
+
+
+def delete_or_cancel_event(event_id: int, *, actor: User, now: datetime, note: str = "") -> str:
     """Delete an event nobody registered for; otherwise cancel it, keep the data and tell the
-    people registered (mail with a calendar cancellation, and an in-app notice)."""
+    people registered (mail with a calendar cancellation and ``note``, and an in-app notice)."""
     require_organiser(actor)
     with unit_of_work():
         event = event_for_organiser(event_id)
@@ -171,14 +191,44 @@ def delete_or_cancel_event(event_id: int, *, actor: User, now: datetime) -> str:
         notified = set()
         for reg in active_registrations_of_event(event.id):
             if reg.status == RegistrationStatus.CONFIRMED and reg.session.cancelled_at is None:
-                mail.session_cancelled_message(user=reg.user, session=reg.session, now=now)
+                mail.session_cancelled_message(
+                    user=reg.user, session=reg.session, now=now, note=note.strip()
+                )
             if reg.user_id not in notified:
                 notified.add(reg.user_id)
                 db.session.add(
                     Notification(
                         user_id=reg.user_id,
                         created_at=now,
-                        message=notice(CANCELLED, title=event.title),
+                        message=cancelled_notice(event.title, note),
                     )
                 )
     return "cancelled"
+
+
+def restore_event(event_id: int, *, actor: User, now: datetime) -> int:
+    """Undo a cancellation: the event is on again, registrations stand as they were, and the
+    people confirmed get their invitation back. Returns how many people were told."""
+    require_organiser(actor)
+    with unit_of_work():
+        event = event_for_organiser(event_id)
+        if event.cancelled_at is None:
+            raise ValidationFailed(_("The event is not cancelled."))
+        event.cancelled_at = None
+        record_audit(
+            event_id=event.id, actor=actor, action="event restored", target=event.title, now=now
+        )
+        told = set()
+        for reg in active_registrations_of_event(event.id):
+            if reg.status == RegistrationStatus.CONFIRMED and reg.session.cancelled_at is None:
+                mail.event_restored_message(user=reg.user, session=reg.session, now=now)
+            if reg.user_id not in told:
+                told.add(reg.user_id)
+                db.session.add(
+                    Notification(
+                        user_id=reg.user_id,
+                        created_at=now,
+                        message=notice(RESTORED, title=event.title),
+                    )
+                )
+    return len(told)

@@ -8,7 +8,7 @@ and its promotions, and the edit that caused them, are one transaction with one 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -19,7 +19,7 @@ from meetingapp.domain.networking import check_rounds_fit, round_times
 from meetingapp.domain.timezones import local_to_utc
 from meetingapp.extensions import db
 from meetingapp.mail import service as mail
-from meetingapp.mail.notices import CANCELLED, notice
+from meetingapp.mail.notices import cancelled_notice
 from meetingapp.models import (
     AgendaItem,
     Event,
@@ -88,7 +88,11 @@ def _bookings(
 
 
 def _apply_session(
-    session: EventSession, event: Event, data: SessionData, parent: EventSession | None
+    session: EventSession,
+    event: Event,
+    data: SessionData,
+    parent: EventSession | None,
+    now: datetime,
 ) -> bool:
     """Validate and copy everything but the capacity; True if the rounds or times changed."""
     tz = event.timezone
@@ -108,6 +112,10 @@ def _apply_session(
         )
     opens = local_to_utc(data.registration_opens, tz) if data.registration_opens else None
     closes = local_to_utc(data.registration_closes, tz) if data.registration_closes else None
+    if opens and opens >= starts_at:
+        raise ValidationFailed(
+            _("Registration must open before the session starts."), field="registration_opens"
+        )
     if opens and closes and closes <= opens:
         raise ValidationFailed(
             _("Registration must close after it opens."), field="registration_closes"
@@ -141,7 +149,15 @@ def _apply_session(
             raise ValidationFailed(
                 _("Participants must be able to pick at least one table."), field="max_picks"
             )
-        deadline = local_to_utc(data.picks_deadline, tz) if data.picks_deadline else starts_at
+        # By default picks close the day before: time to plan the rotation and print the cards
+        # (a session set up later than that takes picks until it starts).
+        deadline = (
+            local_to_utc(data.picks_deadline, tz)
+            if data.picks_deadline
+            else starts_at - timedelta(days=1)
+        )
+        if not data.picks_deadline and deadline <= now:
+            deadline = starts_at
         if deadline > starts_at:
             raise ValidationFailed(
                 _("The picks deadline must be before the session starts."), field="picks_deadline"
@@ -164,6 +180,7 @@ def _apply_session(
     session.room = data.room.strip()
     session.starts_at, session.ends_at = starts_at, ends_at
     session.registration_opens_at, session.registration_closes_at = opens, closes
+    session.open_seating = data.open_seating and data.kind == SessionKind.MEETING
     session.lead_organisation_id = data.lead_organisation_id
     session.chair = data.chair.strip()
     session.agenda_items = [
@@ -224,7 +241,7 @@ def create_session(
             updated_at=now,
         )
         with db.session.no_autoflush:
-            _apply_session(session, event, data, parent)
+            _apply_session(session, event, data, parent, now)
             # A new session starts with its capacity; later changes go through change_capacity.
             session.capacity = data.capacity if data.kind != SessionKind.BREAK else None
             twin = db.session.scalar(
@@ -269,7 +286,7 @@ def update_session(
                 _("Remove the training day's sessions before changing its kind."), field="kind"
             )
         with db.session.no_autoflush:
-            changed = _apply_session(session, session.event, data, session.parent)
+            changed = _apply_session(session, session.event, data, session.parent, now)
         session.updated_at = now
         record_audit(
             event_id=session.event_id,
@@ -300,8 +317,9 @@ def _confirmed(session_id: int) -> list[Registration]:
     )
 
 
-def delete_session(session_id: int, *, actor: User, now: datetime) -> str:
-    """Delete a session nobody registered for; otherwise cancel it and notify the registrants."""
+def delete_session(session_id: int, *, actor: User, now: datetime, note: str = "") -> str:
+    """Delete a session nobody registered for; otherwise cancel it and notify the registrants
+    (with the organiser's ``note`` in the mail)."""
     require_organiser(actor)
     with unit_of_work():
         session = session_for_organiser(session_id)
@@ -332,11 +350,13 @@ def delete_session(session_id: int, *, actor: User, now: datetime) -> str:
                     Notification(
                         user_id=reg.user_id,
                         created_at=now,
-                        message=notice(CANCELLED, title=session.title),
+                        message=cancelled_notice(session.title, note),
                     )
                 )
                 if reg.status == RegistrationStatus.CONFIRMED:
-                    mail.session_cancelled_message(user=reg.user, session=session, now=now)
+                    mail.session_cancelled_message(
+                        user=reg.user, session=session, now=now, note=note.strip()
+                    )
     return "cancelled"
 
 

@@ -142,24 +142,6 @@ def publish(event_id: int, action: str):
     return redirect(url_for(".event", event_id=event_id))
 
 
-@bp.post("/events/<int:event_id>/delete")
-@organiser_required
-@flash_refusal(_to_event)
-def delete_event(event_id: int):
-    outcome = service.delete_or_cancel_event(event_id, actor=current_user, now=clock.now())
-    if outcome == "deleted":
-        flash(gettext("Event deleted."), "success")
-        return redirect(url_for(".dashboard"))
-    flash(
-        gettext(
-            "People are registered, so the event is cancelled instead of deleted; they are "
-            "notified."
-        ),
-        "warning",
-    )
-    return redirect(url_for(".event", event_id=event_id))
-
-
 def _session_form(form, event, session=None, parent=None):
     status = 422 if form.errors else 200
     return render_template(
@@ -239,24 +221,6 @@ def edit_session(session_id: int):
 
 def _to_event_of_session(session_id: int, **_kwargs) -> str:
     return url_for(".event", event_id=_get(EventSession, session_id, "session").event_id)
-
-
-@bp.post("/sessions/<int:session_id>/delete")
-@organiser_required
-@flash_refusal(_to_event_of_session)
-def delete_session(session_id: int):
-    session = _get(EventSession, session_id, "session")
-    event_id = session.event_id
-    outcome = sessions.delete_session(session_id, actor=current_user, now=clock.now())
-    flash(
-        gettext("Session deleted.")
-        if outcome == "deleted"
-        else gettext(
-            "People are registered, so the session is cancelled instead; they are notified."
-        ),
-        "success" if outcome == "deleted" else "warning",
-    )
-    return redirect(url_for(".event", event_id=event_id))
 
 
 def _table_form(form: TableForm) -> None:
@@ -346,6 +310,7 @@ def clone_event(event_id: int):
     form = CloneForm()
     if request.method == "GET":
         form.title.data = gettext("%(title)s (copy)", title=event.title)
+        form.description.data = event.description
     if form.validate_on_submit():
         try:
             copy = clone(
@@ -354,6 +319,7 @@ def clone_event(event_id: int):
                 starts_on=form.starts_on.data,
                 actor=current_user,
                 now=clock.now(),
+                description=form.description.data,
             )
         except ValidationFailed as exc:
             _attach(form, exc, "starts_on")
@@ -378,9 +344,40 @@ def audit_trail(event_id: int):
 @bp.get("/outbox")
 @organiser_required
 def outbox():
+    from meetingapp.mail import queries as outbox_reads
     from meetingapp.mail.delivery import mail_configured
-    from meetingapp.mail.queries import outbox_page
 
     return render_template(
-        "organise/outbox.html", messages=outbox_page(), configured=mail_configured()
+        "organise/outbox.html",
+        outbox=outbox_reads.outbox_page(outbox_reads.OutboxFilter.from_args(request.args)),
+        configured=mail_configured(),
+        statuses=outbox_reads.STATUS_LABELS,
+        kinds=outbox_reads.KIND_LABELS,
     )
+
+
+@bp.post("/outbox/test")
+@organiser_required
+def outbox_test():
+    from meetingapp.mail.delivery import mail_configured
+    from meetingapp.mail.service import queue_test_message
+
+    queue_test_message(user=current_user, now=clock.now())
+    if mail_configured():
+        flash(
+            gettext(
+                "A test message to %(email)s is queued: it is sent in a moment.",
+                email=current_user.email,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            gettext(
+                "A test message to %(email)s is queued, but no mail server is configured "
+                "(MAIL_SERVER): it stays here, unsent, until one is.",
+                email=current_user.email,
+            ),
+            "warning",
+        )
+    return redirect(url_for(".outbox"))

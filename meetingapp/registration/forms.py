@@ -3,8 +3,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField, SubmitField
-from wtforms.validators import NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class CapacityForm(FlaskForm):
@@ -27,4 +36,45 @@ class ImportForm(FlaskForm):
             FileAllowed(["csv", "xlsx"], _l("Only CSV or XLSX files.")),
         ],
     )
+    create_entities = BooleanField(
+        _l("Create missing entities"),
+        description=_l(
+            "An organisation not in the list becomes a new entity (its abbreviation as written; "
+            "an organisation_name column gives its full name) instead of a rejected row."
+        ),
+    )
     submit = SubmitField(_l("Import and register"))
+
+
+class AddPersonForm(FlaskForm):
+    """Register one person from the roster: an existing account by e-mail, or a new one."""
+
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(_l("Enter the person's e-mail.")), Length(max=254)]
+    )
+    name = StringField(
+        _l("Name"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("Needed only when the person has no account yet."),
+    )
+    organisation = SelectField(_l("Entity"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Register this person"))
+
+
+class MessageForm(FlaskForm):
+    """An organiser's message to a segment: compose, preview, send."""
+
+    segment = SelectField(_l("To"), validate_choice=False)
+    subject = StringField(
+        _l("Subject"), validators=[DataRequired(_l("Write a subject.")), Length(max=200)]
+    )
+    body = TextAreaField(
+        _l("Message"),
+        validators=[DataRequired(_l("Write the message.")), Length(max=20_000)],
+        description=_l(
+            "Plain text. Each person receives it in a message of their own, with a greeting and "
+            "a closing line in their language."
+        ),
+    )
+    key = HiddenField()
+    expected = HiddenField()

@@ -2,6 +2,10 @@
 
 The whole import is one unit of work under the session's seat lock; each row runs in a savepoint,
 so a refused row is reported and leaves nothing behind while the others go through.
+
+An organisation the list does not know rejects the row, unless the organiser asks to create the
+missing entities: then the first row naming it creates it (its abbreviation as written, its full
+name from an optional ``organisation_name`` column) and the row report says "new entity …".
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import func, select
 
 from meetingapp.domain.errors import DomainError, NotFound, ValidationFailed
 from meetingapp.domain.i18n import _
+from meetingapp.entities.service import SHORT_NAME_LENGTH, add_entity
 from meetingapp.extensions import db
 from meetingapp.models import Organisation, User
 from meetingapp.models.audit import record_audit
@@ -29,6 +34,7 @@ from meetingapp.uow import unit_of_work
 MAX_ROWS = 5000
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 REQUIRED = ("name", "email", "organisation")
+FULL_NAME_COLUMN = "organisation_name"  # optional: the full name of an entity to create
 
 
 @dataclass
@@ -42,6 +48,7 @@ class RowResult:
 @dataclass
 class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
+    new_entities: list[str] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -112,30 +119,68 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
 
 
 def import_participants(
-    *, session_id: int, rows: list[dict[str, str]], now: datetime, actor: User
+    *,
+    session_id: int,
+    rows: list[dict[str, str]],
+    now: datetime,
+    actor: User,
+    create_entities: bool = False,
 ) -> ImportReport:
-    """Create missing accounts and register each row; report row by row. Nothing is done twice."""
+    """Create missing accounts and register each row; report row by row. Nothing is done twice.
+
+    ``create_entities``: an unknown organisation becomes a new entity instead of rejecting the
+    row that names it.
+    """
     with unit_of_work(lock_session=session_id) as unit:
         session = unit.locked(session_id)
         if session is None:
             raise NotFound(_("There is no such session."))
-        report = _import_rows(session_id, rows, now, actor)
+        report = _import_rows(session_id, rows, now, actor, create_entities)
+        detail = ", ".join(
+            f"{report.count(k)} {k}" for k in ("registered", "waitlisted", "skipped", "rejected")
+        )
+        if report.new_entities:
+            detail += "; new entities: " + ", ".join(report.new_entities)
         record_audit(
             event_id=session.event_id,
             actor=actor,
             now=now,
             action="participants imported",
             target=session.title,
-            detail=", ".join(
-                f"{report.count(k)} {k}"
-                for k in ("registered", "waitlisted", "skipped", "rejected")
-            ),
+            detail=detail,
         )
     return report
 
 
+class _RowRefused(DomainError):
+    """A row that leaves nothing behind (its savepoint rolls back) and is reported as it says."""
+
+    def __init__(self, outcome: str, message: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+def _new_entity(row: dict[str, str], actor: User, now: datetime) -> Organisation:
+    short = " ".join(row.get("organisation", "").split())
+    if len(short) > SHORT_NAME_LENGTH:
+        raise _RowRefused(
+            "rejected",
+            _(
+                "unknown organisation, and too long for an abbreviation (at most %(count)s "
+                "characters)",
+                count=SHORT_NAME_LENGTH,
+            ),
+        )
+    full = " ".join(row.get(FULL_NAME_COLUMN, "").split())[:200] or short
+    return add_entity(short_name=short, full_name=full, actor=actor, now=now)
+
+
 def _import_rows(
-    session_id: int, rows: list[dict[str, str]], now: datetime, actor: User
+    session_id: int,
+    rows: list[dict[str, str]],
+    now: datetime,
+    actor: User,
+    create_entities: bool = False,
 ) -> ImportReport:
     organisations = {o.short_name.lower(): o for o in db.session.scalars(select(Organisation))}
     organisations.update({o.full_name.lower(): o for o in organisations.values()})
@@ -159,68 +204,80 @@ def _import_rows(
             )
             continue
         seen.add(email)
-        name = row.get("name", "").strip()
-        org = organisations.get(row.get("organisation", "").strip().lower())
-        user = user_by_email(email)
-        if user is None:
-            if not name:
-                report.rows.append(RowResult(number, email, "rejected", _("the name is missing")))
-                continue
-            if org is None:
-                report.rows.append(
-                    RowResult(
-                        number,
-                        email,
-                        "rejected",
-                        _("unknown organisation %(name)s", name=repr(row.get("organisation"))),
-                    )
-                )
-                continue
-            user = User(
-                email=email,
-                name=name[:120],
-                organisation=org,
-                password_hash=hash_password(secrets.token_urlsafe(24)),
-            )
-            db.session.add(user)
-            db.session.flush()
-            created = True
-        else:
-            created = False
-        if active_registration(session_id, user.id) is not None:
-            report.rows.append(RowResult(number, email, "skipped", _("already registered")))
-            continue
         try:
             with unit_of_work(savepoint=True):
-                outcome = register_participant(
-                    user=user, session_id=session_id, now=now, actor=actor, check_window=False
+                result, entity = _import_row(
+                    number, email, row, organisations, session_id, now, actor, create_entities
                 )
+        except _RowRefused as exc:
+            report.rows.append(RowResult(number, email, exc.outcome, exc.args[0]))
+            continue
         except DomainError as exc:
             report.rows.append(
                 RowResult(number, email, "rejected", exc.args[0] if exc.args else str(exc))
             )
             continue
-        account = _("new account") if created else _("existing account")
-        if outcome.status == "confirmed":
-            report.rows.append(
-                RowResult(
-                    number, email, "registered", _("confirmed (%(account)s)", account=account)
-                )
-            )
-        else:
-            report.rows.append(
-                RowResult(
-                    number,
-                    email,
-                    "waitlisted",
-                    _(
-                        "waitlist position %(position)s (%(account)s)",
-                        position=outcome.waitlist_position,
-                        account=account,
-                    ),
-                )
-            )
+        if entity is not None:  # kept: later rows naming it find it
+            organisations.setdefault(entity.short_name.lower(), entity)
+            organisations.setdefault(entity.full_name.lower(), entity)
+            report.new_entities.append(entity.short_name)
+        report.rows.append(result)
     return report
+
+
+def _import_row(
+    number: int,
+    email: str,
+    row: dict[str, str],
+    organisations: dict[str, Organisation],
+    session_id: int,
+    now: datetime,
+    actor: User,
+    create_entities: bool,
+) -> tuple[RowResult, Organisation | None]:
+    """One row, in its own savepoint: the account (and its new entity), then the registration."""
+    name = row.get("name", "").strip()
+    written = row.get("organisation", "").strip()
+    org = organisations.get(written.lower())
+    entity = None
+    user = user_by_email(email)
+    created = user is None
+    if user is None:
+        if not name:
+            raise _RowRefused("rejected", _("the name is missing"))
+        if org is None:
+            if not (create_entities and written):
+                raise _RowRefused(
+                    "rejected",
+                    _("unknown organisation %(name)s", name=repr(row.get("organisation"))),
+                )
+            org = entity = _new_entity(row, actor, now)
+        user = User(
+            email=email,
+            name=name[:120],
+            organisation=org,
+            password_hash=hash_password(secrets.token_urlsafe(24)),
+        )
+        db.session.add(user)
+        db.session.flush()
+    elif active_registration(session_id, user.id) is not None:
+        raise _RowRefused("skipped", _("already registered"))
+    outcome = register_participant(
+        user=user, session_id=session_id, now=now, actor=actor, check_window=False
+    )
+    if entity is not None:
+        account = _("new account, new entity %(entity)s", entity=entity.short_name)
+    else:
+        account = _("new account") if created else _("existing account")
+    if outcome.status == "confirmed":
+        message = _("confirmed (%(account)s)", account=account)
+        return RowResult(number, email, "registered", message), entity
+    message = _(
+        "waitlist position %(position)s (%(account)s)",
+        position=outcome.waitlist_position,
+        account=account,
+    )
+    return RowResult(number, email, "waitlisted", message), entity
 
 
 def active_user_count() -> int:

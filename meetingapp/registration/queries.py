@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
-from meetingapp.domain.capacity import Availability
+from meetingapp.domain.capacity import Availability, takes_registrations
 from meetingapp.domain.visibility import Viewer, is_cancelled
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, Registration, RegistrationStatus, User
@@ -32,6 +32,7 @@ def availability_for(viewer: Viewer | None, session_ids: Iterable[int]) -> dict[
             EventSession.capacity,
             EventSession.parent_id,
             EventSession.kind,
+            EventSession.open_seating,
             EventSession.cancelled_at,
             Event.cancelled_at,
             parent.cancelled_at,
@@ -45,15 +46,27 @@ def availability_for(viewer: Viewer | None, session_ids: Iterable[int]) -> dict[
     if viewer is not None and getattr(viewer, "id", None) is not None:
         mine = statuses_for_user(viewer.id, ids)
     out = {}
-    for sid, capacity, parent_id, kind, own_cancel, event_cancel, parent_cancel in rows:
+    for (
+        sid,
+        capacity,
+        parent_id,
+        kind,
+        open_seating,
+        own_cancel,
+        event_cancel,
+        parent_cancel,
+    ) in rows:
         c = counts.get(sid, {})
         status, position = mine.get(sid, (None, None))
         out[sid] = Availability(
             capacity=capacity,
             confirmed=c.get("confirmed", 0),
             waitlisted=c.get("waitlisted", 0),
-            registrable=parent_id is None and kind.value != "break",
+            registrable=takes_registrations(
+                kind.value, is_part=parent_id is not None, open_seating=bool(open_seating)
+            ),
             cancelled=is_cancelled(event_cancel, own_cancel, parent_cancel),
+            open_seating=bool(open_seating),
             my_status=status,
             my_position=position,
         )

@@ -12,9 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from meetingapp.accounts import service as accounts
 from meetingapp.domain import capacity as rules
-from meetingapp.domain.errors import NotFound
+from meetingapp.domain.errors import NotFound, PermissionDenied
 from meetingapp.domain.i18n import _
 from meetingapp.domain.visibility import can_manage, can_see_event, check_not_cancelled
 from meetingapp.extensions import db
@@ -32,6 +34,7 @@ from meetingapp.models.audit import record_audit
 from meetingapp.registration.queries import (
     active_registration,
     confirmed_count,
+    positions_for,
     waitlist_for,
     waitlist_position,
 )
@@ -94,9 +97,12 @@ def register_participant(
 
     ``actor`` (default: the user) must be able to see the session: participants only see
     published events. Raises AlreadyRegistered, RegistrationClosed, NotRegistrable,
-    SessionCancelled, NotFound.
+    SessionCancelled, NotFound, and EmailNotVerified when people register themselves before
+    confirming their address (where the app can check it; organisers may register them).
     """
     actor = actor or user
+    if actor.id == user.id:
+        accounts.require_verified_email(user)
     with unit_of_work(lock_session=session_id) as unit:
         session = _open_session(unit.locked(session_id), actor)
         if check_window:
@@ -168,16 +174,7 @@ def cancel_registration(
         reg = active_registration(session_id, user.id)
         if reg is None:
             raise NotFound(_("There is no registration to cancel."))
-        before = reg.status.value
-        reg.status = RegistrationStatus.CANCELLED
-        reg.cancelled_at = now
-        reg.waitlist_rank = None
-        db.session.flush()
-        _log(reg, "cancel", before, actor.id, now)
-        if not session.is_cancelled:
-            mail.registration_message(
-                user=user, session=session, status="cancelled", previous=before, now=now
-            )
+        _withdraw(reg, session, actor.id, now)
         promoted = _promote(session, now, actor.id)
         if actor.id != user.id:
             record_audit(
@@ -189,6 +186,20 @@ def cancel_registration(
                 detail=user.email,
             )
     return promoted
+
+
+def _withdraw(reg: Registration, session: EventSession, actor_id: int, now: datetime) -> None:
+    """Cancel one active registration (kept, never deleted) and tell the person."""
+    before = reg.status.value
+    reg.status = RegistrationStatus.CANCELLED
+    reg.cancelled_at = now
+    reg.waitlist_rank = None
+    db.session.flush()
+    _log(reg, "cancel", before, actor_id, now)
+    if not session.is_cancelled:
+        mail.registration_message(
+            user=reg.user, session=session, status="cancelled", previous=before, now=now
+        )
 
 
 def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list[int]:
@@ -258,26 +269,7 @@ def confirm_with_override(*, registration_id: int, now: datetime, actor: User) -
             raise rules.NotRegistrable(
                 _("Only people on the waitlist can be confirmed past capacity.")
             )
-        reg.status = RegistrationStatus.CONFIRMED
-        reg.confirmed_at = now
-        reg.waitlist_rank = None
-        reg.override = True
-        _log(
-            reg,
-            "override_confirm",
-            RegistrationStatus.WAITLISTED.value,
-            actor.id,
-            now,
-            note="confirmed past capacity by an organiser",
-        )
-        db.session.add(
-            Notification(
-                user_id=reg.user_id,
-                created_at=now,
-                message=notice(CONFIRMED, title=reg.session.title),
-            )
-        )
-        mail.registration_message(user=reg.user, session=reg.session, status="promoted", now=now)
+        _override(reg, actor, now)
         record_audit(
             event_id=reg.session.event_id,
             actor=actor,
@@ -286,6 +278,29 @@ def confirm_with_override(*, registration_id: int, now: datetime, actor: User) -
             target=reg.session.title,
             detail=reg.user.email,
         )
+
+
+def _override(reg: Registration, actor: User, now: datetime) -> None:
+    reg.status = RegistrationStatus.CONFIRMED
+    reg.confirmed_at = now
+    reg.waitlist_rank = None
+    reg.override = True
+    _log(
+        reg,
+        "override_confirm",
+        RegistrationStatus.WAITLISTED.value,
+        actor.id,
+        now,
+        note="confirmed past capacity by an organiser",
+    )
+    db.session.add(
+        Notification(
+            user_id=reg.user_id,
+            created_at=now,
+            message=notice(CONFIRMED, title=reg.session.title),
+        )
+    )
+    mail.registration_message(user=reg.user, session=reg.session, status="promoted", now=now)
 
 
 def _session_of(registration_id: int) -> int:
@@ -340,3 +355,166 @@ def move_on_waitlist(*, registration_id: int, direction: int, now: datetime, act
             target=moved.session.title,
             detail=f"{moved.user.email} now {j + 1}",
         )
+
+
+# --- several people at once (the roster's bulk actions) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: the names changed, how many chosen were left as they were (not
+    in the state the action applies to), and who got a seat from the waitlist as a result."""
+
+    changed: tuple[str, ...]
+    skipped: int
+    promoted: tuple[str, ...] = ()
+
+
+def _managed_session(unit, session_id: int, actor: User) -> EventSession:
+    if not can_manage(actor):
+        raise PermissionDenied(_("Only organisers can change other people's registrations."))
+    session = unit.locked(session_id)
+    if session is None:
+        raise NotFound(_("There is no such session."))
+    return session
+
+
+def _chosen(session_id: int, registration_ids, status: RegistrationStatus) -> list[Registration]:
+    """The session's registrations among ``registration_ids`` that are in ``status``."""
+    ids = sorted(set(registration_ids))
+    if not ids:
+        return []
+    order = (
+        (Registration.waitlist_rank, Registration.id)
+        if status == RegistrationStatus.WAITLISTED
+        else (Registration.confirmed_at, Registration.created_at, Registration.id)
+    )
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.session_id == session_id,
+                Registration.id.in_(ids),
+                Registration.status == status,
+            )
+            .options(selectinload(Registration.user))
+            .order_by(*order)
+        )
+    )
+
+
+def _names(user_ids: list[int]) -> tuple[str, ...]:
+    if not user_ids:
+        return ()
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+    return tuple(names[i] for i in user_ids)
+
+
+def _who(regs: list[Registration], promoted: list[int]) -> str:
+    detail = ", ".join(r.user.email for r in regs)
+    return f"{len(regs)}: {detail}; {len(promoted)} promoted" if promoted else f"{len(regs)}: {detail}"
+
+
+def confirm_past_capacity(
+    *, session_id: int, registration_ids, now: datetime, actor: User
+) -> BulkOutcome:
+    """Confirm the chosen people on the waitlist, past capacity (an explicit override each),
+    in one unit under the seat lock: all of them or none. Audited once."""
+    with unit_of_work(lock_session=session_id) as unit:
+        session = _managed_session(unit, session_id, actor)
+        check_not_cancelled(session.is_cancelled, event_cancelled=session.event.is_cancelled)
+        regs = _chosen(session_id, registration_ids, RegistrationStatus.WAITLISTED)
+        for reg in regs:
+            _override(reg, actor, now)
+        if regs:
+            record_audit(
+                event_id=session.event_id,
+                actor=actor,
+                now=now,
+                action="confirmed past capacity",
+                target=session.title,
+                detail=_who(regs, []),
+            )
+    return BulkOutcome(tuple(r.user.name for r in regs), len(set(registration_ids)) - len(regs))
+
+
+def remove_registrations(
+    *, session_id: int, registration_ids, now: datetime, actor: User
+) -> BulkOutcome:
+    """An organiser removes the chosen people (kept as cancelled, each told by mail); the seats
+    they free go to the head of the waitlist. One unit under the seat lock, audited once."""
+    with unit_of_work(lock_session=session_id) as unit:
+        session = _managed_session(unit, session_id, actor)
+        regs = _chosen(session_id, registration_ids, RegistrationStatus.CONFIRMED)
+        regs += _chosen(session_id, registration_ids, RegistrationStatus.WAITLISTED)
+        for reg in regs:
+            _withdraw(reg, session, actor.id, now)
+        promoted = _promote(session, now, actor.id)
+        if regs:
+            record_audit(
+                event_id=session.event_id,
+                actor=actor,
+                now=now,
+                action="registrations removed",
+                target=session.title,
+                detail=_who(regs, promoted),
+            )
+        changed = tuple(r.user.name for r in regs)
+        names = _names(promoted)
+    return BulkOutcome(changed, len(set(registration_ids)) - len(regs), names)
+
+
+def move_to_waitlist(
+    *, session_id: int, registration_ids, now: datetime, actor: User
+) -> BulkOutcome:
+    """Move the chosen confirmed people to the end of the waitlist (in the order they were
+    confirmed); the seats they free go to the head of the waitlist, as on any cancellation.
+
+    Refused (NotRegistrable) when they would get their own seats straight back because nobody
+    else is waiting for them: lower the capacity, or remove them, instead. One unit under the
+    seat lock, logged per person and audited once.
+    """
+    with unit_of_work(lock_session=session_id) as unit:
+        session = _managed_session(unit, session_id, actor)
+        check_not_cancelled(session.is_cancelled, event_cancelled=session.event.is_cancelled)
+        regs = _chosen(session_id, registration_ids, RegistrationStatus.CONFIRMED)
+        rank = _next_rank(session_id)
+        for offset, reg in enumerate(regs):
+            reg.status = RegistrationStatus.WAITLISTED
+            reg.waitlist_rank = rank + offset
+            reg.confirmed_at = None
+            reg.override = False
+            _log(
+                reg,
+                "move_to_waitlist",
+                RegistrationStatus.CONFIRMED.value,
+                actor.id,
+                now,
+                note="moved to the end of the waitlist by an organiser",
+            )
+        db.session.flush()
+        promoted = _promote(session, now, actor.id)
+        if {r.user_id for r in regs} & set(promoted):
+            raise rules.NotRegistrable(
+                _(
+                    "Nobody else is waiting for these seats, so the people moved would get them "
+                    "straight back. Lower the capacity first, or remove them instead."
+                )
+            )
+        positions = positions_for(regs)
+        for reg in regs:
+            mail.moved_to_waitlist_message(
+                user=reg.user, session=session, position=positions.get(reg.id), now=now
+            )
+        if regs:
+            record_audit(
+                event_id=session.event_id,
+                actor=actor,
+                now=now,
+                action="moved to the waitlist",
+                target=session.title,
+                detail=_who(regs, promoted),
+            )
+        changed = tuple(r.user.name for r in regs)
+        names = _names(promoted)
+    return BulkOutcome(changed, len(set(registration_ids)) - len(regs), names)

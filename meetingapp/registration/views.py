@@ -11,13 +11,21 @@ from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.i18n import ordinal
 from meetingapp.models.event import visible_session
+from meetingapp.models.organisation import all_organisations
 from meetingapp.registration import bp, imports
 from meetingapp.registration import service as svc
-from meetingapp.registration.forms import CapacityForm, ImportForm
+from meetingapp.registration.forms import AddPersonForm, CapacityForm, ImportForm
 from meetingapp.registration.queries import (
     availability_for,
     session_id_of_registration,
-    session_roster,
+    waitlist_position,
+)
+from meetingapp.registration.roster import (
+    RosterFilter,
+    names_of,
+    registration_with_person,
+    roster_page,
+    seat_taker_if_removed,
 )
 from meetingapp.web import flash_refusal, safe_next
 
@@ -75,15 +83,24 @@ def cancel(session_id: int):
 @organiser_required
 def manage(session_id: int):
     session = visible_session(session_id, current_user)
+    chosen = RosterFilter.from_args(request.args)
+    add_form = AddPersonForm()
+    add_form.organisation.choices = _organisation_choices()
     return render_template(
         "registration/manage.html",
         session=session,
         seats=availability_for(None, [session_id])[session_id],
-        roster=session_roster(session_id),
+        roster=roster_page(session_id, chosen),
         form=CapacityForm(capacity=session.capacity),
         import_form=ImportForm(),
+        add_form=add_form,
         ordinal=ordinal,
     )
+
+
+def _organisation_choices() -> list[tuple[int, str]]:
+    empty = gettext("— choose, for a new account —")
+    return [(0, empty)] + [(o.id, o.label) for o in all_organisations()]
 
 
 def _flash_form_errors(form) -> None:
@@ -111,6 +128,30 @@ def capacity(session_id: int):
     return redirect(_to_manage(session_id))
 
 
+def _manage_of(registration_id: int, **_kwargs) -> str:
+    session_id = session_id_of_registration(registration_id)
+    if session_id is None:
+        abort(404, gettext("There is no such registration."))
+    return _to_manage(session_id)
+
+
+def _said_after(action: str, name: str, title: str, promoted: list[int], registration_id: int):
+    """What happened, in words: "Removed Ana Silva from “Training day”."."""
+    if action == "remove":
+        said = gettext("Removed %(name)s from “%(title)s”.", name=name, title=title)
+        if promoted:
+            said += " " + gettext(
+                "%(names)s got the seat from the waitlist.", names=", ".join(names_of(promoted))
+            )
+        return said
+    if action == "override":
+        return gettext("Confirmed %(name)s for “%(title)s” past capacity.", name=name, title=title)
+    position = ordinal(waitlist_position(registration_with_person(registration_id)) or 0)
+    if action == "up":
+        return gettext("Moved %(name)s up: now %(ordinal)s on the waitlist.", name=name, ordinal=position)
+    return gettext("Moved %(name)s down: now %(ordinal)s on the waitlist.", name=name, ordinal=position)
+
+
 _ACTIONS = {
     "override": lambda rid, now, actor: svc.confirm_with_override(
         registration_id=rid, now=now, actor=actor
@@ -127,23 +168,39 @@ _ACTIONS = {
 }
 
 
-def _manage_of(registration_id: int, **_kwargs) -> str:
-    session_id = session_id_of_registration(registration_id)
-    if session_id is None:
-        abort(404, gettext("There is no such registration."))
-    return _to_manage(session_id)
-
-
 @bp.post("/registrations/<int:registration_id>/<action>")
 @organiser_required
 @flash_refusal(_manage_of)
 def act(registration_id: int, action: str):
     if action not in _ACTIONS:
         abort(404, gettext("Unknown action."))
-    back = _manage_of(registration_id)
-    _ACTIONS[action](registration_id, clock.now(), current_user)
-    flash(gettext("Done."), "success")
+    back = safe_next(request.form.get("next")) or _manage_of(registration_id)
+    if action == "remove" and request.form.get("confirmed") != "yes":
+        # Removing asks first, on a page of its own (no script needed).
+        return redirect(url_for(".confirm_remove", registration_id=registration_id, next=back))
+    reg = registration_with_person(registration_id)
+    name, title = reg.user.name, reg.session.title
+    promoted = _ACTIONS[action](registration_id, clock.now(), current_user)
+    flash(_said_after(action, name, title, promoted or [], registration_id), "success")
     return redirect(back)
+
+
+@bp.get("/registrations/<int:registration_id>/confirm-remove")
+@organiser_required
+def confirm_remove(registration_id: int):
+    reg = registration_with_person(registration_id)
+    if reg is None:
+        abort(404, gettext("There is no such registration."))
+    session = visible_session(reg.session_id, current_user)
+    back = safe_next(request.args.get("next")) or url_for(".manage", session_id=session.id)
+    confirmed = reg.status.value == "confirmed"
+    return render_template(
+        "registration/confirm_remove.html",
+        reg=reg,
+        session=session,
+        back=back,
+        next_in_line=seat_taker_if_removed(session.id) if confirmed else None,
+    )
 
 
 @bp.post("/sessions/<int:session_id>/import")
@@ -158,7 +215,11 @@ def import_participants(session_id: int):
     upload = form.file.data
     rows = imports.read_rows(upload.filename or "", upload.read())
     report = imports.import_participants(
-        session_id=session.id, rows=rows, now=clock.now(), actor=current_user
+        session_id=session.id,
+        rows=rows,
+        now=clock.now(),
+        actor=current_user,
+        create_entities=form.create_entities.data,
     )
     return render_template("registration/import_report.html", session=session, report=report)
 

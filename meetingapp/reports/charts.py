@@ -98,10 +98,15 @@ def bar_chart(
             value = s.values[i]
             width = round(value * scale, 1)
             label = f"{category}: {s.name} {value}"
-            parts.append(
-                f"<g><title>{escape(label)}</title>"
+            # A zero draws no bar at all (a zero-width rounded bar shows as a stray line).
+            bar = (
                 f'<rect class="{classes[j]}" fill="{_fill(classes[j], j)}" x="{left}" y="{y}" '
                 f'width="{width}" height="{BAR_HEIGHT}" rx="2"/>'
+                if value
+                else ""
+            )
+            parts.append(
+                f"<g><title>{escape(label)}</title>{bar}"
                 f'<text class="value" x="{left + width + 4}" y="{y + BAR_HEIGHT - 3}">{value}'
                 f"</text></g>"
             )

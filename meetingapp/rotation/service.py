@@ -112,6 +112,8 @@ def plan_rotation(
     with unit_of_work():
         session = visible_networking_session(session_id, actor)
         check_not_cancelled(session.is_cancelled, event_cancelled=session.event.is_cancelled)
+        if session.ends_at <= now:
+            raise ValidationFailed(_("This session is over: its rotation stays as it was played."))
         if not session.tables:
             raise ValidationFailed(_("Add topic tables before planning the rotation."))
         previous = latest_plan(session_id)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.domain.errors import DomainError
-from meetingapp.i18n import localise
+from meetingapp.i18n import localise, ordinal
 from meetingapp.models.event import visible_networking_session
 from meetingapp.registration.queries import active_registration
 from meetingapp.rotation import bp
@@ -25,38 +25,98 @@ def _to_plan(session_id: int, **_kwargs) -> str:
     return url_for(".plan", session_id=visible_networking_session(session_id, current_user).id)
 
 
-def _picks_page(session, chosen: list[int], status: int = 200):
+def _picks_state(session, registration, now) -> str:
+    """What the picks page offers: open, closed, not registered or cancelled."""
+    if session.is_cancelled:
+        return "cancelled"
+    if registration is None or registration.status.value != "confirmed":
+        return "not registered"
+    if now >= (session.picks_deadline or session.starts_at):
+        return "closed"
+    return "open"
+
+
+def _picks_page(session, picked: list[int], status: int = 200):
+    registration = active_registration(session.id, current_user.id)
+    tables = {t.id: t for t in session.tables}
+    mine = [tables[t] for t in picked if t in tables]
     return render_template(
         "rotation/picks.html",
         session=session,
-        chosen=chosen,
-        registration=active_registration(session.id, current_user.id),
-        now=clock.now(),
+        mine=mine,
+        others=[t for t in session.tables if t not in mine],
+        max_picks=session.max_picks or 5,
+        registration=registration,
+        state=_picks_state(session, registration, clock.now()),
     ), status
+
+
+def _apply(picked: list[int], op: str) -> tuple[list[int], str, int]:
+    """The picks after one button (add, up, down, remove) and the table it concerns."""
+    verb, _, raw = op.partition(":")
+    if verb not in ("add", "up", "down", "remove") or not re.fullmatch(r"[0-9]{1,9}", raw):
+        abort(400, gettext("Choose a table."))
+    table_id = int(raw)
+    picked = list(picked)
+    if verb == "add" and table_id not in picked:
+        picked.append(table_id)
+    elif table_id in picked:
+        i = picked.index(table_id)
+        if verb == "remove":
+            picked.pop(i)
+        elif verb == "up" and i > 0:
+            picked[i - 1], picked[i] = picked[i], picked[i - 1]
+        elif verb == "down" and i < len(picked) - 1:
+            picked[i + 1], picked[i] = picked[i], picked[i + 1]
+    return picked, verb, table_id
+
+
+def _ranked_from_form(max_picks: int) -> list[int]:
+    """The picks as ranked fields (rank1 … rankN), as scripts and older pages send them."""
+    ranked = []
+    for rank in range(1, max_picks + 1):
+        raw = request.form.get(f"rank{rank}", "")
+        # Anything but a table id or "no choice" is refused by the service as an unknown table.
+        ranked.append(int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else (0 if not raw else -1))
+    return ranked
 
 
 @bp.route("/sessions/<int:session_id>/picks", methods=["GET", "POST"])
 @login_required
 def picks(session_id: int):
     session = visible_networking_session(session_id, current_user)
-    max_picks = session.max_picks or 5
-    if request.method == "POST":
-        ranked = []
-        for rank in range(1, max_picks + 1):
-            raw = request.form.get(f"rank{rank}", "")
-            # Anything but a table id or "no choice" is refused by the service as an unknown table.
-            ranked.append(int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else (0 if not raw else -1))
-        try:
-            svc.save_picks(
-                user=current_user, session_id=session_id, table_ids=ranked, now=clock.now()
-            )
-        except DomainError as exc:
-            flash(localise(exc), "error")
-            return _picks_page(session, ranked, exc.status_code)
-        flash(gettext("Your table picks are saved."), "success")
-        return redirect(url_for(".picks", session_id=session_id))
-    chosen = my_picks(session_id, current_user.id)
-    return _picks_page(session, chosen + [0] * (max_picks - len(chosen)))
+    before = my_picks(session_id, current_user.id)
+    if request.method == "GET":
+        return _picks_page(session, before)
+    if request.form.get("op"):
+        wanted, verb, table_id = _apply(before, request.form["op"])
+    else:
+        wanted, verb, table_id = _ranked_from_form(session.max_picks or 5), "ranks", 0
+    if [t for t in wanted if t] == before:
+        flash(gettext("Nothing to save: your picks are as they were."), "info")
+        return redirect(url_for(".picks", session_id=session_id, _anchor="picks"), 303)
+    try:
+        saved = svc.save_picks(
+            user=current_user, session_id=session_id, table_ids=wanted, now=clock.now()
+        )
+    except DomainError as exc:
+        flash(localise(exc), "error")
+        return _picks_page(session, before, exc.status_code)
+    flash(_said(session, saved, verb, table_id), "success")
+    return redirect(url_for(".picks", session_id=session_id, _anchor="picks"), 303)
+
+
+def _said(session, saved: list[int], verb: str, table_id: int) -> str:
+    codes = {t.id: t.code for t in session.tables}
+    if verb == "remove":
+        return gettext("Table %(code)s is off your picks.", code=codes.get(table_id, "?"))
+    if verb in ("add", "up", "down") and table_id in saved:
+        return gettext(
+            "Table %(code)s is now your %(ordinal)s choice.",
+            code=codes.get(table_id, "?"),
+            ordinal=ordinal(saved.index(table_id) + 1),
+        )
+    return gettext("Your table picks are saved.")
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -77,6 +137,7 @@ def plan(session_id: int):
     return render_template(
         "rotation/plan.html",
         session=session,
+        past=session.ends_at <= clock.now(),
         grid=grid,
         demand=demand(session),
         plan_form=plan_form,

@@ -24,18 +24,19 @@
     });
   }
 
-  // 2. Scan QR codes with the camera where the browser has BarcodeDetector.
+  // 2. Scan QR codes with the camera: BarcodeDetector where the browser has it, otherwise the
+  //    vendored jsQR decoder (static/vendor/jsqr), loaded only then.
   var start = document.querySelector("[data-scan-start]");
   var panel = document.querySelector("[data-scanner]");
   var form = document.getElementById("code-form");
-  if (!start || !panel || !form || !("BarcodeDetector" in window) ||
-      !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+  if (!start || !panel || !form || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     return;
   }
   var video = panel.querySelector("video");
   var status = panel.querySelector("[data-scanner-status]");
   var stopButton = panel.querySelector("[data-scan-stop]");
   var input = form.querySelector("input[name=code]");
+  var canvas = document.createElement("canvas");
   var stream = null;
   var timer = null;
 
@@ -47,25 +48,43 @@
     start.hidden = false;
   };
 
-  window.BarcodeDetector.getSupportedFormats().then(function (formats) {
-    if (formats.indexOf("qr_code") === -1) { return; }
-    var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-    start.hidden = false;
+  var found = function (text) {
+    input.value = text;
+    status.textContent = panel.getAttribute("data-label-read") || "Code read: checking in…";
+    stop();
+    form.requestSubmit();
+  };
 
+  // A reader takes the video and answers a promise of the code's text (or null).
+  var withDetector = function () {
+    var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    return function () {
+      return detector.detect(video).then(function (codes) {
+        return codes.length && codes[0].rawValue ? codes[0].rawValue : null;
+      });
+    };
+  };
+  var withJsQR = function () {
+    return function () {
+      var w = video.videoWidth, h = video.videoHeight;
+      if (!w || !h) { return Promise.resolve(null); }
+      canvas.width = w; canvas.height = h;
+      var context = canvas.getContext("2d", { willReadFrequently: true });
+      context.drawImage(video, 0, 0, w, h);
+      var code = window.jsQR(context.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "dontInvert" });
+      return Promise.resolve(code && code.data ? code.data : null);
+    };
+  };
+
+  var ready = function (read) {
+    start.hidden = false;
     var scan = function () {
       if (!stream) { return; }
-      detector.detect(video).then(function (codes) {
-        if (codes.length && codes[0].rawValue) {
-          input.value = codes[0].rawValue;
-          status.textContent = panel.getAttribute("data-label-read") || "Code read: checking in…";
-          stop();
-          form.requestSubmit();
-          return;
-        }
+      read().then(function (text) {
+        if (text) { found(text); return; }
         timer = setTimeout(scan, 250);
       }).catch(function () { timer = setTimeout(scan, 500); });
     };
-
     start.addEventListener("click", function () {
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
         .then(function (s) {
@@ -86,5 +105,20 @@
         });
     });
     stopButton.addEventListener("click", stop);
-  }).catch(function () { /* no scanning: the paste form remains */ });
+  };
+
+  var loadJsQR = function () {
+    var script = document.createElement("script");
+    script.src = panel.getAttribute("data-jsqr");
+    script.onload = function () { if (window.jsQR) { ready(withJsQR()); } };
+    document.head.appendChild(script);
+  };
+
+  if ("BarcodeDetector" in window) {
+    window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      if (formats.indexOf("qr_code") === -1) { loadJsQR(); } else { ready(withDetector()); }
+    }).catch(loadJsQR);
+  } else {
+    loadJsQR();
+  }
 })();

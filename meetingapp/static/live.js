@@ -91,7 +91,9 @@
     if (!stop) { return; }
     setText("[data-stop='" + which + "'] [data-table]", stop.code);
     setText("[data-stop='" + which + "'] [data-topic]", stop.topic);
-    setText("[data-stop='" + which + "'] [data-host]", stop.host);
+    setText("[data-stop='" + which + "'] [data-host]", stop.host || "");
+    var hostLine = box.querySelector("[data-host-line]");
+    if (hostLine) { hostLine.hidden = !stop.host; }
   }
 
   function toggleRounds(now, next) {
@@ -165,25 +167,78 @@
     renderSeats(s);
   }
 
-  function connect() {
-    if (!window.EventSource) { return; }
-    var source = new EventSource(root.getAttribute("data-stream"));
-    source.addEventListener("live", function (event) {
-      var next = JSON.parse(event.data);
-      offset = Date.parse(next.server_time) - Date.now();
-      if (next.plan_version !== planVersion) { window.location.reload(); return; }
-      next.round_seconds = state.round_seconds;
-      next.move_seconds = state.move_seconds;
-      next.warning_seconds = state.warning_seconds;
-      state = next;
-      root.classList.remove("live-offline");
-      render();
-    });
-    source.addEventListener("error", function () { root.classList.add("live-offline"); });
-    source.addEventListener("open", function () { root.classList.remove("live-offline"); });
+  // The connection: EventSource reconnects by itself after a dropped stream, but not after an
+  // error answer (a proxy's 502 during a deploy), and a phone that lost its network may not
+  // notice for minutes. So: offline at once when the browser says so, back when it is online,
+  // a new connection when nothing (not even a heartbeat) has come for three heartbeats, and
+  // our own retries, spaced out, when EventSource gives up.
+  var source = null;
+  var leaving = false;
+  var lastHeard = Date.now();
+  var retryDelay = 2000;
+  var retryTimer = null;
+  var silentMs = 3 * 1000 * (state.heartbeat_seconds || 15) + 5000;
+
+  function offline() { root.classList.add("live-offline"); }
+
+  function onLive(event) {
+    lastHeard = Date.now();
+    if (leaving) { return; }
+    var next = JSON.parse(event.data);
+    offset = Date.parse(next.server_time) - Date.now();
+    if (next.plan_version !== planVersion) { leave(); window.location.reload(); return; }
+    next.round_seconds = state.round_seconds;
+    next.move_seconds = state.move_seconds;
+    next.warning_seconds = state.warning_seconds;
+    next.heartbeat_seconds = state.heartbeat_seconds;
+    state = next;
+    retryDelay = 2000;
+    root.classList.remove("live-offline");
+    render();
   }
 
+  function leave() {
+    leaving = true;
+    if (source) { source.close(); }
+  }
+
+  function retryLater() {
+    if (retryTimer || leaving) { return; }
+    retryTimer = window.setTimeout(function () { retryTimer = null; connect(); },
+                                   retryDelay + Math.random() * 1000);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  function connect() {
+    if (!window.EventSource || leaving) { return; }
+    if (source) { source.close(); }
+    lastHeard = Date.now();
+    source = new EventSource(root.getAttribute("data-stream"));
+    source.addEventListener("live", onLive);
+    source.addEventListener("ping", function () { lastHeard = Date.now(); });
+    source.addEventListener("error", function (event) {
+      offline();
+      if (event.target === source && source.readyState === EventSource.CLOSED) { retryLater(); }
+    });
+  }
+
+  function watchdog() {
+    if (source && !leaving && navigator.onLine !== false && Date.now() - lastHeard > silentMs) {
+      offline();
+      connect();
+    }
+  }
+
+  // A form sent from this page (the console's buttons) loads the next page itself: a reload
+  // for the event that form caused would race it.
+  document.addEventListener("submit", leave);
+  window.addEventListener("offline", function () {
+    offline();
+    if (source) { source.close(); }
+  });
+  window.addEventListener("online", connect);
+
   render();
-  window.setInterval(render, 250);
+  window.setInterval(function () { render(); watchdog(); }, 250);
   connect();
 }());

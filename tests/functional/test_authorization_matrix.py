@@ -25,8 +25,10 @@ from meetingapp.api import tokens as api_tokens
 from meetingapp.calendar.service import feed_token
 from meetingapp.checkin.qr import qr_code_for
 from meetingapp.extensions import db
+from meetingapp.live import service as live_service
 from meetingapp.models import (
     CheckIn,
+    Event,
     EventSession,
     Registration,
     RegistrationStatus,
@@ -75,11 +77,18 @@ ACCESS = {
     "auth.login": PUBLIC,
     "auth.signup": PUBLIC,
     "auth.language": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,  # the signed token in the URL is the credential
+    "auth.confirm_email": PUBLIC,  # the signed token in the URL is the credential
     "calendar.event": PUBLIC,
     "calendar.session": PUBLIC,
     "calendar.feed": PUBLIC,  # the secret token in the URL is the credential
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    "auth.verify_pending": SIGNED_IN,
+    "auth.resend_verification": SIGNED_IN,
+    "accounts.profile": SIGNED_IN,
+    "accounts.save_profile": SIGNED_IN,
     "accounts.tokens": SIGNED_IN,
     "accounts.create_token": SIGNED_IN,
     "accounts.revoke_token": SIGNED_IN,
@@ -129,6 +138,38 @@ ACCESS = {
     "reports.session": ORGANISERS,
     "reports.session_csv": ORGANISERS,
     "reports.session_xlsx": ORGANISERS,
+    "entities.index": ORGANISERS,
+    "entities.add": ORGANISERS,
+    "entities.entity": ORGANISERS,
+    "entities.rename": ORGANISERS,
+    "entities.confirm": ORGANISERS,
+    "entities.merge": ORGANISERS,
+    "calendar.confirm_reset_feed": SIGNED_IN,
+    "me.confirm_withdraw": SIGNED_IN,
+    "organise.confirm_delete_event": ORGANISERS,
+    "organise.confirm_delete_session": ORGANISERS,
+    "organise.confirm_restore_event": ORGANISERS,
+    "organise.restore_event": ORGANISERS,
+    "organise.outbox_test": ORGANISERS,
+    "registration.add_person": ORGANISERS,
+    "registration.bulk": ORGANISERS,
+    "registration.confirm_bulk": ORGANISERS,
+    "registration.confirm_remove": ORGANISERS,
+    "registration.event_message": ORGANISERS,
+    "registration.session_message": ORGANISERS,
+    "registration.roster_csv": ORGANISERS,
+    "registration.roster_xlsx": ORGANISERS,
+    "live.console": ORGANISERS,
+    "live.act": ORGANISERS,
+    "live.absent_from_check_in": ORGANISERS,
+    "live.replan": ORGANISERS,
+    "live.walk_in": ORGANISERS,
+    "live.board_language": ORGANISERS,
+    "live.absent": HOSTS,  # organisers on the console, a table's host on the phone
+    "live.board": PUBLIC,  # the secret token in the URL is the credential
+    "live.board_stream": PUBLIC,
+    "live.phone": SIGNED_IN,  # registered participants and the session's hosts
+    "live.stream": SIGNED_IN,
 }
 
 # Exceptions to the class rules, with the reason.
@@ -158,13 +199,23 @@ TEXT_ARGS = {
     ("registration.act", "action"): "override",
     ("reports.event_csv", "view"): "sessions",
     ("reports.session_csv", "view"): "sessions",
+    ("auth.reset_password", "token"): "not-a-signed-token",
+    ("auth.confirm_email", "token"): "not-a-signed-token",
 }
 UNKNOWN_ID = 999_999
 OWNER_TOKEN_NAME = "participant01 registration script"
 POST_BODIES = {"auth.language": {"locale": "en", "next": "/"}}  # other POSTs send no fields
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 MINIMUM_REQUESTS = 800
-ID_ARGUMENTS = ("event_id", "session_id", "table_id", "registration_id", "user_id", "token_id")
+ID_ARGUMENTS = (
+    "event_id",
+    "session_id",
+    "table_id",
+    "registration_id",
+    "user_id",
+    "token_id",
+    "organisation_id",
+)
 
 
 @dataclass(frozen=True)
@@ -177,6 +228,7 @@ class Demo:
     speed_id: int
     table_a: int
     table_b: int
+    board_token: str  # the room board's secret link of the 2024 speed dating
 
 
 @pytest.fixture
@@ -186,9 +238,12 @@ def demo(app, clock) -> Demo:
     owner, other, host = (user_by_email(EMAILS[r]) for r in (OWNER, OTHER, HOST))
     speed, upcoming = db.session.scalars(
         select(EventSession)
-        .where(EventSession.kind == SessionKind.SPEED_NETWORKING)
+        .join(Event)
+        .where(
+            EventSession.kind == SessionKind.SPEED_NETWORKING, Event.title.like("%open informal%")
+        )
         .order_by(EventSession.starts_at)
-    ).all()
+    ).all()  # 2024's and the coming edition (not the demo's session of the day)
     table_a = next(t for t in speed.tables if t.host_user_id == host.id)
     table_b = next(t for t in speed.tables if t.code == "b")
     registration = db.session.scalar(
@@ -214,6 +269,7 @@ def demo(app, clock) -> Demo:
         "registration_id": registration.id,
         "user_id": owner.id,
         "token_id": token.record.id,
+        "organisation_id": owner.organisation_id,  # POSTs without fields change nothing
         "spare_table": upcoming.tables[-1].id,
         "spare_session": spare_session.id,
         "spare_event": spare_session.event_id,
@@ -226,6 +282,9 @@ def demo(app, clock) -> Demo:
         speed_id=speed.id,
         table_a=table_a.id,
         table_b=table_b.id,
+        board_token=live_service.live_row(
+            speed.id, user_by_email(EMAILS[ORGANISER]), datetime.fromisoformat(FROZEN_NOW)
+        ).board_token,
     )
     db.session.commit()
     return demo
@@ -323,9 +382,12 @@ class Case:
         return (phase, self.method != "GET", self.rule.rule, self.method, self.variant != "unknown")
 
 
+SECRET_LINKS = ("calendar.feed", "live.board", "live.board_stream")  # the token is the credential
+
+
 def has_ids(rule) -> bool:
     return any(conv == "int" for conv, _ in ARGUMENT.findall(rule.rule)) or (
-        rule.endpoint == "calendar.feed"
+        rule.endpoint in SECRET_LINKS
     )
 
 
@@ -350,6 +412,8 @@ def url_for_case(app, case: Case, demo: Demo) -> str:
             owner = db.session.get(User, demo.owner_id)  # fresh: a case may have reset the feed
             real = feed_token(owner, app.config["SECRET_KEY"])
             values[name] = real if case.variant == "real" else f"{demo.owner_id}-{'0' * 40}"
+        elif case.endpoint.startswith("live.board") and name == "token":
+            values[name] = demo.board_token if case.variant == "real" else "0" * 32
         else:
             values[name] = TEXT_ARGS[(case.endpoint, name)]
     return app.url_map.bind("localhost").build(case.endpoint, values, method=case.method)
@@ -360,7 +424,7 @@ def unclassified_arguments(app) -> list[str]:
     missing = []
     for rule in app.url_map.iter_rules():
         for converter, name in ARGUMENT.findall(rule.rule):
-            if rule.endpoint in ("static", "calendar.feed"):
+            if rule.endpoint == "static" or rule.endpoint in SECRET_LINKS:
                 continue
             if converter == "int":
                 if name not in ID_ARGUMENTS:
@@ -533,7 +597,8 @@ def test_feed_answers_its_own_token_only_and_not_after_a_reset(app, demo, client
     assert sorted(re.findall(r"SUMMARY:Round \d+: table ([a-z]+)", ics)) == sorted(
         _seats(demo.speed_id, demo.other_id)
     )
-    assert clients.open(OTHER, "/calendar/feed/reset", method="POST").status_code == 302
+    reset = clients.open(OTHER, "/calendar/feed/reset", method="POST", data={"confirmed": "yes"})
+    assert reset.status_code == 302
     assert clients.open(ANONYMOUS, f"/calendar/feed/{others}.ics").status_code == 404
     renewed = feed_token(db.session.get(User, demo.other_id), key)
     assert clients.open(ANONYMOUS, f"/calendar/feed/{renewed}.ics").status_code == 200

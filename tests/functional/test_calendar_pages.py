@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -105,6 +106,10 @@ def test_itinerary_download_has_one_entry_per_round_with_table_and_host(app, cli
     assert training  # participant01 is a confirmed trainee
 
 
+def _text_of(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
 def test_feed_is_secret_resettable_and_shows_only_the_owner(app, client, demo):
     _login(client, app, "participant22@example.org")
     page = client.get("/me/").get_data(as_text=True)
@@ -122,7 +127,10 @@ def test_feed_is_secret_resettable_and_shows_only_the_owner(app, client, demo):
     forged = path.replace(path.split("/feed/")[1].split("-")[0] + "-", f"{other.id}-", 1)
     assert client.get(forged).status_code == 404
     _login(client, app, "participant22@example.org")
-    client.post("/calendar/feed/reset")
+    client.post("/calendar/feed/reset")  # not confirmed: the address keeps working
+    assert client.get(path).status_code == 200
+    assert "stops working" in _text_of(client.get("/calendar/feed/reset"))
+    client.post("/calendar/feed/reset", data={"confirmed": "yes"})
     assert client.get(path).status_code == 404
     assert all(
         "Societal Benefit" in str(e["SUMMARY"])

@@ -19,6 +19,7 @@ from meetingapp.models import (
     RegistrationStatus,
     SessionKind,
     TopicTable,
+    User,
 )
 from meetingapp.models.rotation import RotationAssignment, RotationPlan
 from meetingapp.registration.service import register_participant
@@ -196,8 +197,24 @@ def test_walk_in_with_a_free_seat_registers_and_checks_in(client, auth, day):
         data={"email": people[3].email},
         follow_redirects=True,
     )
-    assert "Person 3 is registered and checked in (walk-in)." in _text(r)
+    assert f"Person 3 is registered for “{session.title}” and checked in (walk-in)." in _text(r)
     assert "1 of 3 present" in _text(r)
+
+
+def test_walk_in_without_an_account_gets_one_and_is_checked_in(client, auth, day):
+    session, people, organiser = day
+    db.session.get(EventSession, session.id).capacity = 5
+    db.session.commit()
+    auth.login(organiser.email)
+    r = client.post(
+        f"/checkin/sessions/{session.id}/walk-in",
+        data={"email": "new.face@example.org", "name": "New Face"},
+        follow_redirects=True,
+    )
+    assert "New Face is registered for" in _text(r) and "1 of 3 present" in _text(r)
+    newcomer = db.session.scalar(select(User).where(User.email == "new.face@example.org"))
+    assert newcomer is not None and newcomer.name == "New Face"
+    assert _log() == [(newcomer.id, "check_in", "walk_in")]
 
 
 def test_walk_in_with_an_unknown_email_is_a_form_error(client, auth, day):

@@ -333,16 +333,25 @@ def test_delete_event_with_registrations_cancels_and_notifies(organiser_client, 
     person = factories.user()
     db.session.commit()
     register_participant(user=person, session_id=_last(EventSession).id, now=now)
-    organiser_client.post(f"/organise/events/{event.id}/delete")
+    page = _text(organiser_client.get(f"/organise/events/{event.id}/delete"))
+    assert "1 person is registered; they will be e-mailed" in page
+    organiser_client.post(
+        f"/organise/events/{event.id}/delete",
+        data={"confirmed": "yes", "note": "The venue is closed."},
+    )
     db.session.expire_all()
     assert db.session.get(Event, event.id).cancelled_at is not None
-    assert "is cancelled" in db.session.scalar(select(Notification.message))
+    message = db.session.scalar(select(Notification.message))
+    assert "is cancelled" in message and "The venue is closed." in message
 
 
 def test_delete_event_without_registrations_deletes_it(organiser_client):
     _post_event(organiser_client)
     event_id = _last(Event).id
-    organiser_client.post(f"/organise/events/{event_id}/delete")
+    unconfirmed = organiser_client.post(f"/organise/events/{event_id}/delete")
+    assert unconfirmed.status_code == 303
+    assert db.session.get(Event, event_id) is not None  # nothing happens without the question
+    organiser_client.post(f"/organise/events/{event_id}/delete", data={"confirmed": "yes"})
     assert db.session.get(Event, event_id) is None
 
 
@@ -388,7 +397,7 @@ def test_every_organiser_route_refuses_participants_and_anonymous(app, client, a
             assert client.open(url, method=method).status_code == 403, (method, url)
             checked += 1
     assert checked >= 30
-    assert db.session.scalar(select(func.count()).select_from(Event)) == 4  # nothing changed
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 5  # nothing changed
 
 
 @pytest.mark.demo

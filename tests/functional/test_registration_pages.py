@@ -121,7 +121,10 @@ def test_organiser_roster_override_move_and_remove(client, auth, future_session,
     client.post(f"/registration/registrations/{waiting[0].id}/override")
     assert reg_queries.confirmed_count(session.id) == 3
     reg = reg_queries.active_registration(session.id, people[0].id)
-    client.post(f"/registration/registrations/{reg.id}/remove")
+    asked = client.post(f"/registration/registrations/{reg.id}/remove")
+    assert asked.status_code == 302 and "/confirm-remove" in asked.headers["Location"]
+    assert reg_queries.active_registration(session.id, people[0].id) is not None
+    client.post(f"/registration/registrations/{reg.id}/remove", data={"confirmed": "yes"})
     assert reg_queries.active_registration(session.id, people[0].id) is None
     actions = set(db.session.scalars(select(RegistrationLog.action)))
     assert {"override_confirm", "move_up", "cancel"} <= actions

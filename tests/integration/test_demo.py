@@ -37,11 +37,11 @@ def _training(event: Event):
 
 def test_demo_load_creates_the_seed_events_entities_and_accounts(app):
     load_demo(NOW)
-    assert _count(Event) == 4
+    assert _count(Event) == 5  # four seed editions and today's demo session
     assert _count(Organisation) == 28
     assert _count(User, User.role == Role.ORGANISER) == 1
     assert _count(User, User.email.like("participant%")) == 60
-    assert _count(TopicTable) == 22
+    assert _count(TopicTable) == 22 + 4  # 11 tables at each speed dating, 4 today
     hosts = db.session.scalars(select(TopicTable.host_user_id)).all()
     assert len(set(hosts)) == 11 and None not in hosts
 
@@ -94,7 +94,9 @@ def test_demo_upcoming_editions_are_open_a_few_weeks_after_loading(app):
     ny = _event("44th session")
     vienna = _event("21st open informal")
     assert ny.published and vienna.published
-    assert date(2026, 12, 14) <= ny.starts_on <= date(2026, 12, 21)
+    # Three weeks on is Monday 21 December, but the session would run into the year-end
+    # holidays (24 December to 2 January): the first Monday after them instead.
+    assert ny.starts_on == date(2027, 1, 4)
     assert ny.starts_on.weekday() == 0  # a Monday, like 28 October 2024
     day = _training(ny)
     assert (
@@ -111,6 +113,13 @@ def test_demo_upcoming_editions_are_open_a_few_weeks_after_loading(app):
     speed = vienna.sessions[0]
     assert speed.picks_deadline > NOW
     assert _count(TablePick, TablePick.session_id == speed.id) > 0
+
+
+def test_demo_editions_outside_the_holidays_keep_their_three_weeks(app):
+    load_demo(datetime(2026, 9, 29, 10, 0, tzinfo=UTC))
+    ny = _event("44th session")
+    assert ny.starts_on.weekday() == 0
+    assert date(2026, 10, 20) <= ny.starts_on <= date(2026, 10, 26)
 
 
 def test_demo_load_twice_changes_nothing(app):

@@ -1,0 +1,87 @@
+"""Signed links sent by e-mail: choose a new password, confirm an address.
+
+A link carries a payload signed with the app's secret (``itsdangerous``), a purpose salt so
+that one kind of link never passes for another, and the time it was made; it is read back only
+within its lifetime. Times come from the caller (``clock.now()``), so tests can freeze them.
+
+* **Password reset** (2 hours): the user's id, the address it was sent to and a fingerprint of
+  their current password hash. Setting a password changes the hash, so the link works once; a
+  change of address voids it too. The fingerprint is a digest, never the hash itself: a signed
+  payload is readable by whoever holds the link.
+* **Address confirmation** (7 days): the user's id and the address it was sent to. It confirms
+  that address only while it is still the account's address (or the new one it waits for).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+
+RESET_PURPOSE = "meetingapp.password-reset"
+VERIFY_PURPOSE = "meetingapp.verify-email"
+RESET_LIFETIME = timedelta(hours=2)
+VERIFY_LIFETIME = timedelta(days=7)
+
+
+def _serializer(secret: str, purpose: str, now: datetime) -> URLSafeTimedSerializer:
+    class SignerAt(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(now.timestamp())
+
+    return URLSafeTimedSerializer(secret, salt=purpose, signer=SignerAt)
+
+
+def _read(secret: str, purpose: str, token: str, now: datetime, lifetime: timedelta):
+    try:
+        return _serializer(secret, purpose, now).loads(token, max_age=int(lifetime.total_seconds()))
+    except (BadSignature, UnicodeError, ValueError):
+        return None  # altered, expired (SignatureExpired is a BadSignature) or not a token
+
+
+def password_fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class ResetClaim:
+    user_id: int
+    address: str
+    fingerprint: str
+
+
+def reset_token(secret: str, user_id: int, password_hash: str, address: str, now: datetime) -> str:
+    payload = {"u": user_id, "e": address, "p": password_fingerprint(password_hash)}
+    return _serializer(secret, RESET_PURPOSE, now).dumps(payload)
+
+
+def read_reset_token(secret: str, token: str, now: datetime) -> ResetClaim | None:
+    payload = _read(secret, RESET_PURPOSE, token, now, RESET_LIFETIME)
+    if not isinstance(payload, dict):
+        return None
+    user_id, address, fingerprint = payload.get("u"), payload.get("e"), payload.get("p")
+    if not all(isinstance(v, t) for v, t in ((user_id, int), (address, str), (fingerprint, str))):
+        return None
+    return ResetClaim(user_id, address, fingerprint)
+
+
+@dataclass(frozen=True)
+class AddressClaim:
+    user_id: int
+    address: str
+
+
+def verify_token(secret: str, user_id: int, address: str, now: datetime) -> str:
+    return _serializer(secret, VERIFY_PURPOSE, now).dumps({"u": user_id, "e": address})
+
+
+def read_verify_token(secret: str, token: str, now: datetime) -> AddressClaim | None:
+    payload = _read(secret, VERIFY_PURPOSE, token, now, VERIFY_LIFETIME)
+    if not isinstance(payload, dict):
+        return None
+    user_id, address = payload.get("u"), payload.get("e")
+    if not isinstance(user_id, int) or not isinstance(address, str):
+        return None
+    return AddressClaim(user_id, address)

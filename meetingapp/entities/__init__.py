@@ -1,0 +1,9 @@
+"""The list of entities (UN offices, agencies, departments) that organisers keep."""
+
+from flask import Blueprint
+
+bp = Blueprint("entities", __name__, template_folder="templates", url_prefix="/entities")
+
+# The modules that add this blueprint's routes, imported by the app factory (not here, so
+# that importing a query or a use case of this feature never drags its pages in).
+PAGES = ("views",)
