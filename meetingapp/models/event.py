@@ -76,6 +76,12 @@ class Event(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped (never set by hand) whenever anything shown of the event changes: itself, a session,
+    # a table, an agenda item, a round, a registration (seat counts). Pages and calendar files
+    # that are the same for every viewer are cached and revalidated (ETag) by it:
+    # models/versioning.py.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    changed_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -181,6 +187,9 @@ class AgendaItem(db.Model):
     )
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
+    # The organiser's notes on what was said under this item, for the meeting's report draft
+    # (paragraphs separated by an empty line). Not public; not copied to a new edition.
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class TopicTable(db.Model):
