@@ -231,3 +231,32 @@ def table_form_values(form: TableForm) -> dict:
         "seats": form.seats.data,
         "min_seats": form.min_seats.data or 0,
     }
+
+
+class AgendaNotesForm(FlaskForm):
+    """One text area per agenda item, named ``item_<id>``: see ``agenda_notes_form``."""
+
+    submit = SubmitField(_l("Save notes"))
+
+
+def agenda_notes_form(items, **kwargs) -> AgendaNotesForm:
+    """The notes form for these agenda items, each labelled with its number and title."""
+
+    class Form(AgendaNotesForm):
+        pass
+
+    for item in items:
+        setattr(
+            Form,
+            f"item_{item.id}",
+            TextAreaField(
+                f"{item.position}. {item.title}",
+                validators=[Optional(), Length(max=20_000)],
+                render_kw={"rows": 8},
+            ),
+        )
+    return Form(**kwargs)
+
+
+def agenda_notes_values(form: AgendaNotesForm, items) -> dict[int, str]:
+    return {item.id: form[f"item_{item.id}"].data or "" for item in items}

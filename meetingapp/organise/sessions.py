@@ -21,7 +21,6 @@ from meetingapp.extensions import db
 from meetingapp.mail import service as mail
 from meetingapp.mail.notices import cancelled_notice
 from meetingapp.models import (
-    AgendaItem,
     Event,
     EventSession,
     NetworkingRound,
@@ -33,6 +32,7 @@ from meetingapp.models import (
     User,
 )
 from meetingapp.models.audit import record_audit
+from meetingapp.organise.agenda import set_agenda
 from meetingapp.organise.mappers import SessionData, TableData
 from meetingapp.organise.service import event_for_organiser, require_organiser
 from meetingapp.registration.service import change_capacity
@@ -183,10 +183,7 @@ def _apply_session(
     session.open_seating = data.open_seating and data.kind == SessionKind.MEETING
     session.lead_organisation_id = data.lead_organisation_id
     session.chair = data.chair.strip()
-    session.agenda_items = [
-        AgendaItem(position=i, title=item[:300])
-        for i, item in enumerate([a.strip() for a in data.agenda if a.strip()], start=1)
-    ]
+    set_agenda(session, data.agenda)  # keeps the organiser's notes on items still there
     return timing_changed
 
 

@@ -123,6 +123,7 @@ ACCESS = {
     "organise.new_table": ORGANISERS,
     "organise.edit_table": ORGANISERS,
     "organise.delete_table": ORGANISERS,
+    "organise.agenda_notes": ORGANISERS,
     "registration.manage": ORGANISERS,
     "registration.capacity": ORGANISERS,
     "registration.import_participants": ORGANISERS,
