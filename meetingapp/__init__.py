@@ -67,6 +67,9 @@ def create_app(config: object | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
     install_guards()
+    from meetingapp.models import versioning
+
+    versioning.install()  # events.version follows every change to an event's programme
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
     limiter.init_app(app)

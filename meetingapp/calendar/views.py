@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
-from meetingapp import clock
+from meetingapp import clock, pagecache
 from meetingapp.calendar import bp
 from meetingapp.calendar import service as svc
 from meetingapp.i18n import language_of
+from meetingapp.models.event import visible_event
 from meetingapp.web import content_disposition
 
 
@@ -33,7 +34,24 @@ def _viewer():
 
 @bp.get("/events/<int:event_id>.ics")
 def event(event_id: int):
-    return _ics(svc.event_calendar(event_id, _session_url, clock.now(), viewer=_viewer()))
+    """The whole event's .ics: built once per event version (and language, and host name in its
+    links), revalidated by ETag (304 when unchanged)."""
+    head = visible_event(event_id, _viewer(), programme=False)  # 404 unless the viewer may see it
+    key = (
+        "event.ics",
+        head.id,
+        head.version,
+        head.changed_at,
+        str(get_locale()),
+        request.host_url,
+    )
+    etag = pagecache.etag_of(key)
+    if pagecache.not_modified(etag):
+        return pagecache.answer_not_modified(etag, head.changed_at)
+    file = pagecache.cached(
+        key, lambda: svc.event_calendar(event_id, _session_url, clock.now(), viewer=_viewer())
+    )
+    return pagecache.validated(_ics(file), etag, head.changed_at)
 
 
 @bp.get("/sessions/<int:session_id>.ics")

@@ -6,9 +6,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import case, func, select
+
 from meetingapp.domain.scheduling import is_past
 from meetingapp.domain.timezones import utc_to_local, zone_label
 from meetingapp.domain.visibility import Viewer
+from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, SessionKind
 from meetingapp.models.event import listed_events, visible_event
 
@@ -60,6 +63,26 @@ def timetable_for(event_id: int, viewer: Viewer | None) -> Timetable:
         for d, rows in by_day.items()
     ]
     return Timetable(event=event, days=days)
+
+
+def time_state(event_id: int, now: datetime) -> int:
+    """How many of the event's registration openings, closings and session starts are past.
+
+    The programme page says "Register", "Registration opens …" or "Registration closed" by
+    these instants: a cached page is valid while this number (and the event's version) holds.
+    """
+
+    def passed(column):
+        return func.coalesce(func.sum(case((column <= now, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(
+            passed(EventSession.starts_at),
+            passed(EventSession.registration_opens_at),
+            passed(EventSession.registration_closes_at),
+        ).where(EventSession.event_id == event_id)
+    ).one()
+    return sum(int(n) for n in row)
 
 
 @dataclass

@@ -248,3 +248,18 @@ def registration_count_of_event(event_id: int) -> int:
         )
         or 0
     )
+
+
+def sessions_registered_in_event(user_id: int, event_id: int) -> list[int]:
+    """The sessions of an event the user holds an active registration for (one query)."""
+    return list(
+        db.session.scalars(
+            select(Registration.session_id)
+            .join(EventSession, EventSession.id == Registration.session_id)
+            .where(
+                EventSession.event_id == event_id,
+                Registration.user_id == user_id,
+                Registration.status.in_(ACTIVE),
+            )
+        )
+    )

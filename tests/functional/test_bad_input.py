@@ -26,6 +26,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from meetingapp.checkin.qr import qr_code_for
+from meetingapp.demo.today import TODAY_TITLE
 from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
@@ -141,7 +142,8 @@ def demo(app, clock) -> Demo:
     clock.set(FROZEN_NOW)
     speed, upcoming_speed = db.session.scalars(
         select(EventSession)
-        .where(EventSession.kind == SessionKind.SPEED_NETWORKING)
+        .join(EventSession.event)
+        .where(EventSession.kind == SessionKind.SPEED_NETWORKING, Event.title != TODAY_TITLE)
         .order_by(EventSession.starts_at)
     ).all()
     training = db.session.scalar(

@@ -158,13 +158,14 @@ def test_bulk_actions_run_in_one_transaction(full, now):
     session, people, regs, organiser = full
     db.session.commit()
     commits = []
-    sa_event.listen(db.engine, "commit", commits.append)
+    count_commit = commits.append  # one bound method: remove() finds it by identity
+    sa_event.listen(db.engine, "commit", count_commit)
     try:
         svc.remove_registrations(
             session_id=session.id, registration_ids=regs, now=now, actor=organiser
         )
     finally:
-        sa_event.remove(db.engine, "commit", commits.append)
+        sa_event.remove(db.engine, "commit", count_commit)
     assert len(commits) == 1
     assert {_status(r) for r in regs} == {"cancelled"}
 
