@@ -75,7 +75,7 @@ def seed_crowd(
     ids = dict(
         db.session.execute(
             select(User.email, User.id).where(User.email.like("crowd%@example.org"))
-        ).tuples()
+        ).all()
     )
     user_ids = [ids[f"crowd{n:04d}@example.org"] for n in range(count)]
     rows = []

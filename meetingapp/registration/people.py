@@ -46,7 +46,9 @@ def add_person(
     if not can_manage(actor):
         raise PermissionDenied(_("Only organisers can register other people."))
     try:
-        address = normalise_email(validate_email(email, check_deliverability=False).normalized)
+        address = normalise_email(
+            validate_email(email.strip(), check_deliverability=False).normalized
+        )
     except EmailNotValidError:
         raise ValidationFailed(_("Enter a valid e-mail address."), field="email") from None
     with unit_of_work(lock_session=session_id) as unit:

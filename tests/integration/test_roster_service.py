@@ -3,7 +3,6 @@ unit, one lock, all or nothing), adding a person, and one page of 2,000 registra
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -157,12 +156,14 @@ def test_bulk_remove_promotes_once_per_freed_seat_and_audits_once(full, now):
 def test_bulk_actions_run_in_one_transaction(full, now):
     session, people, regs, organiser = full
     db.session.commit()
+    session_id = session.id
+    db.session.rollback()  # end the read that loading the id began: only the use case commits
     commits = []
     count_commit = commits.append  # one bound method: remove() finds it by identity
     sa_event.listen(db.engine, "commit", count_commit)
     try:
         svc.remove_registrations(
-            session_id=session.id, registration_ids=regs, now=now, actor=organiser
+            session_id=session_id, registration_ids=regs, now=now, actor=organiser
         )
     finally:
         sa_event.remove(db.engine, "commit", count_commit)
@@ -221,12 +222,20 @@ def test_only_organisers_run_bulk_actions(full, now):
     assert [_status(r) for r in regs] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
 
 
-def test_bulk_preview_says_where_the_seats_go(full):
-    session, people, regs, _ = full
+def test_bulk_preview_says_where_the_seats_go(full, now):
+    session, people, regs, organiser = full
     removing = bulk_preview(session.id, "remove", [regs[0], regs[1], regs[3]])
     assert len(removing.applicable) == 3 and removing.seats_to_waitlist == 1
+    # Both confirmed to the waitlist: the two waiting take their seats (the waiting chosen are
+    # skipped, they are on the waitlist already).
     moving = bulk_preview(session.id, "waitlist", regs)
-    assert len(moving.applicable) == 2 and moving.skipped == 2 and moving.refused
+    assert len(moving.applicable) == 2 and moving.skipped == 2 and not moving.refused
+    assert moving.seats_to_waitlist == 2
+    # With one person waiting, the second seat would go straight back to a person moved.
+    svc.remove_registrations(
+        session_id=session.id, registration_ids=[regs[3]], now=now, actor=organiser
+    )
+    assert bulk_preview(session.id, "waitlist", regs[:2]).refused
     assert not bulk_preview(session.id, "waitlist", [regs[0]]).refused
 
 
@@ -350,17 +359,20 @@ def test_export_rows_are_exactly_the_filtered_rows_on_every_page(crowd):
     assert all(r.status != "cancelled" for r in rows)
 
 
-def test_roster_page_is_a_constant_number_of_fast_queries(crowd, count_queries):
+def test_roster_page_is_a_constant_number_of_queries(crowd, count_queries):
+    # Its speed at 2,000 people is a benchmark's (benchmarks/bench_pages.py), not a test's.
     session, people = crowd
-    chosen = RosterFilter(status="all", sort="status", page=20)
-    roster_page(session.id, chosen)  # warm up
-    with count_queries() as counted:
-        roster_page(session.id, chosen)
-    assert counted.count <= 5
-    started = time.perf_counter()
-    for _ in range(5):
-        roster_page(session.id, RosterFilter(q="silva", status="all", sort="name", page=2))
-    assert (time.perf_counter() - started) / 5 < 0.1
+    counts = []
+    for chosen in (
+        RosterFilter(status="all", sort="status", page=20),
+        RosterFilter(q="silva", status="all", sort="name", page=2),
+        RosterFilter(status="waitlisted", sort="entity", page=1),
+    ):
+        roster_page(session.id, chosen)  # warm up
+        with count_queries() as counted:
+            roster_page(session.id, chosen)
+        counts.append(counted.count)
+    assert max(counts) <= 5
 
 
 def test_a_page_of_the_roster_ignores_nonsense_in_the_query_string():
