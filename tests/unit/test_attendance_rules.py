@@ -128,8 +128,12 @@ def test_bar_chart_is_accessible_and_escapes_labels():
     assert svg.startswith('<svg class="chart" role="img" aria-labelledby=')
     assert "<title id=" in svg and "Attendance &lt;by&gt; session" in svg
     assert "A &amp; B: Registered 21, Attended 20; C: Registered 3, Attended 0" in svg  # the desc
-    assert svg.count("<rect") == 2 + 4  # legend + bars
+    # Legend + bars: a zero draws no bar (a zero-width bar shows as a stray line), but its
+    # category, tooltip and value are still there for the reader.
+    assert svg.count("<rect") == 2 + 3
     assert re.search(r">20</text>", svg)
+    assert re.search(r'<text class="category"[^>]*>C</text>', svg)
+    assert re.search(r"<g><title>C: Attended 0</title><text [^>]*>0</text></g>", svg)
     assert "style=" not in svg  # CSP: style-src 'self' forbids inline styles
 
 
