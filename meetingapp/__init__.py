@@ -27,6 +27,7 @@ FEATURES = (
     "mail",
     "live",
     "entities",
+    "feedback",
 )
 API_MODULES = (
     "meetingapp.events.api",

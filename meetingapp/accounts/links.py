@@ -10,6 +10,9 @@ within its lifetime. Times come from the caller (``clock.now()``), so tests can 
   payload is readable by whoever holds the link.
 * **Address confirmation** (7 days): the user's id and the address it was sent to. It confirms
   that address only while it is still the account's address (or the new one it waits for).
+* **Feedback survey** (60 days): the survey's id and the user's. It lets the person it was
+  mailed to answer without logging in; their invitation (``feedback_invites``) says whether
+  they still may, so it works once.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 RESET_PURPOSE = "meetingapp.password-reset"
 VERIFY_PURPOSE = "meetingapp.verify-email"
+FEEDBACK_PURPOSE = "meetingapp.feedback"
 RESET_LIFETIME = timedelta(hours=2)
 VERIFY_LIFETIME = timedelta(days=7)
+FEEDBACK_LIFETIME = timedelta(days=60)
 
 
 def _serializer(secret: str, purpose: str, now: datetime) -> URLSafeTimedSerializer:
@@ -85,3 +90,23 @@ def read_verify_token(secret: str, token: str, now: datetime) -> AddressClaim | 
     if not isinstance(user_id, int) or not isinstance(address, str):
         return None
     return AddressClaim(user_id, address)
+
+
+@dataclass(frozen=True)
+class FeedbackClaim:
+    survey_id: int
+    user_id: int
+
+
+def feedback_token(secret: str, survey_id: int, user_id: int, now: datetime) -> str:
+    return _serializer(secret, FEEDBACK_PURPOSE, now).dumps({"s": survey_id, "u": user_id})
+
+
+def read_feedback_token(secret: str, token: str, now: datetime) -> FeedbackClaim | None:
+    payload = _read(secret, FEEDBACK_PURPOSE, token, now, FEEDBACK_LIFETIME)
+    if not isinstance(payload, dict):
+        return None
+    survey_id, user_id = payload.get("s"), payload.get("u")
+    if not isinstance(survey_id, int) or not isinstance(user_id, int):
+        return None
+    return FeedbackClaim(survey_id, user_id)

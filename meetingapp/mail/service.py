@@ -38,9 +38,11 @@ ESSENTIAL = {
     "test_message",
     "password_reset",
     "verify_email",
+    "feedback_request",  # the organiser sends it, once, to the people who came
+    "feedback_reminder",  # the one reminder, asked for by the organiser too
 }
 # Kinds whose body holds a secret link (anyone holding it acts for the recipient).
-CONFIDENTIAL = {"password_reset", "verify_email"}
+CONFIDENTIAL = {"password_reset", "verify_email", "feedback_request", "feedback_reminder"}
 
 
 def public_url(path: str) -> str:
@@ -380,4 +382,38 @@ def verify_email_message(
             },
             now=now,
             to_address=address,
+        )
+
+
+def feedback_message(
+    *,
+    user: User,
+    session: EventSession,
+    link: str,
+    questions: int,
+    intro: str,
+    reminder: bool,
+    now: datetime,
+    message_id: str,
+) -> OutboxMessage | None:
+    """The feedback survey of a session that ``user`` attended (or its one reminder), with the
+    signed link that lets them answer without logging in."""
+    with language_of(user):
+        title = session.title
+        return enqueue(
+            user=user,
+            kind="feedback_reminder" if reminder else "feedback_request",
+            subject=gettext("A reminder: your feedback on %(title)s", title=title)
+            if reminder
+            else gettext("Your feedback on %(title)s", title=title),
+            context={
+                "session": session,
+                "event": session.event,
+                "link": link,
+                "url": link,
+                "questions": questions,
+                "intro": intro,
+            },
+            now=now,
+            message_id=message_id,
         )

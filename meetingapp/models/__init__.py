@@ -10,6 +10,14 @@ from meetingapp.models.event import (
     SessionKind,
     TopicTable,
 )
+from meetingapp.models.feedback import (
+    FeedbackAnswer,
+    FeedbackInvite,
+    FeedbackQuestion,
+    FeedbackResponse,
+    FeedbackSurvey,
+    FeedbackTableTally,
+)
 from meetingapp.models.live import LiveAbsence, LiveSession
 from meetingapp.models.organisation import Organisation
 from meetingapp.models.outbox import DeliveryAttempt, OutboxMessage
@@ -32,6 +40,12 @@ __all__ = [
     "AgendaItem",
     "Event",
     "EventSession",
+    "FeedbackAnswer",
+    "FeedbackInvite",
+    "FeedbackQuestion",
+    "FeedbackResponse",
+    "FeedbackSurvey",
+    "FeedbackTableTally",
     "LiveAbsence",
     "LiveSession",
     "NetworkingRound",

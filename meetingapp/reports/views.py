@@ -10,6 +10,7 @@ from flask_babel import gettext
 from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.extensions import db
+from meetingapp.feedback.queries import survey_results
 from meetingapp.models import EventSession
 from meetingapp.reports import bp, exports
 from meetingapp.reports import queries as svc
@@ -83,7 +84,11 @@ def session(session_id: int):
         return redirect(url_for(".session", session_id=day))
     report = svc.session_report(session_id)
     return render_template(
-        "reports/session.html", report=report, event=report.session.event, now=clock.now()
+        "reports/session.html",
+        report=report,
+        event=report.session.event,
+        now=clock.now(),
+        feedback=survey_results(report.session),
     )
 
 

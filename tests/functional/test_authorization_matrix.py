@@ -25,6 +25,8 @@ from meetingapp.api import tokens as api_tokens
 from meetingapp.calendar.service import feed_token
 from meetingapp.checkin.qr import qr_code_for
 from meetingapp.extensions import db
+from meetingapp.feedback import queries as feedback_queries
+from meetingapp.feedback import service as feedback
 from meetingapp.live import service as live_service
 from meetingapp.models import (
     CheckIn,
@@ -170,6 +172,24 @@ ACCESS = {
     "live.board": PUBLIC,  # the secret token in the URL is the credential
     "live.board_stream": PUBLIC,
     "live.phone": SIGNED_IN,  # registered participants and the session's hosts
+    "feedback.editor": ORGANISERS,
+    "feedback.save_settings": ORGANISERS,
+    "feedback.add_question": ORGANISERS,
+    "feedback.move_question": ORGANISERS,
+    "feedback.confirm_remove_question": ORGANISERS,
+    "feedback.remove_question": ORGANISERS,
+    "feedback.confirm_send": ORGANISERS,
+    "feedback.send": ORGANISERS,
+    "feedback.confirm_remind": ORGANISERS,
+    "feedback.remind": ORGANISERS,
+    "feedback.confirm_delete": ORGANISERS,
+    "feedback.delete": ORGANISERS,
+    "feedback.results_xlsx": ORGANISERS,
+    "feedback.results_csv": ORGANISERS,
+    # The people checked in who were sent the survey (participant01 and 02), organisers as a
+    # preview; the signed link in the mail stands for a log-in (tests/functional/test_feedback_*).
+    "feedback.answer": SIGNED_IN,
+    "feedback.submit": SIGNED_IN,
     "live.stream": SIGNED_IN,
 }
 
@@ -183,6 +203,9 @@ OVERRIDES = {
     # host-a hosts a table of the session but participant01 never sits at it: no check-in or undo.
     ("checkin.check_in", HOST, "real"): FORBIDDEN,
     ("checkin.undo", HOST, "real"): FORBIDDEN,
+    # host-a was not checked in to the speed dating, so was not sent its feedback survey.
+    ("feedback.answer", HOST, "real"): FORBIDDEN,
+    ("feedback.submit", HOST, "real"): FORBIDDEN,
 }
 
 # The check-in pages' clock (honoured when testing): round 1 of the 2024 speed dating, Vienna.
@@ -200,6 +223,7 @@ TEXT_ARGS = {
     ("registration.act", "action"): "override",
     ("reports.event_csv", "view"): "sessions",
     ("reports.session_csv", "view"): "sessions",
+    ("feedback.results_csv", "view"): "summary",
     ("auth.reset_password", "token"): "not-a-signed-token",
     ("auth.confirm_email", "token"): "not-a-signed-token",
 }
@@ -263,6 +287,7 @@ def demo(app, clock) -> Demo:
         .order_by(EventSession.starts_at.desc())
     )
     token = api_tokens.issue_token(user=owner, name=OWNER_TOKEN_NAME, now=datetime.now(UTC))
+    _send_feedback_survey(speed)
     ids = {
         "event_id": speed.event_id,
         "session_id": speed.id,
@@ -289,6 +314,27 @@ def demo(app, clock) -> Demo:
     )
     db.session.commit()
     return demo
+
+
+def _send_feedback_survey(speed: EventSession) -> None:
+    """The speed dating's survey, sent after it to the people checked in (participant01 and
+    participant02 among them, not host-a)."""
+    organiser = user_by_email(EMAILS[ORGANISER])
+    feedback.add_question(
+        session_id=speed.id,
+        kind="rating",
+        prompt="How useful was it?",
+        choices_text="",
+        required=False,
+        actor=organiser,
+        now=speed.ends_at,
+    )
+    present = feedback_queries.present_user_ids(speed)
+    assert {user_by_email(EMAILS[r]).id for r in (OWNER, OTHER)} <= present
+    assert user_by_email(EMAILS[HOST]).id not in present
+    feedback.send_survey(
+        session_id=speed.id, expected=len(present), actor=organiser, now=speed.ends_at
+    )
 
 
 class Clients:
