@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, SubmitField
@@ -26,3 +27,34 @@ class MoveForm(FlaskForm):
 
 class CardsForm(FlaskForm):
     columns = IntegerField(_l("Columns"), validators=[Optional(), NumberRange(min=1, max=4)])
+
+
+class StayForm(FlaskForm):
+    """An organiser marks someone who keeps one table in every round (prefix ``stay``)."""
+
+    # The use case, not the form, refuses someone not confirmed (with their name).
+    participant = SelectField(
+        _l("Participant"), coerce=int, validators=[InputRequired()], validate_choice=False
+    )
+    submit = SubmitField(_l("Stays at one table"))
+
+
+class PairForm(FlaskForm):
+    """Two people kept apart or together in every round (prefix ``pair``)."""
+
+    first = SelectField(
+        _l("One person"), coerce=int, validators=[InputRequired()], validate_choice=False
+    )
+    second = SelectField(
+        _l("The other person"), coerce=int, validators=[InputRequired()], validate_choice=False
+    )
+    kind = SelectField(_l("Rule"), validators=[InputRequired()])
+    submit = SubmitField(_l("Add the pair"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set after construction: WTForms 3.3 deprecates tuple choices declared on the class.
+        self.kind.choices = [
+            ("apart", gettext("Keep apart: never at one table")),
+            ("together", gettext("Keep together: the same table in every round")),
+        ]

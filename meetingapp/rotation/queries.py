@@ -13,8 +13,14 @@ from meetingapp.domain.errors import NotFound, PermissionDenied
 from meetingapp.domain.i18n import _
 from meetingapp.domain.visibility import Viewer, can_manage, can_see_roster
 from meetingapp.extensions import db
-from meetingapp.models import EventSession, TopicTable, User
-from meetingapp.models.rotation import RotationAssignment, RotationPlan, TablePick
+from meetingapp.models import EventSession, Registration, RegistrationStatus, TopicTable, User
+from meetingapp.models.rotation import (
+    RotationAssignment,
+    RotationPair,
+    RotationPlan,
+    SeatingNeed,
+    TablePick,
+)
 
 
 def latest_plan(session_id: int, *, published_only: bool = False) -> RotationPlan | None:
@@ -227,3 +233,97 @@ def hosted_seats(session: EventSession, host_user_id: int, round_number: int | N
         return set()
     seats = seats_in_round(session.id, round_number, published_only=True)
     return {uid for uid, table_id in seats.items() if table_id in hosted}
+
+
+# --- seating rules ---------------------------------------------------------------------------
+
+KINDS = ("apart", "together")
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SeatingRules:
+    """A session's rules as plain user ids: pairs with the lower id first, everything sorted."""
+
+    stays_at_one_table: tuple[int, ...] = ()
+    apart: tuple[Pair, ...] = ()
+    together: tuple[Pair, ...] = ()
+
+    def among(self, present: set[int]) -> SeatingRules:
+        """Only the rules about people in ``present`` (who is confirmed, or here today)."""
+        return SeatingRules(
+            tuple(u for u in self.stays_at_one_table if u in present),
+            tuple(p for p in self.apart if set(p) <= present),
+            tuple(p for p in self.together if set(p) <= present),
+        )
+
+    def pairs(self, kind: str) -> tuple[Pair, ...]:
+        return self.apart if kind == "apart" else self.together
+
+    def __bool__(self) -> bool:
+        return bool(self.stays_at_one_table or self.apart or self.together)
+
+
+def ordered(first: int, second: int) -> Pair:
+    return (first, second) if first < second else (second, first)
+
+
+def stored_rules(session_id: int) -> SeatingRules:
+    """The rules stored for the session, whoever they concern (two queries)."""
+    stays = db.session.scalars(
+        select(SeatingNeed.user_id).where(SeatingNeed.session_id == session_id)
+    )
+    pairs = db.session.execute(
+        select(RotationPair.kind, RotationPair.first_user_id, RotationPair.second_user_id).where(
+            RotationPair.session_id == session_id
+        )
+    )
+    by_kind: dict[str, list[Pair]] = {kind: [] for kind in KINDS}
+    for kind, first, second in pairs:
+        by_kind[kind].append((first, second))
+    return SeatingRules(
+        tuple(sorted(stays)), tuple(sorted(by_kind["apart"])), tuple(sorted(by_kind["together"]))
+    )
+
+
+def own_seating_need(session_id: int, user_id: int) -> SeatingNeed | None:
+    return db.session.scalar(
+        select(SeatingNeed).where(
+            SeatingNeed.session_id == session_id, SeatingNeed.user_id == user_id
+        )
+    )
+
+
+@dataclass
+class SeatingRuleRows:
+    """The rules with their people, for the planning page (three queries)."""
+
+    stays: list[SeatingNeed]
+    pairs: list[RotationPair]
+    confirmed: set[int]
+
+    def pairs_of(self, kind: str) -> list[RotationPair]:
+        return [p for p in self.pairs if p.kind == kind]
+
+
+def seating_rule_rows(session_id: int) -> SeatingRuleRows:
+    stays = db.session.scalars(
+        select(SeatingNeed)
+        .where(SeatingNeed.session_id == session_id)
+        .options(selectinload(SeatingNeed.user), selectinload(SeatingNeed.asked_by))
+    ).all()
+    pairs = db.session.scalars(
+        select(RotationPair)
+        .where(RotationPair.session_id == session_id)
+        .options(selectinload(RotationPair.first), selectinload(RotationPair.second))
+        .order_by(RotationPair.created_at, RotationPair.id)
+    ).all()
+    confirmed = set(
+        db.session.scalars(
+            select(Registration.user_id).where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+    )
+    return SeatingRuleRows(sorted(stays, key=lambda s: s.user.name), list(pairs), confirmed)

@@ -18,6 +18,43 @@ class PicksOut(Out):
     tables: list[int]
 
 
+PairOfIds = Annotated[list[Id], Field(min_length=2, max_length=2)]
+
+
+class SeatingRulesBody(Body):
+    """The whole set of a session's seating rules (PUT replaces it)."""
+
+    stays_at_one_table: Annotated[list[Id], Field(max_length=5000)] = Field(
+        description="User ids of people who keep one table in every round (mobility needs)"
+    )
+    apart: Annotated[list[PairOfIds], Field(max_length=5000)] = Field(
+        description="Pairs of user ids never at one table in the same round"
+    )
+    together: Annotated[list[PairOfIds], Field(max_length=5000)] = Field(
+        description="Pairs of user ids at the same table in every round"
+    )
+
+
+class SeatingRulesOut(Out):
+    stays_at_one_table: list[int]
+    apart: list[list[int]] = Field(description="Each pair with the lower id first")
+    together: list[list[int]]
+    asked_themselves: list[int] = Field(
+        description="Of stays_at_one_table, who asked for it themselves (picks page or API)"
+    )
+
+
+class SeatingNeedBody(Body):
+    stays_at_one_table: bool
+
+
+class SeatingNeedOut(Out):
+    stays_at_one_table: bool
+    marked_by_organiser: bool = Field(
+        description="An organiser marked it: only an organiser can lift it"
+    )
+
+
 class RotationRequest(Body):
     from_round: Annotated[int, Field(ge=1, le=50)] = Field(
         default=1, description="Re-plan from this round (numbered from 1), keeping earlier rounds"

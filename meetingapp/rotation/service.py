@@ -26,6 +26,7 @@ from meetingapp.models.event import visible_networking_session
 from meetingapp.models.rotation import RotationAssignment, RotationPlan, TablePick
 from meetingapp.registration.queries import confirmed_people, is_confirmed
 from meetingapp.rotation.queries import latest_plan, picks_by_user, stops_of_plan
+from meetingapp.rotation.rules import SeatingRules, readable, stored_rules
 from meetingapp.uow import unit_of_work
 
 
@@ -82,22 +83,79 @@ def save_picks(*, user: User, session_id: int, table_ids: list[int], now: dateti
 
 
 def build_problem(
-    session: EventSession, *, fixed: list[planner.FixedAssignment] | None = None
+    session: EventSession,
+    *,
+    fixed: list[planner.FixedAssignment] | None = None,
+    people: list[User] | None = None,
+    keep_min_seats: bool = True,
 ) -> planner.RotationProblem:
-    """The planner's input: everyone confirmed, their picks, the tables and the kept seats."""
-    people = confirmed_people(session.id)
+    """The planner's input: everyone confirmed (or ``people``, those in the room), their picks,
+    the tables, the kept seats and the organisers' seating rules about these people."""
+    people = confirmed_people(session.id) if people is None else people
     picks = picks_by_user(session.id)
+    rules = stored_rules(session.id).among({u.id for u in people})
+    stays = set(rules.stays_at_one_table)
     return planner.RotationProblem(
         rounds=session.round_count or 0,
         min_tables=session.min_tables or 1,
         max_picks=session.max_picks or 5,
-        tables=tuple(planner.TableSpec(t.id, t.seats, t.min_seats) for t in session.tables),
+        tables=tuple(
+            planner.TableSpec(t.id, t.seats, t.min_seats if keep_min_seats else 0)
+            for t in session.tables
+        ),
         participants=tuple(
-            planner.ParticipantSpec(u.id, u.organisation_label or None, tuple(picks.get(u.id, ())))
+            planner.ParticipantSpec(
+                u.id,
+                u.organisation_label or None,
+                tuple(picks.get(u.id, ())),
+                moves=u.id not in stays,
+            )
             for u in people
         ),
         fixed=tuple(fixed or ()),
+        apart=rules.apart,
+        together=rules.together,
     )
+
+
+def solve_for(session: EventSession, problem: planner.RotationProblem, **options):
+    """Run the planner; an infeasible problem is refused with the planner's line, in names,
+    table codes and rounds from 1. The stats say which seating rules were asked and kept."""
+    try:
+        result = planner.solve(problem, **options)
+    except planner.Infeasible as exc:
+        names = {p.id: p for p in confirmed_people(session.id)}
+        reason = readable(
+            str(exc),
+            lambda uid: names[uid].name if uid in names else f"#{uid}",
+            {t.id: t.code for t in session.tables},
+        )
+        raise RotationInfeasible(_("No rotation is possible: %(reason)s", reason=reason)) from None
+    rules = SeatingRules(
+        tuple(p.id for p in problem.participants if not p.moves), problem.apart, problem.together
+    )
+    result.stats["seating_rules"] = {
+        "stays_at_one_table": len(rules.stays_at_one_table),
+        "apart": len(rules.apart),
+        "together": len(rules.together),
+        "honoured": broken_rules(rules, result.assignments) == 0,
+    }
+    return result
+
+
+def broken_rules(rules: SeatingRules, assignments) -> int:
+    """How many rules the seats break (0 for every plan the planner returns: its own last
+    check refuses anything else; the count is what the plan page states)."""
+    seat = {(a.participant, a.round): a.table for a in assignments}
+    tables: dict = {}
+    for a in assignments:
+        tables.setdefault(a.participant, []).append((a.round, a.table))
+    broken = sum(1 for u in rules.stays_at_one_table if len({t for _, t in tables.get(u, [])}) > 1)
+    for p, q in rules.apart:
+        broken += any(seat.get((q, r)) == t for r, t in tables.get(p, []))
+    for p, q in rules.together:
+        broken += any(seat.get((q, r)) != t for r, t in tables.get(p, []))
+    return broken
 
 
 def plan_rotation(
@@ -128,12 +186,7 @@ def plan_rotation(
         problem = build_problem(session, fixed=fixed)
         if not problem.participants:
             raise ValidationFailed(_("Nobody is confirmed for this session yet."))
-        try:
-            result = planner.solve(problem, time_limit=time_limit)
-        except planner.Infeasible as exc:
-            raise RotationInfeasible(
-                _("No rotation is possible: %(reason)s", reason=str(exc))
-            ) from None
+        result = solve_for(session, problem, time_limit=time_limit)
         pinned = {(f.participant, f.round) for f in fixed if f.round >= from_round}
         version = (previous.version + 1) if previous else 1
         if previous is not None and previous.status == "draft":
@@ -173,7 +226,8 @@ def plan_rotation(
 def move_participant(
     *, plan_id: int, user_id: int, round_number: int, table_id: int, actor: User
 ) -> None:
-    """Pin a person to a table in one round of a draft plan (capacity and repeats checked)."""
+    """Pin a person to a table in one round of a draft plan (capacity, repeats and seating
+    rules checked); someone who stays at one table moves in every round."""
     with unit_of_work():
         plan = db.session.get(RotationPlan, plan_id)
         if plan is None:
@@ -186,29 +240,22 @@ def move_participant(
         seat = next((a for a in mine if a.round_number == round_number), None)
         if seat is None:
             raise ValidationFailed(_("This person has no seat in that round."), field="participant")
-        if seat.table_id == table_id:
-            seat.pinned = True
+        rules = stored_rules(session.id)
+        moving = mine if user_id in rules.stays_at_one_table else [seat]
+        if all(a.table_id == table_id for a in moving):
+            for a in moving:
+                a.pinned = True
             return
-        if any(a.table_id == table_id for a in mine if a is not seat):
+        _check_move_keeps_pairs(plan, rules, user_id, moving, table)
+        if len(moving) == 1 and any(a.table_id == table_id for a in mine if a is not seat):
             raise ValidationFailed(
                 _("They already visit table %(code)s in another round.", code=table.code),
                 field="table",
             )
-        seated = sum(
-            1 for a in plan.assignments if a.round_number == round_number and a.table_id == table_id
-        )
-        if seated >= table.seats:
-            raise ValidationFailed(
-                _(
-                    "Table %(code)s is full in round %(round)s (%(seats)s seats).",
-                    code=table.code,
-                    round=round_number + 1,
-                    seats=table.seats,
-                ),
-                field="table",
-            )
-        seat.table_id = table_id
-        seat.pinned = True
+        _check_room(plan, user_id, moving, table)
+        for a in moving:
+            a.table_id = table_id
+            a.pinned = True
         plan.status = "draft"
         plan.published_at = None
         record_audit(
@@ -216,8 +263,70 @@ def move_participant(
             actor=actor,
             action="rotation seat moved",
             target=session.title,
-            detail=f"user {user_id}, round {round_number + 1} → table {table.code}",
+            detail=f"user {user_id}, round {round_number + 1} → table {table.code}"
+            + (" (stays at one table: every round)" if len(moving) > 1 else ""),
         )
+
+
+def _check_move_keeps_pairs(plan, rules: SeatingRules, user_id, moving, table) -> None:
+    """The organisers' pairs first: a together pair moves as one (not by a move), and nobody
+    joins someone they are kept apart from."""
+    for first, second in rules.together:
+        if user_id in (first, second):
+            other = db.session.get(User, second if user_id == first else first)
+            raise ValidationFailed(
+                _(
+                    "They sit with %(name)s in every round: remove that pair to move one of "
+                    "them alone.",
+                    name=other.name,
+                ),
+                field="participant",
+            )
+    kept_apart = {q if p == user_id else p for p, q in rules.apart if user_id in (p, q)}
+    for seat in moving:
+        rival = next(
+            (
+                a.user
+                for a in plan.assignments
+                if a.round_number == seat.round_number
+                and a.table_id == table.id
+                and a.user_id in kept_apart
+            ),
+            None,
+        )
+        if rival is not None:
+            raise ValidationFailed(
+                _(
+                    "They are kept apart from %(name)s, who sits at table %(code)s in round "
+                    "%(round)s.",
+                    name=rival.name,
+                    code=table.code,
+                    round=seat.round_number + 1,
+                ),
+                field="table",
+            )
+
+
+def _check_room(plan, user_id, moving, table) -> None:
+    """Room at the table in each round moved."""
+    for seat in moving:
+        here = sum(
+            1
+            for a in plan.assignments
+            if a.round_number == seat.round_number
+            and a.table_id == table.id
+            and a.user_id != user_id
+        )
+        if here >= table.seats:
+            raise ValidationFailed(
+                _(
+                    "Table %(code)s is full in round %(round)s (%(seats)s seats).",
+                    code=table.code,
+                    round=seat.round_number + 1,
+                    seats=table.seats,
+                ),
+                field="table",
+            )
 
 
 def publish_plan(*, plan_id: int, actor: User, now: datetime) -> RotationPlan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
 from meetingapp import clock
@@ -13,11 +13,18 @@ from meetingapp.auth.roles import organiser_required
 from meetingapp.domain.errors import DomainError
 from meetingapp.i18n import localise, ordinal
 from meetingapp.models.event import visible_networking_session
-from meetingapp.registration.queries import active_registration
+from meetingapp.registration.queries import active_registration, confirmed_people
 from meetingapp.rotation import bp
 from meetingapp.rotation import service as svc
-from meetingapp.rotation.forms import MoveForm, PlanForm
-from meetingapp.rotation.queries import demand, grid_for, my_picks, roster_for_table
+from meetingapp.rotation.forms import MoveForm, PairForm, PlanForm, StayForm
+from meetingapp.rotation.queries import (
+    demand,
+    grid_for,
+    my_picks,
+    own_seating_need,
+    roster_for_table,
+    seating_rule_rows,
+)
 from meetingapp.web import flash_refusal
 
 
@@ -48,6 +55,7 @@ def _picks_page(session, picked: list[int], status: int = 200):
         max_picks=session.max_picks or 5,
         registration=registration,
         state=_picks_state(session, registration, clock.now()),
+        seating_need=own_seating_need(session.id, current_user.id),
     ), status
 
 
@@ -142,6 +150,42 @@ def plan(session_id: int):
         demand=demand(session),
         plan_form=plan_form,
         move_form=move_form,
+        seating_said=seating_summary(grid.stats),
+        **seating_forms(session),
+    )
+
+
+def seating_forms(session) -> dict:
+    """What the planning page shows and offers of the seating rules."""
+    people = sorted(confirmed_people(session.id), key=lambda u: u.name)
+    choices = [(u.id, f"{u.name} ({u.organisation_label})") for u in people]
+    rows = seating_rule_rows(session.id)
+    stay_form, pair_form = StayForm(prefix="stay"), PairForm(prefix="pair")
+    staying = {need.user_id for need in rows.stays}
+    stay_form.participant.choices = [c for c in choices if c[0] not in staying]
+    pair_form.first.choices = choices
+    pair_form.second.choices = choices[1:] + choices[:1]  # two different people at first
+    return {"rules": rows, "stay_form": stay_form, "pair_form": pair_form}
+
+
+def seating_summary(stats: dict) -> str | None:
+    """The plan's seating rules in one line ("3 people stay at one table; 2 pairs kept apart;
+    1 pair together: all honoured"), or None when it had none."""
+    rules = stats.get("seating_rules")
+    if not rules or not (rules["stays_at_one_table"] or rules["apart"] or rules["together"]):
+        return None
+    said = {
+        "stays_at_one_table": lambda n: ngettext(
+            "%(num)d person stays at one table", "%(num)d people stay at one table", n
+        ),
+        "apart": lambda n: ngettext("%(num)d pair kept apart", "%(num)d pairs kept apart", n),
+        "together": lambda n: ngettext("%(num)d pair together", "%(num)d pairs together", n),
+    }
+    parts = [say(rules[key]) for key, say in said.items() if rules[key]]
+    return gettext(
+        "%(rules)s: %(outcome)s",
+        rules="; ".join(parts),
+        outcome=gettext("all honoured") if rules["honoured"] else gettext("not all honoured"),
     )
 
 
@@ -178,7 +222,8 @@ def run_plan(session_id: int):
             optimal=stats.get("optimal_preference_score"),
             repeats=stats.get("repeat_pairs"),
             same=stats.get("same_org_pairs"),
-        ),
+        )
+        + (f" {seating_summary(stats)}." if seating_summary(stats) else ""),
         "success",
     )
     return redirect(_to_plan(session_id))

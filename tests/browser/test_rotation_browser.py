@@ -3,8 +3,9 @@ plans the rotation and publishes it; the participant reads the itinerary on My p
 downloads it as .ics (four rounds in Europe/Vienna).
 
 The demo's upcoming speed dating has 30 registered (participants 11–40) and picks from 11–30.
-Participant 45 has no history in the demo (participants 01–44 sat the 2024 rotation, whose rounds
-would also be on their programme): they register, then rank three tables. Desktop (SQLite and
+Participant 45 sat no earlier rotation of this event (participants 01–44 sat the 2024 one; 45
+sits the demo's session of the day, whose rounds are told apart by their session): they register,
+then rank three tables with the page's buttons (add, then up). Desktop (SQLite and
 PostgreSQL) and phone (SQLite) in English, desktop and phone in Chinese; every page is checked
 with axe-core.
 """
@@ -53,6 +54,7 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tr
         for t in db.session.scalars(select(TopicTable).where(TopicTable.session_id == speed_id))
     }
     chosen = [tables["h"].id, tables["b"].id, tables["k"].id]
+    session_title = db.session.get(EventSession, speed_id).title
     user_id = user_by_email(PARTICIPANT).id
     assert my_picks(speed_id, user_id) == []
     db.session.rollback()
@@ -66,13 +68,38 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tr
     expect(slot).to_contain_text(tr("You are registered."))
     with loading(person):
         slot.get_by_role("link", name=tr("Pick your tables")).click()
-    for rank, table_id in enumerate(chosen, start=1):
-        label = tr("%(ordinal)s choice", ordinal=tr.ordinal(rank))
-        person.get_by_label(label, exact=True).select_option(str(table_id))
-    screenshot(person, "picks")
+    # Each button saves at once: add h, k and b in that order, then move b up one place.
+    codes = {t.id: code for code, t in tables.items()}
+    added = [chosen[0], chosen[2], chosen[1]]
+    for rank, table_id in enumerate(added, start=1):
+        add = tr("Add as my %(ordinal)s choice", ordinal=tr.ordinal(rank))
+        with loading(person):
+            person.locator(f"#table-{table_id}").get_by_role("button", name=add).click()
+        expect(person.locator(".flash-success")).to_have_text(
+            tr(
+                "Table %(code)s is now your %(ordinal)s choice.",
+                code=codes[table_id],
+                ordinal=tr.ordinal(rank),
+            )
+        )
+        expect(person.locator(f"#pick-{table_id} .pick-rank")).to_have_text(
+            tr("%(ordinal)s choice", ordinal=tr.ordinal(rank))
+        )
     with loading(person):
-        person.get_by_role("button", name=tr("Save my picks")).click()
-    expect(person.locator(".flash-success")).to_have_text(tr("Your table picks are saved."))
+        person.locator(f"#pick-{chosen[1]}").get_by_role("button", name=tr("Up")).click()
+    expect(person.locator(".flash-success")).to_have_text(
+        tr(
+            "Table %(code)s is now your %(ordinal)s choice.",
+            code="b",
+            ordinal=tr.ordinal(2),
+        )
+    )
+    ranks = person.locator("section[aria-labelledby=mine-h] .pick-rank")
+    expect(ranks).to_have_text([tr("%(ordinal)s choice", ordinal=tr.ordinal(n)) for n in (1, 2, 3)])
+    expect(person.locator("section[aria-labelledby=mine-h] .pick-table strong")).to_have_text(
+        ["h", "b", "k"]
+    )
+    screenshot(person, "picks")
     assert my_picks(speed_id, user_id) == chosen
     expected_demand = [
         (d.table.code, d.first, d.total) for d in demand(db.session.get(EventSession, speed_id))
@@ -153,7 +180,11 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tr
     # The participant's itinerary on My programme, then the .ics.
     with loading(person):
         _nav(person, tr, "My programme").click()
-    stops = person.locator("section[aria-labelledby=rot-h] ol.itinerary > li")
+    # Participant 45 also sits the demo's session of the day (participants 41-52): its rounds
+    # are listed too, under their own session's title.
+    stops = person.locator("section[aria-labelledby=rot-h] ol.itinerary > li").filter(
+        has=person.locator("p.kind", has_text=session_title)
+    )
     expect(stops).to_have_count(4)
     for stop, (n, code, topic) in zip(stops.all(), mine, strict=True):
         start, end = times[n]
@@ -178,7 +209,14 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tr
     download.save_as(saved)
     calendar = Calendar.from_ical(saved.read_bytes())
     assert [str(z["TZID"]) for z in calendar.walk("VTIMEZONE")] == [ZONE]
-    entries = sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("DTSTART"))
+    entries = sorted(
+        (
+            e
+            for e in calendar.walk("VEVENT")
+            if str(e["UID"]).startswith((f"session-{speed_id}@", f"session-{speed_id}-"))
+        ),
+        key=lambda e: e.decoded("DTSTART"),
+    )
     assert len(entries) == 4  # the rounds replace the session's own entry
     for entry, (n, code, topic) in zip(entries, mine, strict=True):
         assert str(entry["SUMMARY"]) == tr(

@@ -392,6 +392,29 @@ MATRIX = {
         lambda w, me: ("POST", f"/sessions/{w.speed.id}/rotation/publish", None),
         ORGANISER_ONLY,
     ),
+    "GET /sessions/{id}/rotation/constraints": (
+        lambda w, me: ("GET", f"/sessions/{w.speed.id}/rotation/constraints", None),
+        ORGANISER_ONLY,
+    ),
+    "PUT /sessions/{id}/rotation/constraints": (
+        lambda w, me: (
+            "PUT",
+            f"/sessions/{w.speed.id}/rotation/constraints",
+            {"stays_at_one_table": [w.others[0].id], "apart": [], "together": []},
+        ),
+        ORGANISER_ONLY,
+    ),
+    "GET /sessions/{id}/seating-needs": (
+        lambda w, me: ("GET", f"/sessions/{w.speed.id}/seating-needs", None),
+        SIGNED_IN,
+    ),
+    "PUT /sessions/{id}/seating-needs": (
+        lambda w, me: (
+            _register(w, me, w.speed)
+            or ("PUT", f"/sessions/{w.speed.id}/seating-needs", {"stays_at_one_table": True})
+        ),
+        SIGNED_IN,  # once registered: confirmed participants ask for themselves
+    ),
     "POST /sessions/{id}/check-ins": (
         lambda w, me: (
             "POST",
