@@ -124,11 +124,12 @@ def format_local(local: date | datetime, fmt: str) -> str:
     return f"{text} {local:%H:%M}" if "%H" in fmt and isinstance(local, datetime) else text
 
 
-def long_date(day: date) -> str:
-    """'Wednesday 20 November 2024' · '2024年11月20日星期三'."""
+def long_date(day: date, *, weekday: bool = True) -> str:
+    """'Wednesday 20 November 2024' · '2024年11月20日星期三'; without the weekday, as reports
+    write dates: '20 November 2024' · '2024年11月20日'."""
     if is_english():
-        return f"{day:%A} {day.day} {day:%B %Y}"
-    return format_date(day, "full", locale=get_locale())
+        return f"{day:%A} {day.day} {day:%B %Y}" if weekday else f"{day.day} {day:%B %Y}"
+    return format_date(day, "full" if weekday else "long", locale=get_locale())
 
 
 def html_lang() -> str:

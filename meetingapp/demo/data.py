@@ -71,6 +71,58 @@ SESSION_ENTITIES = [
     "WMO",
 ]
 
+# The organiser's notes per agenda item of the main session, abridged from the seed's
+# paragraphs 10–32 (English rendering of the Chinese edition): the report draft's discussions.
+AGENDA_NOTES = {
+    "Space sustainability": (
+        "The meeting considered space sustainability, a core part of the work of UN-Space, as "
+        "shown by its latest special report, published in June 2024, on interdisciplinary "
+        "approaches to addressing space debris.\n\n"
+        "The meeting recalled that the proliferation of space debris, the increasing complexity "
+        "of space operations and the emergence of large constellations continue to endanger "
+        "space solutions critical to many of the Sustainable Development Goals.\n\n"
+        "The meeting was briefed on the capacity-building work of the Office for Outer Space "
+        "Affairs on space sustainability and on recent developments in the work of ITU, and "
+        "underlined the importance of United Nations entities working together, within their "
+        "mandates, to support States in addressing key issues of space sustainability."
+    ),
+    "Satellite imagery and its acquisition": (
+        "The meeting considered satellite imagery a fundamental tool for United Nations "
+        "programmes and activities; the lack of a concerted approach to acquiring imagery had "
+        "led to costly single-use licences and many fragmented bilateral contracts.\n\n"
+        "The meeting was informed that the Office for Outer Space Affairs had proposed to "
+        "Member States an Earth observation data acquisition centre, with its secretariat in "
+        "the Office, to aggregate the demand for imagery and coordinate its supply while "
+        "strengthening capacity-building in developing countries."
+    ),
+    "Earth observation data and threats to related radio spectrum": (
+        "The meeting considered that Earth observation data depend on continued, unrestricted "
+        "access to essential bands of the radio spectrum, which terrestrial mobile "
+        "telecommunications seek for International Mobile Telecommunications.\n\n"
+        "The meeting was informed that the 8 GHz band (X band), the workhorse of most Earth "
+        "observation downlinks, was being considered for 5G and 6G services, and noted that the "
+        "Office for Outer Space Affairs would continue to raise awareness among regulators "
+        "ahead of the 2027 World Radiocommunication Conference."
+    ),
+    "Showcase of capacity development and operational training services": (
+        "As host of the forty-third session, the Capacity Development and Operational Training "
+        "Service presented its work, highlighting the services most relevant to UN-Space and "
+        "opportunities for collaboration: the United Nations knowledge portal, a documentary "
+        "series on operational support in field missions, learning opportunities on the Unite "
+        "Aware application, and data analytics."
+    ),
+    "UN-Space reports, publications and communication channels": (
+        "The meeting was informed that the Office for Outer Space Affairs and the Food and "
+        "Agriculture Organization of the United Nations were preparing, with UN-Space as the "
+        "coordination tool, a publication on space technology for agriculture and food "
+        "security, and that a new UN-Space SharePoint site, open to personnel of all United "
+        "Nations entities, had been launched.\n\n"
+        "The meeting decided that the next report of the Secretary-General prepared by UN-Space "
+        "would focus on ensuring access to space data for the United Nations and developing "
+        "countries."
+    ),
+}
+
 TIMES_NOTE = "Times of day are not given in the report; the demo uses plausible times."
 
 NEW_YORK = {

@@ -69,6 +69,15 @@ def _participant_org(n: int) -> str:
     return pool[(n - 22) % len(pool)]
 
 
+def _main_session_people(participants: list[User]) -> list[User]:
+    """One person of each entity the seed lists at the main session (16), none of them a
+    trainee: the first participant after the trainees from each."""
+    return [
+        next(p for p in participants[21:] if p.organisation.short_name == short)
+        for short in data.SESSION_ENTITIES
+    ]
+
+
 def load_demo(now: datetime | None = None) -> DemoSummary:
     """Create what is missing of the demo; running it again changes nothing.
 
@@ -189,7 +198,8 @@ def _ensure_event(spec, orgs, hosts, organiser) -> tuple[Event, bool]:
             chair=s.get("chair", ""),
         )
         for i, item in enumerate(s.get("agenda", []), start=1):
-            session.agenda_items.append(AgendaItem(position=i, title=item))
+            notes = data.AGENDA_NOTES.get(item, "")
+            session.agenda_items.append(AgendaItem(position=i, title=item, notes=notes))
         for i, (start, end, title) in enumerate(s.get("parts", [])):
             session.parts.append(
                 EventSession(
@@ -241,7 +251,7 @@ def _ensure_registrations(events: dict[str, Event], participants: list[User]) ->
     signed_up = datetime(2024, 10, 1, 9, 0, tzinfo=UTC)
     plan = [
         (training.id, participants[:25]),
-        (morning.id, participants[21:37]),
+        (morning.id, _main_session_people(participants)),
         (speed.id, participants[:44]),
     ]
     created = 0
@@ -322,7 +332,7 @@ def _ensure_history(events: dict[str, Event], participants: list[User], organise
             now=training.starts_at + timedelta(minutes=5),
             enforce_day=False,
         )
-    for person in participants[21:37]:
+    for person in _main_session_people(participants):
         check_in(
             session_id=morning.id,
             user_id=person.id,

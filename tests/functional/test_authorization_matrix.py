@@ -145,6 +145,8 @@ ACCESS = {
     "reports.session_xlsx": ORGANISERS,
     "reports.draft": ORGANISERS,
     "reports.draft_docx": ORGANISERS,
+    "reports.draft": ORGANISERS,
+    "reports.draft_docx": ORGANISERS,
     "entities.index": ORGANISERS,
     "entities.add": ORGANISERS,
     "entities.entity": ORGANISERS,
