@@ -111,10 +111,20 @@ def _responses(path: str, op: Operation, refs: dict) -> dict:
             "description": op.summary,
             "content": {
                 "text/event-stream": {
+                    # The schema of each event of the stream (OpenAPI 3.2 / Schemathesis
+                    # read a text/event-stream body as a series of these objects).
                     "schema": {
-                        "type": "string",
+                        "type": "object",
                         "description": "Server-Sent Events: `id: <version>`, `event: live`, "
-                        "`data: <the JSON of GET …/live>`; comments as heartbeats",
+                        "`data: <the JSON of GET …/live>`; `event: ping` and comments as "
+                        "heartbeats",
+                        "properties": {
+                            "event": {"type": "string", "enum": ["live", "ping"]},
+                            "id": {"type": "string", "pattern": "^[0-9]+$"},
+                            "data": {"type": "string"},
+                            "retry": {"type": "integer", "minimum": 0},
+                        },
+                        "required": ["data"],
                     }
                 }
             },
