@@ -236,9 +236,11 @@ def register_web(app: Flask) -> None:
         from meetingapp.models import User
 
         try:
-            return db.session.get(User, int(user_id))
+            user = db.session.get(User, int(user_id))
         except ValueError:
             return None
+        # A deleted (anonymised) account is signed out everywhere, on every device.
+        return user if user is not None and user.anonymised_at is None else None
 
     @app.template_filter("local")
     def local_filter(instant: datetime | None, zone_name: str, fmt: str = "%H:%M") -> str:

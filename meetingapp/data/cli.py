@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from meetingapp.data.backup import DataError
 
-data_cli = AppGroup("data", help="The whole database: backup, restore, copy.")
+data_cli = AppGroup("data", help="The whole database: backup, restore, copy; the retention purge.")
 
 
 @data_cli.command("backup")
@@ -59,3 +59,28 @@ def copy_command(target: str) -> None:
         f"Copied {summary.total} rows in {len(summary.rows)} tables; id sequences moved past "
         "the copied ids. Point DATABASE_URL at the new database."
     )
+
+
+@data_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Say what would be purged; change nothing.")
+def purge_command(dry_run: bool) -> None:
+    """Anonymise the participants of events past their retention period (each event's
+    "keep personal data for" months after it ends, 24 by default): names, addresses and
+    free-text answers go, registrations, check-ins and the counts per entity stay. For cron."""
+    from meetingapp import clock
+    from meetingapp.privacy.service import purge_expired
+
+    report = purge_expired(now=clock.now(), dry_run=dry_run)
+    verb = "Would purge" if dry_run else "Purged"
+    if not report.events and not report.people:
+        click.echo("Nothing is past its retention period.")
+        return
+    for event_id, title in report.events:
+        click.echo(f"{verb} event {event_id}: {title}")
+    click.echo(
+        f"{verb}: {len(report.events)} events, {report.people} participants anonymised, "
+        f"{report.free_texts} free-text answers and {report.check_in_notes} check-in notes "
+        "removed; registrations, check-ins and counts per entity kept."
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from meetingapp.domain.capacity import takes_registrations
 from meetingapp.domain.errors import NotFound
 from meetingapp.domain.i18n import N_, _
+from meetingapp.domain.retention import DEFAULT_RETENTION_MONTHS
 from meetingapp.domain.visibility import Viewer, can_manage, can_see_event, is_cancelled
 from meetingapp.extensions import db
 from meetingapp.models.organisation import Organisation
@@ -59,7 +60,10 @@ def _enum(cls, name):
 
 class Event(db.Model):
     __tablename__ = "events"
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        CheckConstraint("retention_months BETWEEN 1 AND 240", name="retention_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -82,6 +86,12 @@ class Event(db.Model):
     # models/versioning.py.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     changed_at: Mapped[datetime | None]
+    # Personal data of the event's participants is kept this many months after it ends; then
+    # `flask data purge` anonymises it (privacy/service.py) and sets personal_data_purged_at.
+    retention_months: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_RETENTION_MONTHS, server_default=str(DEFAULT_RETENTION_MONTHS)
+    )
+    personal_data_purged_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship()
     created_by: Mapped[User | None] = relationship()

@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     # A new address the user asked for on their account page: it replaces ``email`` once they
     # open the link mailed to it; until then the old address stays.
     pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Set when the person's name and address were replaced (their own deletion, or the purge
+    # after their last event's retention): the row stays so attendance counts per entity hold.
+    anonymised_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

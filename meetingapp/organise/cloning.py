@@ -88,6 +88,7 @@ def _clone(event_id: int, title: str, starts_on: date, actor: User, now: datetim
         ends_on=source.ends_on + timedelta(days=days),
         organisation_id=source.organisation_id,
         co_organisers=source.co_organisers,
+        retention_months=source.retention_months,
         published=False,
         created_by_id=actor.id,
         created_at=now,

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from meetingapp.domain.retention import DEFAULT_RETENTION_MONTHS, MAX_RETENTION_MONTHS
 from meetingapp.models import SessionKind
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -40,6 +41,14 @@ class EventForm(FlaskForm):
     ends_on = DateField(_l("Ends on"), validators=[DataRequired(message=_l("Enter a valid date."))])
     organisation = SelectField(_l("Organising entity"), coerce=int, validators=[Optional()])
     co_organisers = StringField(_l("Co-organisers"), validators=[Optional(), Length(max=1000)])
+    retention_months = IntegerField(
+        _l("Keep participants' personal data for (months after the event)"),
+        default=DEFAULT_RETENTION_MONTHS,
+        validators=[Optional(), NumberRange(min=1, max=MAX_RETENTION_MONTHS)],
+        description=_l(
+            "Then names, addresses and free-text answers are anonymised; counts per entity stay."
+        ),
+    )
     submit = SubmitField(_l("Save event"))
 
 
@@ -178,6 +187,7 @@ def event_form_values(form: EventForm) -> dict:
         "description": form.description.data or "",
         "organisation": form.organisation.data or None,
         "co_organisers": form.co_organisers.data or "",
+        "retention_months": form.retention_months.data or DEFAULT_RETENTION_MONTHS,
     }
 
 

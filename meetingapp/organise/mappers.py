@@ -16,6 +16,7 @@ from typing import Any
 
 from meetingapp.domain.errors import ValidationFailed
 from meetingapp.domain.i18n import _
+from meetingapp.domain.retention import DEFAULT_RETENTION_MONTHS
 from meetingapp.domain.timezones import utc_to_local, zone
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, Organisation, SessionKind, TopicTable, User
@@ -54,6 +55,7 @@ class EventData:
     organisation_id: int | None = None
     co_organisers: str = ""
     published: bool | None = None  # None: leave as it is
+    retention_months: int = DEFAULT_RETENTION_MONTHS
 
     @classmethod
     def from_values(cls, values: Values, *, current_timezone: str = "") -> EventData:
@@ -73,6 +75,7 @@ class EventData:
             organisation_id=values.get("organisation"),
             co_organisers=values.get("co_organisers") or "",
             published=values.get("published"),
+            retention_months=values.get("retention_months") or DEFAULT_RETENTION_MONTHS,
         )
 
 
@@ -88,6 +91,7 @@ def event_values(event: Event) -> Values:
         "organisation": event.organisation_id,
         "co_organisers": event.co_organisers,
         "published": event.published,
+        "retention_months": event.retention_months,
     }
 
 

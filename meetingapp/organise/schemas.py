@@ -32,6 +32,9 @@ class EventFields(Body):
     organisation: Id | None = None
     co_organisers: text(1000) = ""
     published: bool = False
+    retention_months: Annotated[int, Field(ge=1, le=240)] = Field(
+        default=24, description="Months after the event's end before `data purge` anonymises it"
+    )
 
 
 EventPatch = partial(EventFields, "EventPatch")

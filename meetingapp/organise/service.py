@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from meetingapp.domain import retention as rules_retention
 from meetingapp.domain import scheduling as rules
 from meetingapp.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from meetingapp.domain.i18n import _
@@ -72,6 +73,8 @@ def _apply_event(event: Event, data: EventData) -> None:
     event.description = data.description.strip()
     event.organisation_id = data.organisation_id
     event.co_organisers = data.co_organisers.strip()
+    rules_retention.check_retention_months(data.retention_months)
+    event.retention_months = data.retention_months
 
 
 def create_event(data: EventData, *, actor: User, now: datetime) -> Event:
