@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, gettext, refresh
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, refresh
 from flask_login import current_user
 
 from meetingapp.domain.capacity import ordinal as english_ordinal
@@ -24,9 +24,17 @@ from meetingapp.domain.i18n import Message, When
 
 DEFAULT_LOCALE = "en"
 # The offered languages, each under its own name: the switcher shows them untranslated.
-LANGUAGES = {"en": "English", "zh_Hans": "中文"}
+# The six official languages of the United Nations, in the UN's order (English alphabetical).
+LANGUAGES = {
+    "ar": "العربية",
+    "zh_Hans": "中文",
+    "en": "English",
+    "fr": "Français",
+    "ru": "Русский",
+    "es": "Español",
+}
 # Accept-Language primary tags → our locales (zh-TW readers get Simplified rather than English).
-_PRIMARY = {"en": "en", "zh": "zh_Hans"}
+_PRIMARY = {"ar": "ar", "zh": "zh_Hans", "en": "en", "fr": "fr", "ru": "ru", "es": "es"}
 SESSION_KEY = "locale"
 
 babel = Babel()
@@ -144,10 +152,38 @@ def text_direction() -> str:
     return "rtl" if locale and locale.character_order == "right-to-left" else "ltr"
 
 
+def _request_translations():
+    """The translations of the current locale, looked up once per request and locale.
+
+    Flask-Babel finds them anew on every call (context, domain, ``str(locale)``, cache key):
+    a programme of 500 sessions calls gettext thousands of times. Here they are kept beside the
+    locale object they belong to; ``force_locale`` (mail in the recipient's language) and each
+    new request set another locale object, so the pair is looked up again.
+    """
+    ctx = g.get("_flask_babel")
+    if ctx is None:
+        return get_translations()
+    locale = getattr(ctx, "babel_locale", None) or get_locale()
+    kept = getattr(ctx, "meetingapp_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    translations = get_translations()
+    ctx.meetingapp_translations = (getattr(ctx, "babel_locale", None), translations)
+    return translations
+
+
 def init_i18n(app: Flask) -> None:
     from meetingapp.extensions import login_manager
 
     babel.init_app(app, locale_selector=select_locale)
+    # Templates translate through the per-request lookup above (same strings, same catalogue).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     # Tests keep one app context across requests: never reuse the previous request's locale.
     app.before_request(refresh)
     login_manager.localize_callback = gettext

@@ -18,7 +18,17 @@ from functools import wraps
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, abort, current_app, flash, g, redirect, render_template, request
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -230,7 +240,23 @@ class BoundedIntConverter(IntegerConverter):
         return number if -(2**31) < number < 2**31 else 0
 
 
+_ID_SENTINEL = 918273645546372819  # an id no row has, replaced by the real one
+
+
+def id_url(endpoint: str, **values: int) -> str:
+    """``url_for(endpoint, name=id)`` for the long lists of a page (one id argument): the rule is
+    built once per request and endpoint, then each id is put in its place."""
+    ((name, value),) = values.items()
+    built = g.setdefault("_id_urls", {})
+    pattern = built.get((endpoint, name))
+    if pattern is None:
+        pattern = built[(endpoint, name)] = url_for(endpoint, **{name: _ID_SENTINEL})
+    return pattern.replace(str(_ID_SENTINEL), str(int(value)))
+
+
 def register_web(app: Flask) -> None:
+    app.jinja_env.globals["id_url"] = id_url
+
     @login_manager.user_loader
     def load_user(user_id: str):
         from meetingapp.models import User

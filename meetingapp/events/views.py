@@ -8,7 +8,7 @@ each request. Anonymous visitors also get an ETag: an unchanged programme answer
 
 from __future__ import annotations
 
-from flask import make_response, render_template, session
+from flask import get_template_attribute, make_response, render_template, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -91,19 +91,11 @@ def _with_own_controls(programme: str, event, viewer, role: str, now) -> str:
     """The viewer's token in the forms, and their own state on the sessions they hold a
     registration for (a constant number of queries for any number of them)."""
     mine = sessions_registered_in_event(viewer.id, event.id)
+    register_box = get_template_attribute("events/_register.html", "register_box")
     if mine:
         seats = availability_for(viewer, mine)
         for s in db.session.scalars(select(EventSession).where(EventSession.id.in_(mine))):
-            fresh = render_template(
-                "events/_register.html",
-                s=s,
-                seat=seats[s.id],
-                event=event,
-                now=now,
-                ordinal=ordinal,
-                role=role,
-                csrf=CSRF_PLACEHOLDER,
-            )
+            fresh = str(register_box(s, seats[s.id], event, now, role, CSRF_PLACEHOLDER))
             programme = _replace_region(programme, s.id, fresh)
     return programme.replace(CSRF_PLACEHOLDER, generate_csrf())
 

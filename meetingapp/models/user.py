@@ -42,7 +42,7 @@ class User(UserMixin, db.Model):
     feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Reminders and rotation news are optional; confirmations and changes always go out.
     mail_optional: Mapped[bool] = mapped_column(default=True, server_default=true())
-    # The interface language the user chose ("en", "zh_Hans"); None follows the browser.
+    # The interface language the user chose (a key of i18n.LANGUAGES); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(16))
     # False only for an account someone signed up for themselves while the app can send mail,
     # until they open the link mailed to the address; accounts that organisers create (imports,

@@ -99,7 +99,8 @@ def cancelled(app, clock, client, auth) -> World:
     plan = plan_rotation(session_id=world.speed.id, actor=world.organiser, now=NOW)
     publish_plan(plan_id=plan.id, actor=world.organiser, now=NOW)
     auth.login(world.organiser.email)
-    assert client.post(f"/organise/events/{world.event.id}/delete").status_code == 302
+    deleted = client.post(f"/organise/events/{world.event.id}/delete", data={"confirmed": "yes"})
+    assert deleted.status_code == 302
     auth.logout()
     return world
 

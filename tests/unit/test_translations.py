@@ -20,10 +20,12 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, nodes
 
+from meetingapp.i18n import LANGUAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "meetingapp"
 TRANSLATIONS = PACKAGE / "translations"
-LOCALES = ["zh_Hans"]
+LOCALES = [locale for locale in LANGUAGES if locale != "en"]  # every offered language
 # Nothing is exempt: the API's token and docs pages are translated too (the OpenAPI reference
 # they show is English content, like the API's own names and messages).
 NOT_YET: set[Path] = set()
