@@ -137,7 +137,7 @@ def test_event_report_links_to_the_draft_page_with_the_event_ticked(organiser_cl
     assert 'action="/reports/draft.docx"' in body and 'method="get"' in body
     morning = next(s for s in ny.sessions if s.title.endswith("morning"))
     assert f'href="/organise/sessions/{morning.id}/agenda"' in body
-    assert "3 of 3 agenda items have notes" in body
+    assert "agenda items with notes: 3 of 3" in body
 
 
 @pytest.mark.demo
