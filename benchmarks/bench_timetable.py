@@ -25,11 +25,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from figures import Figure, ms, publish, timed  # noqa: E402
 from sqlalchemy import event as sa_event  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from config import TestingConfig  # noqa: E402
-from figures import Figure, ms, publish, timed  # noqa: E402
 from meetingapp import create_app  # noqa: E402
 from meetingapp.extensions import db  # noqa: E402
 from meetingapp.models import (  # noqa: E402

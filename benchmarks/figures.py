@@ -65,8 +65,10 @@ def table(rows: list[tuple[str, Figure]]) -> str:
     header = f"{'benchmark':<12} {'figure':<52} {'value':>11} {'cpu':>10} {'target':>11}  result"
     lines = [header, "-" * len(header)]
     for bench, f in rows:
-        target = "–" if f.target is None else ("≥ " if f.higher_is_better else "≤ ") + _fmt(
-            f.target, f.unit
+        target = (
+            "–"
+            if f.target is None
+            else ("≥ " if f.higher_is_better else "≤ ") + _fmt(f.target, f.unit)
         )
         lines.append(
             f"{bench:<12} {f.name:<52} {_fmt(f.value, f.unit):>11} "
