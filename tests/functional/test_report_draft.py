@@ -203,6 +203,14 @@ def test_chinese_draft_writes_dates_and_wording_in_chinese(organiser_client, tmp
     assert "星期" not in text  # reports write no weekday
     trainees = next(p for p in _texts(blocks, "Report Paragraph") if "21" in p and "CTED" in p)
     assert all(office in trainees for office in data.TRAINEE_OFFICES)
+    main = [p for p in _texts(blocks, "Report Paragraph") if "EOSG" in p and "WMO" in p]
+    assert len(main) == 2  # the main session's 16 entities, the speed dating's 24
+    assert all(entity in main[0] for entity in data.SESSION_ENTITIES)
+    assert not any(office in main[0] for office in ("DGACM", "CTED", "UNGSC"))  # trainees only
+    tables = data.VIENNA["sessions"][0]["tables"]
+    lettered = _texts(blocks, "Report Lettered")[-len(tables) :]
+    for line, (code, topic, host, unit) in zip(lettered, tables, strict=True):
+        assert line.startswith(f"({code})\t{topic}") and host in line and unit in line
     assert "Space sustainability" in _texts(blocks, "Heading 3")  # content stays as typed
 
     mark = document.sections[0].header.paragraphs[0].text  # the page header: "Draft"
