@@ -4,4 +4,4 @@ bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/a
 
 # The modules that add this blueprint's routes, imported by the app factory (not here, so
 # that importing a query or a use case of this feature never drags its pages in).
-PAGES = ("views",)
+PAGES = ("views", "privacy_views")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from meetingapp.api.tokens import MAX_NAME_LENGTH
@@ -24,6 +24,17 @@ class TokenForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     submit = SubmitField(_l("Revoke"))
+
+
+class ExportForm(FlaskForm):
+    submit = SubmitField(_l("Download my data"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(message=_l("Enter your password."))]
+    )
+    submit = SubmitField(_l("Delete my account"))
 
 
 def entity_choices(organisations, placeholder: str, another: str) -> list[tuple[int, str]]:

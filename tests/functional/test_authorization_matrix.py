@@ -94,6 +94,9 @@ ACCESS = {
     "accounts.tokens": SIGNED_IN,
     "accounts.create_token": SIGNED_IN,
     "accounts.revoke_token": SIGNED_IN,
+    "accounts.export_data": SIGNED_IN,  # their own data only
+    "accounts.confirm_delete": SIGNED_IN,
+    "accounts.delete_account": SIGNED_IN,  # organisers: 403 once the password is given
     "registration.programme": SIGNED_IN,  # moved to /me/: redirects
     "rotation.itinerary": SIGNED_IN,  # moved to /me/itinerary: redirects
     "calendar.itinerary": SIGNED_IN,
@@ -102,6 +105,7 @@ ACCESS = {
     "me.mail_preferences": SIGNED_IN,
     "registration.register": SIGNED_IN,
     "registration.cancel": SIGNED_IN,
+    "registration.accept_offer": SIGNED_IN,
     "rotation.picks": SIGNED_IN,
     "rotation.seating_need": SIGNED_IN,  # the participant's own request to stay at one table
     "me.itinerary": SIGNED_IN,
@@ -143,8 +147,6 @@ ACCESS = {
     "reports.session": ORGANISERS,
     "reports.session_csv": ORGANISERS,
     "reports.session_xlsx": ORGANISERS,
-    "reports.draft": ORGANISERS,
-    "reports.draft_docx": ORGANISERS,
     "reports.draft": ORGANISERS,
     "reports.draft_docx": ORGANISERS,
     "entities.index": ORGANISERS,
@@ -197,6 +199,17 @@ ACCESS = {
     "feedback.answer": SIGNED_IN,
     "feedback.submit": SIGNED_IN,
     "live.stream": SIGNED_IN,
+    "certificates.session_page": ORGANISERS,
+    "certificates.save_template": ORGANISERS,
+    "certificates.session_pdf": ORGANISERS,
+    "certificates.revoke": ORGANISERS,
+    "certificates.mail": ORGANISERS,
+    "certificates.badges": ORGANISERS,
+    "certificates.tents": ORGANISERS,
+    # One's own certificate, for those checked in where the organisers offer them.
+    "certificates.mine": SIGNED_IN,
+    # The verification page, by the code printed on a certificate.
+    "certificates.verify": PUBLIC,
 }
 
 # Exceptions to the class rules, with the reason.
@@ -212,6 +225,11 @@ OVERRIDES = {
     # host-a was not checked in to the speed dating, so was not sent its feedback survey.
     ("feedback.answer", HOST, "real"): FORBIDDEN,
     ("feedback.submit", HOST, "real"): FORBIDDEN,
+    # The demo offers no certificates for the speed dating (GETs run before the template's POST).
+    ("certificates.session_pdf", ORGANISER, "real"): NOT_FOUND,
+    **{("certificates.mine", role, "real"): NOT_FOUND for role in (OTHER, HOST, OWNER, ORGANISER)},
+    # No certificate has the matrix's code.
+    **{("certificates.verify", role, "-"): NOT_FOUND for role in ROLES},
 }
 
 # The check-in pages' clock (honoured when testing): round 1 of the 2024 speed dating, Vienna.
@@ -230,6 +248,7 @@ TEXT_ARGS = {
     ("reports.event_csv", "view"): "sessions",
     ("reports.session_csv", "view"): "sessions",
     ("feedback.results_csv", "view"): "summary",
+    ("certificates.verify", "code"): "0000-0000-0000",
     ("auth.reset_password", "token"): "not-a-signed-token",
     ("auth.confirm_email", "token"): "not-a-signed-token",
 }
