@@ -83,9 +83,40 @@ def test_visitor_with_chinese_accept_language_gets_chinese(client):
 
 def test_visitor_with_english_or_other_browser_gets_english(client):
     assert "Log in" in _text(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}))
-    assert "Log in" in _text(client.get("/", headers={"Accept-Language": "fr-FR,de;q=0.5"}))
+    assert "Log in" in _text(client.get("/", headers={"Accept-Language": "de-DE,pt;q=0.5"}))
     page = client.get("/")
     assert "Log in" in _text(page) and '<html lang="en" dir="ltr">' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang", "direction", "log_in"),
+    [
+        ("ar-EG,ar;q=0.9", "ar", "rtl", "تسجيل الدخول"),
+        ("zh-CN", "zh-Hans", "ltr", "登录"),
+        ("fr-FR,fr;q=0.9", "fr", "ltr", "Se connecter"),
+        ("ru-RU", "ru", "ltr", "Войти"),
+        ("es-419,es;q=0.9", "es", "ltr", "Iniciar sesión"),
+    ],
+)
+def test_each_un_language_is_offered_and_chosen_from_the_browser(
+    client, accept, lang, direction, log_in
+):
+    page = client.get("/", headers={"Accept-Language": accept})
+    body = page.get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in body
+    assert log_in in _text(page) and "Log in" not in _text(page)
+    # The switcher lists all six, each under its own name.
+    for name in ("العربية", "中文", "English", "Français", "Русский", "Español"):
+        assert f">{name}</option>" in body
+
+
+def test_arabic_programme_isolates_its_time_ranges(app, client):
+    session = factories.session(title="Briefing")
+    db.session.commit()
+    page = client.get(f"/events/{session.event_id}", headers={"Accept-Language": "ar"})
+    body = page.get_data(as_text=True)
+    assert 'dir="rtl"' in body
+    assert re.search(r"<bdi><time [^>]*>\d\d:\d\d</time>–<time [^>]*>\d\d:\d\d</time></bdi>", body)
 
 
 def test_visitor_choice_in_the_header_is_kept_for_the_browser(client):
