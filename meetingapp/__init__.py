@@ -28,6 +28,7 @@ FEATURES = (
     "live",
     "entities",
     "feedback",
+    "certificates",
 )
 API_MODULES = (
     "meetingapp.events.api",

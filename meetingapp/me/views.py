@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from meetingapp import clock
 from meetingapp.accounts.service import set_optional_mail
 from meetingapp.calendar.service import feed_urls
+from meetingapp.certificates.queries import my_certificate_sessions
 from meetingapp.checkin.qr import qr_code_for, qr_svg
 from meetingapp.i18n import ordinal
 from meetingapp.mail.notices import in_reader_language
@@ -37,6 +38,7 @@ def programme():
         qr_code=qr_code,
         qr_svg=qr_svg(qr_code),
         notice_text=in_reader_language,
+        certificates=my_certificate_sessions(current_user.id),
     )
 
 

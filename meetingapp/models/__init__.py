@@ -1,6 +1,7 @@
 """Persistence only: one module per aggregate. Importing this package registers every table."""
 
 from meetingapp.models.audit import AuditEntry
+from meetingapp.models.certificate import Certificate, CertificateTemplate, CertificateText
 from meetingapp.models.checkin import CheckIn
 from meetingapp.models.event import (
     AgendaItem,
@@ -34,6 +35,9 @@ from meetingapp.models.user import Role, User
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "Certificate",
+    "CertificateTemplate",
+    "CertificateText",
     "CheckIn",
     "DeliveryAttempt",
     "OutboxMessage",
