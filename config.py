@@ -74,6 +74,8 @@ class Config:
     # processes then only queue).
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "thread")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Programmes and event calendars cached per event version, per process (meetingapp/pagecache).
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(32 * 1024 * 1024)))
 
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = _database_url(self.DEFAULT_DATABASE_FILE)
