@@ -40,6 +40,7 @@ ESSENTIAL = {
     "verify_email",
     "feedback_request",  # the organiser sends it, once, to the people who came
     "feedback_reminder",  # the one reminder, asked for by the organiser too
+    "certificate",  # "your certificate", sent once by the organiser to the people who came
 }
 # Kinds whose body holds a secret link (anyone holding it acts for the recipient).
 CONFIDENTIAL = {"password_reset", "verify_email", "feedback_request", "feedback_reminder"}

@@ -16,6 +16,7 @@ from meetingapp.extensions import db
 from meetingapp.models import (
     Event,
     EventSession,
+    OutboxMessage,
     Registration,
     RegistrationStatus,
     SessionKind,
@@ -99,6 +100,21 @@ def test_a_trainee_downloads_a_certificate_that_verifies_until_revoked(app, trai
     again = people.open(TRAINEE, "GET", f"/certificates/sessions/{training.id}/mine.pdf")
     assert again.status_code == 403 and "revoked" in again.get_data(as_text=True)
     assert people.open(None, "GET", "/certificates/0000-0000-0000").status_code == 404
+
+
+def test_the_organiser_downloads_all_as_one_pdf_and_mails_each_once(app, training):
+    people = People(app)
+    _offer(people, training.id)
+    url = f"/certificates/sessions/{training.id}"
+    every = people.open(ORGANISER, "GET", f"{url}/all.pdf")
+    assert every.status_code == 200 and _text(every.data).count("Verification code") == 21
+    for _attempt in range(2):
+        mailed = people.open(ORGANISER, "POST", f"{url}/mail")
+        assert mailed.status_code == 303
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate"))
+    bodies = {m.to_address: m.body_text for m in messages}
+    assert len(bodies) == 21 and "/certificates/" in bodies[TRAINEE]
+    assert WAITLISTED not in bodies
 
 
 def test_someone_on_the_waitlist_gets_no_certificate(app, training):
