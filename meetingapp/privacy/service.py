@@ -24,6 +24,7 @@ never purged (they are staff, not participants).
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -82,20 +83,31 @@ def _text_columns():
                 yield table, column
 
 
-def _scrub(replacements: list[tuple[str, str]]) -> None:
-    """Replace each (old, new) in every text column that may have copied it."""
+def _scrub(replacements: dict[str, str]) -> None:
+    """Replace each old text by its pseudonym in every text column that may have copied it:
+    one read per column, one UPDATE per row that changes (names are matched in Python, once,
+    however many people a purge anonymises)."""
+    if not replacements:
+        return
+    olds = sorted(replacements, key=len, reverse=True)  # "Ann Lee" before "Ann"
+    pattern = re.compile("|".join(re.escape(old) for old in olds))
     for table, column in _text_columns():
-        for old, new in replacements:
-            db.session.execute(
-                update(table)
-                .where(column.contains(old, autoescape=True))
-                .values({column.name: func.replace(column, old, new)})
-            )
+        (key, *more) = table.primary_key.columns
+        if more:
+            continue  # no table with a composite key holds prose
+        rows = db.session.execute(
+            select(key, column).where(column.is_not(None), column != "")
+        ).all()
+        for ident, value in rows:
+            new = pattern.sub(lambda m: replacements[m.group(0)], value)
+            if new != value:
+                db.session.execute(update(table).where(key == ident).values({column.name: new}))
 
 
-def anonymise_user(user: User, *, now: datetime) -> None:
+def anonymise_user(user: User, *, now: datetime, scrub: bool = True) -> dict[str, str]:
     """Replace the person's name and address everywhere, keep their attendance (see above).
-    Joins the caller's unit of work."""
+    Joins the caller's unit of work. With ``scrub=False`` the caller scrubs the texts later
+    (the purge does it once for everyone) with the replacements returned."""
     with unit_of_work():
         old = [user.email, user.pending_email or "", user.name.strip()]
         new_name, new_email = pseudonym_name(user.id), pseudonym_email(user.id)
@@ -129,14 +141,15 @@ def anonymise_user(user: User, *, now: datetime) -> None:
         user.feed_version = (user.feed_version or 0) + 1
         user.anonymised_at = now
         db.session.flush()
-        pairs = []
+        replacements = {}
         for value, pseudonym in zip(old, [new_email, new_email, new_name], strict=True):
             if len(value) >= 3:  # a two-letter name would rewrite unrelated words
-                pairs.append((value, pseudonym))
-                if html.escape(value) != value:
-                    pairs.append((html.escape(value), pseudonym))
-        _scrub(pairs)
-        db.session.expire_all()
+                replacements[value] = pseudonym
+                replacements[html.escape(value)] = pseudonym
+        if scrub:
+            _scrub(replacements)
+            db.session.expire_all()
+    return replacements
 
 
 # --- the purge ---------------------------------------------------------------------------------
@@ -205,8 +218,11 @@ def purge_expired(*, now: datetime, dry_run: bool = False) -> PurgeReport:
                 detail=f"{len(people)} people anonymised in this purge",
             )
         db.session.flush()
+        replacements: dict[str, str] = {}
         for user in people:
-            anonymise_user(user, now=now)
+            replacements |= anonymise_user(user, now=now, scrub=False)
+        _scrub(replacements)
+        db.session.expire_all()
     return report
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import Enum, String, func, select
 
 from meetingapp.checkin.service import check_in
 from meetingapp.domain import feedback as feedback_rules
 from meetingapp.extensions import db
 from meetingapp.models import (
+    Event,
     EventSession,
     FeedbackAnswer,
     FeedbackQuestion,
@@ -207,3 +209,35 @@ def test_delete_account_frees_the_seat_to_the_first_person_waiting(app):
         waiting.id: RegistrationStatus.CONFIRMED,
     }
     assert _occurrences("Leaving Person") == []
+
+
+def _all_text() -> str:
+    """Every value of every text column of every table, in one string (to search)."""
+    parts = []
+    for table in db.metadata.sorted_tables:
+        columns = [
+            c for c in table.columns if isinstance(c.type, String) and not isinstance(c.type, Enum)
+        ]
+        if columns:
+            for row in db.session.execute(select(*columns)):
+                parts.extend(v for v in row if v)
+    return "\n".join(parts)
+
+
+@pytest.mark.demo
+def test_purge_of_the_demo_leaves_no_trace_of_a_purged_person_and_the_2024_report(app):
+    events = db.session.scalars(select(Event).where(Event.starts_on < date(2025, 1, 1))).all()
+    before = {e.id: [s.paragraph for s in event_report(e.id).sessions] for e in events}
+    purged = privacy.queries.participants_to_anonymise(
+        privacy.queries.expired_event_ids(NOW.date())
+    )
+    people = [(u.name, u.email) for u in purged]
+    # The demo's other 2024 participants also come to this year's editions: they stay.
+    assert len(events) == 2 and len(people) >= 2
+
+    privacy.purge_expired(now=NOW)
+
+    text = _all_text()
+    left = [who for who in people if who[0] in text or who[1] in text]
+    assert left == []
+    assert {e.id: [s.paragraph for s in event_report(e.id).sessions] for e in events} == before
