@@ -8,15 +8,16 @@ people. About 85 % are confirmed, 8 % waitlisted, 7 % cancelled; 80 % of the con
 checked in (with some undone and redone), per round for speed networking. Each page is fetched
 through the app (Flask test client, logged in as an organiser): the event's HTML report, the
 training day's HTML report (which lists every person), the event's people CSV and the event's
-XLSX (five sheets). Times are the median of N runs in milliseconds; queries are counted with a
-``before_cursor_execute`` listener and must not grow with the number of rows.
-The XLSX target is 2 s at 10,000 registrations.
+XLSX (five sheets). Times are the median of N runs in milliseconds, wall and this process's CPU
+(the test client runs the app in this process); queries are counted with a
+``before_cursor_execute`` listener and must not grow with the number of rows (target: the same
+count at every size). Target: the XLSX ≤ 1 s at 10,000 registrations (issue 23; it was 2 s);
+the other views have no stated target and are shown for information.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -28,6 +29,9 @@ from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import Figure, ms, publish, timed  # noqa: E402
 
 from config import TestingConfig  # noqa: E402
 from meetingapp import create_app  # noqa: E402
@@ -179,7 +183,8 @@ def build(registrations: int) -> tuple[int, int]:
     return event.id, sessions[0].id
 
 
-def measure(app, url: str, runs: int) -> tuple[float, int, int]:
+def measure(app, url: str, runs: int) -> tuple[tuple[float, float], int, int]:
+    """(median wall and CPU ms, queries, bytes). Requests run outside any app context of ours."""
     client = app.test_client()
     client.post("/auth/login", data={"email": "organiser@example.org", "password": PASSWORD})
     statements: list[str] = []
@@ -187,20 +192,22 @@ def measure(app, url: str, runs: int) -> tuple[float, int, int]:
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
-    times, queries, size = [], 0, 0
-    for _ in range(runs):
+    with app.app_context():
+        engine = db.engine
+    last = {}
+
+    def fetch() -> None:
         statements.clear()
-        with app.app_context():
-            sa_event.listen(db.engine, "before_cursor_execute", count)
-            try:
-                began = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - began) * 1000)
-            finally:
-                sa_event.remove(db.engine, "before_cursor_execute", count)
+        response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        queries, size = len(statements), len(response.data)
-    return statistics.median(times), queries, size
+        last["queries"], last["size"] = len(statements), len(response.data)
+
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        times = timed(fetch, runs)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    return times, last["queries"], last["size"]
 
 
 def run(backend: str, url: str, size: int, runs: int) -> list[tuple]:
@@ -220,15 +227,15 @@ def run(backend: str, url: str, size: int, runs: int) -> list[tuple]:
         ("event people CSV", f"/reports/events/{event_id}/people.csv"),
         ("event XLSX", f"/reports/events/{event_id}/report.xlsx"),
     ):
-        ms, queries, nbytes = measure(app, path, runs)
-        rows.append((backend, size, label, ms, queries, nbytes))
+        times, queries, nbytes = measure(app, path, runs)
+        rows.append((backend, size, label, times, queries, nbytes))
     with app.app_context():
         db.engine.dispose()
     print(f"  ({backend}, {size:,} registrations built in {built:.1f} s)", file=sys.stderr)
     return rows
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -253,16 +260,29 @@ def main() -> None:
         finally:
             cluster.stop()
 
-    header = (
-        f"{'backend':<11} {'registrations':>13} {'view':<18} {'median ms':>10} "
-        f"{'queries':>8} {'bytes':>10}"
-    )
-    print(f"attendance reports, median of {args.runs} runs; XLSX target ≤ 2000 ms at 10,000")
-    print(header)
-    print("-" * len(header))
-    for backend, size, label, ms, queries, nbytes in rows:
-        print(f"{backend:<11} {size:>13,} {label:<18} {ms:>10.0f} {queries:>8} {nbytes:>10,}")
+    figures = []
+    largest = max(args.sizes)
+    for backend, size, label, times, queries, nbytes in rows:
+        target = 1000 if size >= 10000 and label == "event XLSX" else None
+        note = f"{queries} queries, {nbytes:,} bytes"
+        figures.append(ms(f"{label}, {size:,} registrations ({backend})", times, target, note))
+    for backend in dict.fromkeys(r[0] for r in rows):
+        for label in dict.fromkeys(r[2] for r in rows):
+            counts = {r[1]: r[4] for r in rows if r[0] == backend and r[2] == label}
+            if len(counts) > 1:
+                growth = counts[largest] - counts[min(counts)]
+                figures.append(
+                    Figure(
+                        f"{label} queries, {largest:,} − {min(counts):,} ({backend})",
+                        growth,
+                        "",
+                        0,
+                        note=f"{counts[largest]} queries at {largest:,}",
+                    )
+                )
+    print(f"attendance reports, test client, median of {args.runs} runs")
+    return 0 if publish("reports", figures) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
