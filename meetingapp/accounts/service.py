@@ -308,7 +308,8 @@ def request_password_reset(*, email: str, now: datetime) -> None:
     sent: the link would only wait in the outbox.
     """
     user = user_by_email(email)
-    if user is None or not mail_configured():
+    # An anonymised (deleted or purged) account has no mailbox and is never given back.
+    if user is None or user.anonymised_at is not None or not mail_configured():
         return
     with unit_of_work():
         token = links.reset_token(_secret(), user.id, user.password_hash, user.email, now)
@@ -326,7 +327,7 @@ def reset_link_user(token: str, now: datetime) -> User | None:
     if claim is None:
         return None
     user = db.session.get(User, claim.user_id)
-    if user is None or user.email != claim.address:
+    if user is None or user.email != claim.address or user.anonymised_at is not None:
         return None
     if not hmac.compare_digest(links.password_fingerprint(user.password_hash), claim.fingerprint):
         return None

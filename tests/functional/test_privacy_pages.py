@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from meetingapp.extensions import db
-from meetingapp.models import Event, Registration, RegistrationStatus, User
+from meetingapp.models import Event, OutboxMessage, Registration, RegistrationStatus, User
+from meetingapp.privacy import service as privacy
 from meetingapp.registration.service import register_participant
 from tests import factories
 
@@ -136,3 +137,19 @@ def test_purge_command_dry_run_says_what_and_changes_nothing(app, runner, clock)
     db.session.expire_all()
     assert db.session.get(User, person.id).email == f"anonymised-{person.id}@invalid"
     assert "Nothing is past" in runner.invoke(args=["data", "purge"]).output
+
+
+def test_a_deleted_account_gets_no_password_reset_link(app, client, clock):
+    clock.set(NOW)
+    leaver = factories.user("leaver@example.org")
+    db.session.commit()
+    privacy.delete_account(user=leaver, now=NOW)
+    app.config["MAIL_SERVER"] = "127.0.0.1"  # mail could be sent (nothing is delivered here)
+    try:
+        client.post("/auth/reset", data={"email": f"anonymised-{leaver.id}@invalid"})
+    finally:
+        app.config["MAIL_SERVER"] = ""
+    kinds = db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.user_id == leaver.id)
+    ).all()
+    assert "password_reset" not in kinds
