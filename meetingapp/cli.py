@@ -13,6 +13,18 @@ from meetingapp.domain.errors import ValidationFailed
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="The customer's demo events and accounts.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
+registrations_cli = AppGroup("registrations", help="Registrations and waitlists.")
+
+
+@registrations_cli.command("expire-offers")
+def registrations_expire_offers() -> None:
+    """Pass on every waitlist offer whose deadline has passed (run it from cron, say each
+    minute; any request that touches a session does the same for that session)."""
+    from meetingapp import clock
+    from meetingapp.registration.service import expire_offers
+
+    count = expire_offers(now=clock.now())
+    click.echo(f"{count} offers lapsed and were passed on.")
 
 
 @mail_cli.command("send")
@@ -119,3 +131,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(data_cli)
+    app.cli.add_command(registrations_cli)

@@ -8,13 +8,21 @@ feeds it counts; every page, the dashboard, check-in and the API show its answer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from meetingapp.domain.errors import DomainError, ValidationFailed
 from meetingapp.domain.i18n import When, _
 
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
+
+# What happens when a seat opens: the head of the waitlist is confirmed at once, or is offered
+# the seat, which they hold until they accept, decline or the offer's deadline passes.
+AUTOMATIC = "automatic"
+OFFER = "offer"
+WAITLIST_MODES = (AUTOMATIC, OFFER)
+DEFAULT_OFFER_HOURS = 24
+MAX_OFFER_HOURS = 24 * 14
 
 
 class RegistrationClosed(DomainError):
@@ -33,6 +41,14 @@ class CapacityBelowConfirmed(ValidationFailed):
     status_code = 409
 
 
+class WaitlistFull(DomainError):
+    status_code = 409
+
+
+class NoOffer(DomainError):
+    status_code = 409
+
+
 def takes_registrations(kind: str, *, is_part: bool, open_seating: bool) -> bool:
     """People register for top-level sessions other than breaks, unless the organiser made the
     session open seating (anyone may come; nobody registers): training-day parts are attended
@@ -40,29 +56,75 @@ def takes_registrations(kind: str, *, is_part: bool, open_seating: bool) -> bool
     return not is_part and kind != "break" and not open_seating
 
 
-def seats_left(capacity: int | None, confirmed: int) -> int | None:
-    """Free seats (never negative: an override may confirm past capacity); None: no limit."""
+def seats_left(capacity: int | None, confirmed: int, offered: int = 0) -> int | None:
+    """Free seats (never negative: an override may confirm past capacity); None: no limit.
+
+    ``offered``: live offers (deadline not passed), each holding a seat for its person; an
+    expired offer holds nothing, whether or not it has been swept away yet."""
     if capacity is None:
         return None
-    return max(capacity - confirmed, 0)
+    return max(capacity - confirmed - offered, 0)
 
 
-def has_free_seat(capacity: int | None, confirmed: int) -> bool:
-    left = seats_left(capacity, confirmed)
+def has_free_seat(capacity: int | None, confirmed: int, offered: int = 0) -> bool:
+    left = seats_left(capacity, confirmed, offered)
     return left is None or left > 0
 
 
-def status_for_new_registration(capacity: int | None, confirmed: int) -> str:
+def status_for_new_registration(capacity: int | None, confirmed: int, offered: int = 0) -> str:
     """Confirmed while seats remain (or without a limit), otherwise waitlisted."""
-    return CONFIRMED if has_free_seat(capacity, confirmed) else WAITLISTED
+    return CONFIRMED if has_free_seat(capacity, confirmed, offered) else WAITLISTED
 
 
-def seats_to_promote(capacity: int | None, confirmed: int, waitlisted: int) -> int:
-    """How many people at the head of the waitlist get a seat now."""
+def seats_to_promote(
+    capacity: int | None, confirmed: int, waitlisted: int, offered: int = 0
+) -> int:
+    """How many people at the head of the waitlist get a seat (or, in offer mode, an offer)
+    now. ``waitlisted``: those waiting without a live offer; ``offered``: live offers."""
     if waitlisted <= 0:
         return 0
-    left = seats_left(capacity, confirmed)
+    left = seats_left(capacity, confirmed, offered)
     return waitlisted if left is None else min(left, waitlisted)
+
+
+def offer_is_live(expires_at: datetime | None, now: datetime) -> bool:
+    """An offer holds its seat until its deadline, not a moment longer."""
+    return expires_at is not None and now < expires_at
+
+
+def offer_deadline(now: datetime, hours: int | None, *, starts_at: datetime) -> datetime:
+    """When an offer made now lapses: ``hours`` from now, but never after the session starts."""
+    return min(now + timedelta(hours=hours or DEFAULT_OFFER_HOURS), starts_at)
+
+
+def check_waitlist_room(cap: int | None, waitlisted: int) -> None:
+    """Refuse a place on a waitlist that already holds ``cap`` people (None: no limit)."""
+    if cap is not None and waitlisted >= cap:
+        raise WaitlistFull(
+            _(
+                "The session is full and its waitlist too (%(count)s people are waiting). "
+                "No more places can be taken.",
+                count=waitlisted,
+            )
+        )
+
+
+def check_waitlist_settings(mode: str, offer_hours: int | None, cap: int | None) -> None:
+    """A waitlist mode we know, an offer time of 1 hour to 14 days, a cap of at least 1."""
+    if mode not in WAITLIST_MODES:
+        raise ValidationFailed(
+            _("Choose automatic promotion or offers with a deadline."), field="waitlist_mode"
+        )
+    if offer_hours is not None and not 1 <= offer_hours <= MAX_OFFER_HOURS:
+        raise ValidationFailed(
+            _("An offer lasts from 1 hour to %(max)s hours.", max=MAX_OFFER_HOURS),
+            field="offer_hours",
+        )
+    if cap is not None and cap < 1:
+        raise ValidationFailed(
+            _("The waitlist cap is at least 1 (leave it empty for no limit)."),
+            field="waitlist_cap",
+        )
 
 
 @dataclass(frozen=True)
@@ -77,14 +139,16 @@ class Availability:
     open_seating: bool = False
     my_status: str | None = None  # "confirmed" or "waitlisted" for the viewer; None otherwise
     my_position: int | None = None  # 1-based place on the waitlist
+    offered: int = 0  # live offers: seats held for people on the waitlist
+    my_offer_expires_at: datetime | None = None  # the viewer's live offer, if any
 
     @property
     def seats_left(self) -> int | None:
-        return seats_left(self.capacity, self.confirmed)
+        return seats_left(self.capacity, self.confirmed, self.offered)
 
     @property
     def full(self) -> bool:
-        return not has_free_seat(self.capacity, self.confirmed)
+        return not has_free_seat(self.capacity, self.confirmed, self.offered)
 
     @property
     def free_while_waiting(self) -> bool:

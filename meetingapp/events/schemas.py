@@ -77,6 +77,12 @@ class SessionOut(Out):
     confirmed: int
     waitlisted: int
     seats_left: int | None
+    offered: int = Field(description="Seats held by live offers to people on the waitlist")
+    waitlist_mode: Literal["automatic", "offer"] = Field(
+        description="When a seat opens: confirm the head of the waitlist, or offer it the seat"
+    )
+    offer_hours: int | None = Field(description="Hours an offer holds its seat; null: 24")
+    waitlist_cap: int | None = Field(description="Most people on the waitlist; null: no limit")
     registrable: bool = Field(description="Takes registrations (false once cancelled)")
     open_seating: bool = Field(description="Anyone may come, nobody registers")
     registration_opens: datetime | None
@@ -161,6 +167,10 @@ def session(es: EventSession, seats: Availability) -> SessionOut:
         confirmed=seats.confirmed,
         waitlisted=seats.waitlisted,
         seats_left=seats.seats_left,
+        offered=seats.offered,
+        waitlist_mode=es.waitlist_mode,
+        offer_hours=es.offer_hours,
+        waitlist_cap=es.waitlist_cap,
         registrable=seats.registrable and not seats.cancelled,
         open_seating=es.open_seating,
         registration_opens=local(es.registration_opens_at, tz),

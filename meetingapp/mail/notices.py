@@ -16,11 +16,23 @@ from meetingapp.domain.i18n import N_
 
 SEAT_OPENED = N_("A seat opened and it is yours: you are confirmed for “%(title)s”.")
 CONFIRMED = N_("You are confirmed for “%(title)s”.")
+OFFERED = N_(
+    "A seat opened for “%(title)s” and is held for you: accept it on My programme before the "
+    "deadline."
+)
 ROTATION_READY = N_("Your table rotation for “%(title)s” is ready.")
 CANCELLED = N_("“%(title)s” is cancelled.")
 CANCELLED_WITH_NOTE = N_("“%(title)s” is cancelled. The organisers write: %(note)s")
 RESTORED = N_("“%(title)s” is on again: your registration stands.")
-NOTICES = (SEAT_OPENED, CONFIRMED, ROTATION_READY, CANCELLED_WITH_NOTE, CANCELLED, RESTORED)
+NOTICES = (
+    SEAT_OPENED,
+    CONFIRMED,
+    OFFERED,
+    ROTATION_READY,
+    CANCELLED_WITH_NOTE,
+    CANCELLED,
+    RESTORED,
+)
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 

@@ -28,6 +28,8 @@ ESSENTIAL = {
     "confirmed",
     "waitlisted",
     "promoted",
+    "offered",
+    "offer_expired",
     "cancelled",
     "session_changed",
     "session_cancelled",
@@ -191,6 +193,41 @@ def registration_message(
                 now=now,
                 ics_method="CANCEL" if confirmed_before else None,
                 ics_entries=_entries_for_session(session) if confirmed_before else None,
+            )
+
+
+def offer_message(
+    *,
+    user: User,
+    session: EventSession,
+    status: str,
+    now: datetime,
+    deadline: datetime | None = None,
+) -> None:
+    """A seat offered from the waitlist (with its deadline in the event's zone, named), or an
+    offer that lapsed unanswered."""
+    context = {
+        "session": session,
+        "event": session.event,
+        "deadline": deadline,
+        "url": session_url(session),
+    }
+    with language_of(user):
+        if status == "offered":
+            enqueue(
+                user=user,
+                kind="offered",
+                subject=gettext("A seat is offered to you: %(title)s", title=session.title),
+                context=context,
+                now=now,
+            )
+        elif status == "offer_expired":
+            enqueue(
+                user=user,
+                kind="offer_expired",
+                subject=gettext("Your offer lapsed: %(title)s", title=session.title),
+                context=context,
+                now=now,
             )
 
 

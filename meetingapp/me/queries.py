@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from meetingapp import clock
+from meetingapp.domain.capacity import offer_is_live
 from meetingapp.extensions import db
 from meetingapp.models import EventSession, Notification, Registration, RegistrationStatus
 from meetingapp.registration.queries import positions_for
@@ -17,6 +20,7 @@ class MyRegistration:
     registration: Registration
     session: EventSession
     position: int | None
+    offer_expires_at: datetime | None = None  # a seat held for them until then (live offers)
 
     @property
     def session_cancelled(self) -> bool:
@@ -31,8 +35,10 @@ class MyRegistration:
         return self.registration.status.value
 
 
-def my_registrations(user_id: int) -> list[MyRegistration]:
-    """The user's registrations with waitlist positions: active first, in time order."""
+def my_registrations(user_id: int, now: datetime | None = None) -> list[MyRegistration]:
+    """The user's registrations with waitlist positions and live offers (as of ``now``, default
+    the clock's): active first, in time order."""
+    now = now or clock.now()
     regs = list(
         db.session.scalars(
             select(Registration)
@@ -49,7 +55,15 @@ def my_registrations(user_id: int) -> list[MyRegistration]:
     )
     waiting = [r for r in regs if r.status == RegistrationStatus.WAITLISTED]
     positions = positions_for(waiting)
-    rows = [MyRegistration(r, r.session, positions.get(r.id)) for r in regs]
+    rows = [
+        MyRegistration(
+            r,
+            r.session,
+            positions.get(r.id),
+            r.offer_expires_at if offer_is_live(r.offer_expires_at, now) else None,
+        )
+        for r in regs
+    ]
     rows.sort(key=lambda row: (row.state == "cancelled", row.session.starts_at))
     return rows
 

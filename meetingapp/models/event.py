@@ -147,6 +147,13 @@ class EventSession(db.Model):
     picks_deadline: Mapped[datetime | None]
     # Anyone may come, nobody registers (an opening plenary): no seats, no check-in, no report.
     open_seating: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When a seat opens: "automatic" confirms the head of the waitlist at once; "offer" gives
+    # them ``offer_hours`` to accept (domain.capacity). ``waitlist_cap``: None, no limit.
+    waitlist_mode: Mapped[str] = mapped_column(
+        String(20), default="automatic", server_default="automatic"
+    )
+    offer_hours: Mapped[int | None]
+    waitlist_cap: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

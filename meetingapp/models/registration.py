@@ -43,6 +43,9 @@ class Registration(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # A waitlisted person offered a freed seat holds it until ``offer_expires_at``.
+    offered_at: Mapped[datetime | None]
+    offer_expires_at: Mapped[datetime | None] = mapped_column(index=True)
 
     session: Mapped[EventSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

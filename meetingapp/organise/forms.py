@@ -76,6 +76,24 @@ class SessionForm(FlaskForm):
         _l("Open seating"),
         description=_l("Anyone may come: nobody registers (an opening plenary, for example)."),
     )
+    waitlist_mode = SelectField(
+        _l("When a seat opens"),
+        default="automatic",
+        description=_l(
+            "With offers, the first person waiting is mailed and must accept within the hours "
+            "below, or the seat goes to the next."
+        ),
+    )
+    offer_hours = IntegerField(
+        _l("Hours to accept an offer"),
+        validators=[Optional(), NumberRange(min=1)],  # the upper bound: domain.capacity
+        description=_l("Empty means 24; an offer never lasts past the session's start."),
+    )
+    waitlist_cap = IntegerField(
+        _l("Waitlist cap"),
+        validators=[Optional(), NumberRange(min=1, max=100_000)],
+        description=_l("Most people on the waitlist; empty means no limit."),
+    )
     registration_opens = DateTimeLocalField(
         _l("Registration opens (local)"), format=DT_FORMAT, validators=[Optional()]
     )
@@ -121,6 +139,10 @@ class SessionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         # Set after construction: WTForms 3.3 deprecates tuple choices declared on the class.
         self.kind.choices = [(value, gettext(label)) for value, label in KIND_CHOICES]
+        self.waitlist_mode.choices = [
+            ("automatic", gettext("Confirm the first person waiting at once")),
+            ("offer", gettext("Offer the seat with a deadline to accept")),
+        ]
 
     def validate_round_count(self, field):
         if self.kind.data == SessionKind.SPEED_NETWORKING.value and not field.data:
@@ -203,6 +225,9 @@ def session_form_values(form: SessionForm) -> dict:
         "ends_at": datetime.combine(day, form.end_time.data),
         "capacity": form.capacity.data,
         "open_seating": bool(form.open_seating.data),
+        "waitlist_mode": form.waitlist_mode.data,
+        "offer_hours": form.offer_hours.data,
+        "waitlist_cap": form.waitlist_cap.data,
         "registration_opens": form.registration_opens.data,
         "registration_closes": form.registration_closes.data,
         "lead_organisation": form.lead_organisation.data or None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from meetingapp.domain.capacity import AUTOMATIC, check_waitlist_settings
 from meetingapp.domain.errors import ValidationFailed
 from meetingapp.domain.i18n import _
 from meetingapp.domain.retention import DEFAULT_RETENTION_MONTHS
@@ -109,6 +110,9 @@ class SessionData:
     room: str = ""
     capacity: int | None = None
     open_seating: bool = False
+    waitlist_mode: str = AUTOMATIC  # or "offer": a freed seat is offered for offer_hours
+    offer_hours: int | None = None
+    waitlist_cap: int | None = None
     registration_opens: datetime | None = None  # local, naive
     registration_closes: datetime | None = None  # local, naive
     lead_organisation_id: int | None = None
@@ -133,6 +137,10 @@ class SessionData:
                 field="ends_at",
             )
         _must_exist(Organisation, values.get("lead_organisation"), "lead_organisation")
+        waitlist_mode = values.get("waitlist_mode") or AUTOMATIC
+        check_waitlist_settings(
+            waitlist_mode, values.get("offer_hours"), values.get("waitlist_cap")
+        )
         return cls(
             kind=SessionKind(values.get("kind") or SessionKind.MEETING.value),
             title=values["title"],
@@ -143,6 +151,9 @@ class SessionData:
             room=values.get("room") or "",
             capacity=values.get("capacity"),
             open_seating=bool(values.get("open_seating")),
+            waitlist_mode=waitlist_mode,
+            offer_hours=values.get("offer_hours"),
+            waitlist_cap=values.get("waitlist_cap"),
             registration_opens=_local_naive(values.get("registration_opens"), tz),
             registration_closes=_local_naive(values.get("registration_closes"), tz),
             lead_organisation_id=values.get("lead_organisation"),
@@ -170,6 +181,9 @@ def session_values(session: EventSession) -> Values:
         "ends_at": _local_naive(session.ends_at, tz),
         "capacity": session.capacity,
         "open_seating": session.open_seating,
+        "waitlist_mode": session.waitlist_mode,
+        "offer_hours": session.offer_hours,
+        "waitlist_cap": session.waitlist_cap,
         "registration_opens": _local_naive(session.registration_opens_at, tz),
         "registration_closes": _local_naive(session.registration_closes_at, tz),
         "lead_organisation": session.lead_organisation_id,

@@ -3,7 +3,7 @@
 Field names are the *values* of ``organise/mappers.py``: a body is handed to the mapper as it is.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -17,6 +17,7 @@ from meetingapp.api.schemas import (
     required_text,
     text,
 )
+from meetingapp.domain.capacity import MAX_OFFER_HOURS  # waitlist offers
 
 
 class EventFields(Body):
@@ -52,6 +53,17 @@ class SessionFields(Body):
     )
     open_seating: bool = Field(
         default=False, description="Meetings only: anyone may come, nobody registers"
+    )
+    waitlist_mode: Literal["automatic", "offer"] = Field(
+        default="automatic",
+        description="When a seat opens: automatic confirms the head of the waitlist at once; "
+        "offer holds the seat for them to accept within offer_hours",
+    )
+    offer_hours: Annotated[int, Field(ge=1, le=MAX_OFFER_HOURS)] | None = Field(
+        default=None, description="Hours an offer holds its seat (never past the start); null: 24"
+    )
+    waitlist_cap: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None, description="Most people on the waitlist; null: no limit"
     )
     registration_opens: LocalOrAware | None = None
     registration_closes: LocalOrAware | None = Field(

@@ -181,6 +181,8 @@ def _apply_session(
     session.starts_at, session.ends_at = starts_at, ends_at
     session.registration_opens_at, session.registration_closes_at = opens, closes
     session.open_seating = data.open_seating and data.kind == SessionKind.MEETING
+    session.waitlist_mode = data.waitlist_mode
+    session.offer_hours, session.waitlist_cap = data.offer_hours, data.waitlist_cap
     session.lead_organisation_id = data.lead_organisation_id
     session.chair = data.chair.strip()
     set_agenda(session, data.agenda)  # keeps the organiser's notes on items still there

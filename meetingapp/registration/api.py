@@ -40,6 +40,22 @@ def cancel(caller: User, session_id: int):
     service.cancel_registration(user=caller, session_id=session_id, now=clock.now())
 
 
+@bp.post("/sessions/<int:session_id>/registrations/me/accept")
+@operation(
+    summary="Accept the seat offered to you",
+    tag="registrations",
+    response=s.RegistrationOutcome,
+    errors=(404, 409),
+    description="In a session whose waitlist_mode is offer, a freed seat is held for the "
+    "first person waiting until the offer's deadline: accepting confirms them. 409 when the "
+    "caller holds no pending offer (none was made, or it lapsed and went to the next person). "
+    "To decline, cancel the registration (DELETE …/registrations/me).",
+)
+def accept_offer(caller: User, session_id: int):
+    outcome = service.accept_offer(user=caller, session_id=session_id, now=clock.now())
+    return s.RegistrationOutcome(status=outcome.status, waitlist_position=None)
+
+
 @bp.get("/sessions/<int:session_id>/registrations")
 @operation(
     summary="List a session's registrations",

@@ -7,10 +7,12 @@ the timetable, the dashboard, check-in, the roster and the API all ask it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, selectinload
 
+from meetingapp import clock
 from meetingapp.domain.capacity import Availability, takes_registrations
 from meetingapp.domain.visibility import Viewer, is_cancelled
 from meetingapp.extensions import db
@@ -19,12 +21,16 @@ from meetingapp.models import Event, EventSession, Registration, RegistrationSta
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
-def availability_for(viewer: Viewer | None, session_ids: Iterable[int]) -> dict[int, Availability]:
+def availability_for(
+    viewer: Viewer | None, session_ids: Iterable[int], now: datetime | None = None
+) -> dict[int, Availability]:
     """{session id: Availability} for the sessions asked, with the viewer's own registration and
-    waitlist position; a constant number of queries for any number of sessions."""
+    waitlist position; a constant number of queries for any number of sessions. Offers count as
+    held seats until their deadline (``now``: default the clock's), swept away or not."""
     ids = sorted(set(session_ids))
     if not ids:
         return {}
+    now = now or clock.now()
     parent = aliased(EventSession)
     rows = db.session.execute(
         select(
@@ -41,10 +47,12 @@ def availability_for(viewer: Viewer | None, session_ids: Iterable[int]) -> dict[
         .outerjoin(parent, parent.id == EventSession.parent_id)
         .where(EventSession.id.in_(ids))
     ).all()
-    counts = active_counts_by_session(ids)
+    counts = active_counts_by_session(ids, now)
     mine: dict[int, tuple[str, int | None]] = {}
+    offers: dict[int, datetime] = {}
     if viewer is not None and getattr(viewer, "id", None) is not None:
         mine = statuses_for_user(viewer.id, ids)
+        offers = live_offers_of_user(viewer.id, ids, now)
     out = {}
     for (
         sid,
@@ -69,24 +77,114 @@ def availability_for(viewer: Viewer | None, session_ids: Iterable[int]) -> dict[
             open_seating=bool(open_seating),
             my_status=status,
             my_position=position,
+            offered=c.get("offered", 0),
+            my_offer_expires_at=offers.get(sid),
         )
     return out
 
 
-def active_counts_by_session(session_ids: list[int]) -> dict[int, dict[str, int]]:
-    """{session_id: {"confirmed": n, "waitlisted": m}} in one query."""
+def _live_offer(now: datetime):
+    """1 for a waitlisted registration whose offer still holds a seat at ``now``, else 0."""
+    return case(
+        (
+            (Registration.status == RegistrationStatus.WAITLISTED)
+            & (Registration.offer_expires_at > now),
+            1,
+        ),
+        else_=0,
+    )
+
+
+def active_counts_by_session(
+    session_ids: list[int], now: datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """{session_id: {"confirmed": n, "waitlisted": m, "offered": k}} in one query; ``offered``
+    (live offers, among the waitlisted) as of ``now``, default the clock's."""
     if not session_ids:
         return {}
+    live = _live_offer(now or clock.now())
     stmt = (
-        select(Registration.session_id, Registration.status, func.count())
+        select(Registration.session_id, Registration.status, func.count(), func.sum(live))
         .where(Registration.session_id.in_(session_ids))
         .where(Registration.status != RegistrationStatus.CANCELLED)
         .group_by(Registration.session_id, Registration.status)
     )
     counts: dict[int, dict[str, int]] = {}
-    for session_id, status, n in db.session.execute(stmt):
-        counts.setdefault(session_id, {"confirmed": 0, "waitlisted": 0})[status.value] = n
+    for session_id, status, n, offered in db.session.execute(stmt):
+        c = counts.setdefault(session_id, {"confirmed": 0, "waitlisted": 0, "offered": 0})
+        c[status.value] = n
+        c["offered"] += int(offered or 0)
     return counts
+
+
+def seat_counts(session_id: int, now: datetime) -> tuple[int, int]:
+    """(confirmed, live offers) of one session in one statement: the seats held at ``now``."""
+    confirmed, offered = db.session.execute(
+        select(
+            func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
+            func.coalesce(func.sum(_live_offer(now)), 0),
+        ).where(Registration.session_id == session_id)
+    ).one()
+    return confirmed or 0, int(offered or 0)
+
+
+def waitlist_length(session_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+        )
+        or 0
+    )
+
+
+def stale_offers(session_id: int, now: datetime) -> list[Registration]:
+    """Offers of the session whose deadline has passed, still on the waitlist, in order."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+                Registration.offer_expires_at <= now,
+            )
+            .order_by(Registration.waitlist_rank, Registration.id)
+        )
+    )
+
+
+def sessions_with_stale_offers(
+    now: datetime, session_ids: Iterable[int] | None = None
+) -> list[int]:
+    """The sessions (of those given, or all) holding an offer whose deadline has passed."""
+    stmt = select(Registration.session_id).where(
+        Registration.status == RegistrationStatus.WAITLISTED,
+        Registration.offer_expires_at <= now,
+    )
+    if session_ids is not None:
+        ids = sorted(set(session_ids))
+        if not ids:
+            return []
+        stmt = stmt.where(Registration.session_id.in_(ids))
+    return sorted(set(db.session.scalars(stmt.distinct())))
+
+
+def live_offers_of_user(user_id: int, session_ids: list[int], now: datetime) -> dict[int, datetime]:
+    """{session_id: deadline} of the user's live offers among these sessions."""
+    if not session_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Registration.session_id, Registration.offer_expires_at).where(
+                Registration.user_id == user_id,
+                Registration.session_id.in_(session_ids),
+                Registration.status == RegistrationStatus.WAITLISTED,
+                Registration.offer_expires_at > now,
+            )
+        ).all()
+    )
 
 
 def confirmed_count(session_id: int) -> int:

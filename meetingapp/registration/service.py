@@ -21,7 +21,7 @@ from meetingapp.domain.i18n import _
 from meetingapp.domain.visibility import can_manage, can_see_event, check_not_cancelled
 from meetingapp.extensions import db
 from meetingapp.mail import service as mail
-from meetingapp.mail.notices import CONFIRMED, SEAT_OPENED, notice
+from meetingapp.mail.notices import CONFIRMED, OFFERED, SEAT_OPENED, notice
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -35,7 +35,11 @@ from meetingapp.registration.queries import (
     active_registration,
     confirmed_count,
     positions_for,
+    seat_counts,
+    sessions_with_stale_offers,
+    stale_offers,
     waitlist_for,
+    waitlist_length,
     waitlist_position,
 )
 from meetingapp.uow import require_seat_lock, unit_of_work
@@ -114,7 +118,12 @@ def register_participant(
             )
         if active_registration(session_id, user.id) is not None:
             raise rules.AlreadyRegistered(_("You are already registered for this session."))
-        status = rules.status_for_new_registration(session.capacity, confirmed_count(session_id))
+        if session.waitlist_mode == rules.OFFER:
+            # Lapsed offers pass on first, so a newcomer never takes a seat someone waits for.
+            _promote(session, now, None)
+        status = rules.status_for_new_registration(session.capacity, *seat_counts(session_id, now))
+        if status == rules.WAITLISTED:
+            rules.check_waitlist_room(session.waitlist_cap, waitlist_length(session_id))
         reg = Registration(
             session_id=session_id,
             user_id=user.id,
@@ -203,9 +212,16 @@ def _withdraw(reg: Registration, session: EventSession, actor_id: int, now: date
 
 
 def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list[int]:
-    """Give freed seats to the head of the waitlist (under the caller's lock)."""
+    """Give freed seats to the head of the waitlist (under the caller's lock): confirm them, or
+    in offer mode offer them the seats (after passing on the offers that lapsed).
+
+    Returns the ids of the users confirmed (offers are not confirmations)."""
     require_seat_lock(session.id)
     if session.is_cancelled:
+        return []
+    _expire_offers(session, now)
+    if session.waitlist_mode == rules.OFFER:
+        _offer_seats(session, now, actor_id)
         return []
     waiting = waitlist_for(session.id)
     n = rules.seats_to_promote(session.capacity, confirmed_count(session.id), len(waiting))
@@ -230,6 +246,85 @@ def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list
     return promoted
 
 
+def _expire_offers(session: EventSession, now: datetime) -> list[Registration]:
+    """Take the people whose offer lapsed off the waitlist (kept as cancelled) and tell them."""
+    lapsed = stale_offers(session.id, now)
+    for reg in lapsed:
+        reg.status = RegistrationStatus.CANCELLED
+        reg.cancelled_at = now
+        reg.waitlist_rank = None
+        _log(reg, "offer_expired", RegistrationStatus.WAITLISTED.value, None, now)
+        mail.offer_message(user=reg.user, session=session, status="offer_expired", now=now)
+    if lapsed:
+        db.session.flush()
+    return lapsed
+
+
+def _offer_seats(session: EventSession, now: datetime, actor_id: int | None) -> None:
+    """Offer each seat nobody holds to the next person waiting without an offer."""
+    waiting = waitlist_for(session.id)
+    eligible = [r for r in waiting if r.offer_expires_at is None]
+    confirmed, offered = seat_counts(session.id, now)
+    n = rules.seats_to_promote(session.capacity, confirmed, len(eligible), offered)
+    deadline = rules.offer_deadline(now, session.offer_hours, starts_at=session.starts_at)
+    for reg in eligible[:n]:
+        reg.offered_at = now
+        reg.offer_expires_at = deadline
+        _log(reg, "offer", reg.status.value, actor_id, now, note=f"until {deadline.isoformat()}")
+        db.session.add(
+            Notification(
+                user_id=reg.user_id,
+                created_at=now,
+                message=notice(OFFERED, title=session.title),
+            )
+        )
+        mail.offer_message(
+            user=reg.user, session=session, status="offered", deadline=deadline, now=now
+        )
+    db.session.flush()
+
+
+def expire_offers(*, now: datetime, session_ids=None) -> int:
+    """Pass on every offer whose deadline has passed (of these sessions, or all): the cron
+    command and any request that touches a session. One unit per session, under its lock.
+
+    Returns how many offers lapsed."""
+    lapsed = 0
+    for session_id in sessions_with_stale_offers(now, session_ids):
+        with unit_of_work(lock_session=session_id) as unit:
+            session = unit.locked(session_id)
+            if session is None:
+                continue
+            lapsed += len(stale_offers(session_id, now))
+            _promote(session, now, None)
+    return lapsed
+
+
+def accept_offer(*, user: User, session_id: int, now: datetime) -> RegistrationOutcome:
+    """Take the seat offered to ``user``: confirmed. Raises NoOffer (409) when they hold no
+    live offer (none was made, it lapsed, or they are already confirmed)."""
+    expire_offers(now=now, session_ids=[session_id])
+    with unit_of_work(lock_session=session_id) as unit:
+        session = _open_session(unit.locked(session_id), user)
+        reg = active_registration(session_id, user.id)
+        if (
+            reg is None
+            or reg.status != RegistrationStatus.WAITLISTED
+            or not rules.offer_is_live(reg.offer_expires_at, now)
+        ):
+            raise rules.NoOffer(
+                _("You have no seat on offer for this session (an offer lapses at its deadline).")
+            )
+        reg.status = RegistrationStatus.CONFIRMED
+        reg.confirmed_at = now
+        reg.waitlist_rank = None
+        reg.offer_expires_at = None
+        db.session.flush()
+        _log(reg, "accept_offer", RegistrationStatus.WAITLISTED.value, user.id, now)
+        mail.registration_message(user=user, session=session, status="confirmed", now=now)
+    return RegistrationOutcome(reg.id, rules.CONFIRMED, None)
+
+
 def change_capacity(
     *, session_id: int, new_capacity: int | None, now: datetime, actor: User
 ) -> list[int]:
@@ -239,7 +334,7 @@ def change_capacity(
         session = unit.locked(session_id)
         if session is None:
             raise NotFound(_("There is no such session."))
-        rules.check_new_capacity(new_capacity, confirmed_count(session_id))
+        rules.check_new_capacity(new_capacity, sum(seat_counts(session_id, now)))
         old = session.capacity
         if old == new_capacity:
             return []
@@ -412,7 +507,9 @@ def _names(user_ids: list[int]) -> tuple[str, ...]:
 
 def _who(regs: list[Registration], promoted: list[int]) -> str:
     detail = ", ".join(r.user.email for r in regs)
-    return f"{len(regs)}: {detail}; {len(promoted)} promoted" if promoted else f"{len(regs)}: {detail}"
+    return (
+        f"{len(regs)}: {detail}; {len(promoted)} promoted" if promoted else f"{len(regs)}: {detail}"
+    )
 
 
 def confirm_past_capacity(

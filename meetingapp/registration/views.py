@@ -54,6 +54,15 @@ def register(session_id: int):
     session = visible_session(session_id, current_user)
     if outcome.status == "confirmed":
         flash(gettext("You are confirmed for “%(title)s”.", title=session.title), "success")
+    elif session.waitlist_mode == "offer":
+        flash(
+            gettext(
+                "The session is full: you are %(ordinal)s on the waitlist. When a seat opens "
+                "for you it is offered to you by mail and on My programme, to accept in time.",
+                ordinal=ordinal(outcome.waitlist_position),
+            ),
+            "info",
+        )
     else:
         flash(
             gettext(
@@ -76,6 +85,16 @@ def cancel(session_id: int):
         gettext("Your registration for “%(title)s” is withdrawn.", title=session.title),
         "success",
     )
+    return redirect(_back_or_programme(session_id))
+
+
+@bp.post("/sessions/<int:session_id>/accept")
+@login_required
+@flash_refusal(_back_or_programme)
+def accept_offer(session_id: int):
+    svc.accept_offer(user=current_user, session_id=session_id, now=clock.now())
+    session = visible_session(session_id, current_user)
+    flash(gettext("You are confirmed for “%(title)s”.", title=session.title), "success")
     return redirect(_back_or_programme(session_id))
 
 

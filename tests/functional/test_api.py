@@ -350,6 +350,13 @@ MATRIX = {
         ),
         _expect(401, 204, 204, 204),
     ),
+    "POST /sessions/{id}/registrations/me/accept": (
+        lambda w, me: (
+            _register(w, me, w.meeting)
+            or ("POST", f"/sessions/{w.meeting.id}/registrations/me/accept", None)
+        ),
+        _expect(401, 409, 409, 409),  # confirmed, so no offer to accept
+    ),
     "GET /sessions/{id}/registrations": (
         lambda w, me: ("GET", f"/sessions/{w.meeting.id}/registrations", None),
         ORGANISER_ONLY,
