@@ -13,8 +13,9 @@ per stream, fed through a queue (``QueueSubscriber``).
 
 The thread wakes when this process publishes a change (``hub``: a commit here, or another
 server's NOTIFY), when a phase runs out (it reads the state, which writes the next phase down),
-to poll the versions on SQLite (one query for every watched session, twice a second), for
-heartbeats, and stops when nobody has listened for a few seconds.
+to poll the versions on SQLite (one query for every watched session, twice a second) and on
+PostgreSQL once LISTEN is in place (``hub.resync``: what was committed before it went unheard),
+for heartbeats, and stops when nobody has listened for a few seconds.
 """
 
 from __future__ import annotations
@@ -162,6 +163,7 @@ class Fanout:
 
         hub.add_waker(self.wake)
         next_poll = time.monotonic() + self.poll_seconds
+        resyncs = hub.resyncs
         idle_since: float | None = None
         try:
             while True:
@@ -173,7 +175,8 @@ class Fanout:
                     mono = time.monotonic()
                     if watched:
                         idle_since = None
-                        polling = mono >= next_poll
+                        polling = mono >= next_poll or hub.resyncs != resyncs
+                        resyncs = hub.resyncs
                         if polling:
                             next_poll = mono + self.poll_seconds
                         self._refresh(watched, hub, polling)

@@ -412,7 +412,9 @@ def _replan(
         fixed=tuple(fixed),
     )
     try:
-        result = planner.solve(problem, time_limit=replan_seconds(len(people)))
+        # The planner's own ceiling: a short, budgeted search for the rounds left (the room
+        # waits for it, and the same input gives the same plan).
+        result = planner.solve(problem)
     except planner.Infeasible as exc:
         raise RotationInfeasible(
             _("No rotation is possible: %(reason)s", reason=str(exc))
@@ -459,13 +461,6 @@ def _replan(
         detail=f"v{plan.version} from round {first + 1}: {len(absent)} absent, {len(moved)} moved",
     )
     return plan, moved
-
-
-def replan_seconds(people: int) -> float:
-    """How long a re-plan during the session may search: the room waits for it (and the phones
-    must show the new tables within 2 s of the click), so a small room gets a short search;
-    a room of 350 or more the planner's usual second."""
-    return min(1.0, 0.3 + 0.002 * people)
 
 
 def seat_walk_in(*, session_id: int, user: User, actor: User, now: datetime) -> Replanned:

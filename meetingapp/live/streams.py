@@ -48,12 +48,13 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 class Hub:
     """Remembers the newest version published for each session in this process, and wakes the
-    fan-out threads when one moves."""
+    fan-out threads when one moves (or when they must read every version again: ``resync``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._versions: dict[int, int] = {}
         self._wakers: list[Callable[[], None]] = []
+        self.resyncs = 0  # how many times the fan-out threads were asked to read every version
 
     def publish(self, session_id: int, version: int) -> None:
         with self._lock:
@@ -65,6 +66,16 @@ class Hub:
 
     def version(self, session_id: int) -> int:
         return self._versions.get(session_id, 0)
+
+    def resync(self) -> None:
+        """Changes may have gone unheard (LISTEN was not yet, or no longer, in place): the
+        fan-out threads read every watched session's version at once instead of at the next
+        poll."""
+        with self._lock:
+            self.resyncs += 1
+            wakers = list(self._wakers)
+        for wake in wakers:
+            wake()
 
     def add_waker(self, wake: Callable[[], None]) -> None:
         with self._lock:
@@ -112,6 +123,9 @@ class PostgresListener:
                 with psycopg.connect(dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     delay = 0.5
+                    # A change committed before LISTEN took effect (the first stream's own
+                    # opening, or an outage) was notified to nobody here: read the versions now.
+                    hub.resync()
                     for note in conn.notifies():
                         session_id, _, version = note.payload.partition(":")
                         if session_id.isdigit() and version.isdigit():

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale, gettext, ngettext
 from flask_login import current_user, login_required
 
@@ -218,30 +228,57 @@ def board(token: str):
     current, upcoming = rules.seated_round(state), rules.upcoming_round(state, timing)
     # While people talk the board shows where they go next; otherwise where they sit now.
     shown = upcoming if state.state == rules.TALKING and upcoming is not None else current
+    if _wants_json():
+        return _seats_json({"board": _board_seats(seats)}, snap, session)
     if row.board_locale:  # the language the organiser chose for the room
         with force_locale(row.board_locale):
             return _render_board(session, snap, seats, shown, phone_url, token, row.board_locale)
     return _render_board(session, snap, seats, shown, phone_url, token, None)
 
 
+def _board_seats(seats) -> dict:
+    return {
+        str(r + 1): [(seat.name, seat.table.code) for seat in seats.alphabetical(r)]
+        for r in seats.by_round
+    }
+
+
 def _render_board(session, snap, seats, shown, phone_url, token, locale):
-    return render_template(
-        "live/board.html",
-        session=session,
-        snap=snap,
-        clock_data=_clock_data(snap, session),
-        labels=clock_labels(),
-        shown_round=shown,
-        seats=seats.alphabetical(shown),
-        board_seats={
-            str(r + 1): [(seat.name, seat.table.code) for seat in seats.alphabetical(r)]
-            for r in seats.by_round
-        },
-        phone_url=phone_url,
-        phone_qr=qr_svg(phone_url, scale=6),
-        stream_url=url_for(".board_stream", token=token),
-        board_locale=locale,
+    return _varies(
+        render_template(
+            "live/board.html",
+            session=session,
+            snap=snap,
+            clock_data=_clock_data(snap, session),
+            labels=clock_labels(),
+            shown_round=shown,
+            seats=seats.alphabetical(shown),
+            board_seats=_board_seats(seats),
+            phone_url=phone_url,
+            phone_qr=qr_svg(phone_url, scale=6),
+            stream_url=url_for(".board_stream", token=token),
+            board_locale=locale,
+        )
     )
+
+
+def _wants_json() -> bool:
+    """live.js asks the board and the phone page for their seats as JSON after a re-plan, so
+    the page stays (no reload of every phone in the room at once)."""
+    best = request.accept_mimetypes.best_match(("text/html", "application/json"))
+    return best == "application/json"
+
+
+def _seats_json(seats: dict, snap: service.Snapshot, session):
+    response = jsonify(seats=seats, clock=_clock_data(snap, session))
+    response.headers["Cache-Control"] = "no-store"
+    return _varies(response)
+
+
+def _varies(response):
+    response = make_response(response)
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/board/<token>/stream")
@@ -263,7 +300,20 @@ def phone(session_id: int):
     hosted = hosted_table_ids(session, current_user.id)
     timing = service.timing_of(session)
     rounds = range(timing.rounds)
-    return render_template(
+    phone_seats = {
+        "mine": {
+            str(r + 1): {
+                "code": seat.table.code,
+                "topic": seat.table.topic,
+                "host": seat.table.host_display,
+            }
+            for r, seat in mine.items()
+        },
+        "hosted": bool(hosted),
+    }
+    if _wants_json():
+        return _seats_json(phone_seats, snap, session)
+    page = render_template(
         "live/phone.html",
         session=session,
         snap=snap,
@@ -276,19 +326,10 @@ def phone(session_id: int):
         hosted=hosted,
         at_my_tables={r: seats.at(hosted, r) for r in rounds} if hosted else {},
         absent=service.absent_ids(session_id) if hosted else {},
-        phone_seats={
-            "mine": {
-                str(r + 1): {
-                    "code": seat.table.code,
-                    "topic": seat.table.topic,
-                    "host": seat.table.host_display,
-                }
-                for r, seat in mine.items()
-            },
-            "hosted": bool(hosted),
-        },
+        phone_seats=phone_seats,
         stream_url=url_for(".stream", session_id=session_id),
     )
+    return _varies(page)
 
 
 @bp.get("/sessions/<int:session_id>/stream")

@@ -11,6 +11,7 @@
   var seats = seatsNode ? JSON.parse(seatsNode.textContent) : null;
   var offset = Date.parse(state.server_time) - Date.now();
   var planVersion = state.plan_version;
+  root.setAttribute("data-plan-version", String(planVersion));
   var labels = JSON.parse(document.getElementById("live-labels").textContent);
   var lastPhase = state.state + ":" + state.round;
   var page = 0;
@@ -112,7 +113,7 @@
     if (Date.now() - pageTurn > 8000) { page = (page + 1) % pages; pageTurn = Date.now(); }
     if (page >= pages) { page = 0; }
     var slice = list.slice(page * perPage, (page + 1) * perPage);
-    var key = round + ":" + page + ":" + list.length;
+    var key = planVersion + ":" + round + ":" + page + ":" + list.length;
     if (box.getAttribute("data-key") !== key) {
       box.setAttribute("data-key", key);
       while (box.firstChild) { box.removeChild(box.firstChild); }
@@ -186,15 +187,56 @@
     if (leaving) { return; }
     var next = JSON.parse(event.data);
     offset = Date.parse(next.server_time) - Date.now();
-    if (next.plan_version !== planVersion) { leave(); window.location.reload(); return; }
-    next.round_seconds = state.round_seconds;
-    next.move_seconds = state.move_seconds;
-    next.warning_seconds = state.warning_seconds;
-    next.heartbeat_seconds = state.heartbeat_seconds;
+    keepTimings(next);
     state = next;
     retryDelay = 2000;
     root.classList.remove("live-offline");
     render();
+    if (next.plan_version !== planVersion) { newPlan(next.plan_version); }
+  }
+
+  function keepTimings(next) {
+    next.round_seconds = state.round_seconds;
+    next.move_seconds = state.move_seconds;
+    next.warning_seconds = state.warning_seconds;
+    next.heartbeat_seconds = state.heartbeat_seconds;
+  }
+
+  // A re-plan: the board and a participant's phone fetch their seats (JSON from the same
+  // address) and stay; the console and a host's phone, with their forms, load again.
+  var fetching = null;
+  function newPlan(version) {
+    var inPlace = seats && window.fetch && (seats.board ||
+      (seats.mine && !seats.hosted && root.querySelector("[data-stop]")));
+    if (!inPlace) { leave(); window.location.reload(); return; }
+    if (fetching === version) { return; }
+    fetching = version;
+    window.fetch(window.location.pathname, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }, function () {
+        // No network (the phone went offline meanwhile): a reload would lose the page and its
+        // clock, so keep counting and ask again once the stream is back.
+        fetching = null;
+        return null;
+      })
+      .then(function (data) {
+        if (data === null) { return; }
+        fetching = null;
+        var mine = data.seats.mine;
+        if (mine && Object.keys(mine).length === 0) { leave(); window.location.reload(); return; }
+        seats = data.seats;
+        planVersion = data.clock.plan_version;
+        if (data.clock.version >= state.version) {  // not older than an event heard meanwhile
+          keepTimings(data.clock);
+          state = data.clock;
+          offset = Date.parse(state.server_time) - Date.now();
+        }
+        render();
+        root.setAttribute("data-plan-version", String(planVersion));
+      })
+      .catch(function () { leave(); window.location.reload(); });
   }
 
   function leave() {
