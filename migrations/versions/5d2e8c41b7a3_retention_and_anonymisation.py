@@ -34,6 +34,10 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('anonymised_at')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite's batch rebuild of users cannot carry the expression index (it is not
+        # reflected): put it back as the initial migration made it.
+        op.execute('CREATE UNIQUE INDEX IF NOT EXISTS uq_users_email_lower ON users (lower(email))')
 
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_events_retention_range'), type_='check')
