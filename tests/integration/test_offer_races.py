@@ -6,9 +6,13 @@ offers. Then, released together by a barrier: the 10 offered accept, the 15 stil
 cancel, and 25 people further down the waitlist try to accept (some may hold an offer by the
 time their request runs). Under the seat lock nobody is confirmed past the 25 seats and every
 seat is held, by a confirmation or a live offer: none is lost to two cancellations offering it to
-the same person. The control switches the lock off (``MEETINGAPP_REGISTRATION_LOCKING=0``) and
-shows the race: concurrent cancellations offer freed seats to the same head of the waitlist, so
-seats are held by nobody while people wait (or more than 25 are confirmed).
+the same person, and no registration is offered a seat twice.
+
+No control run: with the lock off (``MEETINGAPP_REGISTRATION_LOCKING=0``) three bursts showed no
+race, because every flush that touches a registration also bumps ``events.version``
+(``models/versioning.py``), a row lock on the event held until commit that queues the writers of
+one event anyway (measured: (confirmed, offers, waiting, double offers) = (24, 1, 11, 0),
+(16, 9, 19, 0), (18, 7, 17, 0)). A control that cannot fail would prove nothing.
 
 The harness (``login_all``, ``Burst``, the gunicorn server) is the registration race tests'.
 """
@@ -21,8 +25,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from meetingapp.extensions import db
+from meetingapp.models import Registration, RegistrationLog
 from meetingapp.registration import queries as reg_queries
 from meetingapp.registration import service as svc
 from tests import factories
@@ -37,7 +43,6 @@ from tests.serving import HttpClient, serve
 SEATS = 25
 WAITING = 35
 OFFERED_FIRST = 10
-CONTROL_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -110,9 +115,22 @@ def _burst(server, url: str) -> tuple[Scene, Burst]:
 
 
 def _seats(url: str, session_id: int):
+    """(confirmed, live offers, waiting, double offers): a double offer is one registration
+    offered a seat twice, by two promotions that each freed a seat; one of them went to nobody."""
+
     def read():
         seats = reg_queries.availability_for(None, [session_id])[session_id]
-        return seats.confirmed, seats.offered, seats.waitlisted
+        doubles = db.session.scalar(
+            select(func.count()).select_from(
+                select(RegistrationLog.registration_id)
+                .join(Registration, Registration.id == RegistrationLog.registration_id)
+                .where(Registration.session_id == session_id, RegistrationLog.action == "offer")
+                .group_by(RegistrationLog.registration_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
+        return seats.confirmed, seats.offered, seats.waitlisted, doubles
 
     return _with_app(url, read)
 
@@ -135,27 +153,8 @@ def test_50_simultaneous_accepts_and_cancellations_never_overbook(pg_offer_url):
         assert burst.server_errors == 0, burst.statuses
         assert set(burst.statuses) == {302}, burst.statuses
         _assert_no_unhandled_errors(server)
-    confirmed, offered, waitlisted = _seats(pg_offer_url, scene.session_id)
-    assert confirmed <= SEATS
+    confirmed, offered, waitlisted, doubles = _seats(pg_offer_url, scene.session_id)
+    assert confirmed <= SEATS and doubles == 0
     # Every seat is held (people still wait): none lost to a double offer.
     assert waitlisted > offered and confirmed + offered == SEATS
     assert confirmed >= OFFERED_FIRST  # the ten offered before the burst all got their seat
-
-
-@pytest.mark.slow
-@pytest.mark.postgres
-def test_control_without_the_lock_offers_lose_or_overbook_seats(pg_offer_url):
-    """Without the lock two cancellations read the same waitlist and offer their seats to the
-    same person: a seat ends up held by nobody while others wait (or, worse, over-booked).
-    Whether they overlap depends on scheduling: up to three bursts."""
-    outcomes = []
-    with serve(pg_offer_url, workers=4, env={"MEETINGAPP_REGISTRATION_LOCKING": "0"}) as server:
-        for _ in range(CONTROL_ATTEMPTS):
-            scene, _burst_result = _burst(server, pg_offer_url)
-            confirmed, offered, waitlisted = _seats(pg_offer_url, scene.session_id)
-            outcomes.append((confirmed, offered, waitlisted))
-            if confirmed > SEATS or (confirmed + offered < SEATS and waitlisted > offered):
-                break
-    print(f"control without lock, (confirmed, live offers, waiting) per burst: {outcomes}")
-    confirmed, offered, waitlisted = outcomes[-1]
-    assert confirmed > SEATS or (confirmed + offered < SEATS and waitlisted > offered), outcomes
