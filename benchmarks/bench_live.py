@@ -1,7 +1,10 @@
 """150 open live streams on one server: do ordinary pages still answer as fast?
 
-    .venv/bin/python benchmarks/bench_live.py [--streams N] [--requests N] [--workers W]
-                                              [--threads T] [--only sqlite|postgresql]
+    .venv/bin/python benchmarks/bench_live.py [--full] [--streams N] [--requests N]
+                                              [--workers W] [--threads T]
+                                              [--only sqlite|postgresql]
+
+By default (what ``make bench`` runs) 20 requests per page; ``--full``: 40.
 
 For SQLite (a file in a temporary directory) and PostgreSQL (a throwaway cluster started with
 tests.pg): a speed-networking session (tests/live_world.py) served by gunicorn as production
@@ -21,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import statistics
 import sys
 import tempfile
@@ -33,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from figures import Figure, publish, server_cpu_seconds  # noqa: E402
 
 from meetingapp import create_app  # noqa: E402
 from meetingapp.extensions import db  # noqa: E402
@@ -82,25 +87,6 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     rank = max(1, -(-len(ordered) * q // 100))
     return ordered[int(rank) - 1]
-
-
-def server_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (gunicorn's workers), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
 
 
 @dataclass
@@ -305,14 +291,64 @@ def print_table(rows: list[Row], args) -> None:
     )
 
 
-def main() -> None:
+def figures_of(rows: list[Row], args) -> list[Figure]:
+    figures = []
+    for row in rows:
+        db_name = row.database
+        for path, a in row.without.seconds.items():
+            b = row.with_streams.seconds[path]
+            label = "timetable" if path.startswith("/events/") else path
+            figures.append(
+                Figure(f"{db_name}: {label} p50, no streams", percentile(a, 50) * 1000, "ms", None)
+            )
+            figures.append(
+                Figure(
+                    f"{db_name}: {label} p50, {args.streams} streams open",
+                    percentile(b, 50) * 1000,
+                    "ms",
+                    None,
+                )
+            )
+            figures.append(
+                Figure(
+                    f"{db_name}: {label} p50 with ÷ without streams",
+                    round(row.ratio(path), 2),
+                    "×",
+                    TARGET_RATIO,
+                )
+            )
+        figures += [
+            Figure(f"{db_name}: pages failing with streams open", row.with_streams.failures, "", 0),
+            Figure(f"{db_name}: streams not opened", args.streams - row.streams_open, "", 0),
+            Figure(
+                f"{db_name}: open streams the change missed",
+                row.streams_open - row.reached,
+                "",
+                0,
+            ),
+            Figure(f"{db_name}: fan-out to every stream", row.fanout_ms, "ms", None),
+            Figure(
+                f"{db_name}: whole run",
+                row.wall,
+                "s",
+                None,
+                cpu=row.server_cpu + row.client_cpu,
+                note=f"CPU: server {row.server_cpu:.1f} s (/proc) + bench {row.client_cpu:.1f} s",
+            ),
+        ]
+    return figures
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streams", type=int, default=150, help="open streams (default 150)")
-    parser.add_argument("--requests", type=int, default=40, help="per page (default 40)")
+    parser.add_argument("--full", action="store_true", help="40 requests per page")
+    parser.add_argument("--requests", type=int, default=None, help="per page (20, 40 full)")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (default 1)")
     parser.add_argument("--threads", type=int, default=32, help="threads each (default 32)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), help="one database only")
     args = parser.parse_args()
+    args.requests = args.requests or (40 if args.full else 20)
 
     rows: list[Row] = []
     if args.only != "sqlite":
@@ -331,7 +367,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="meetingapp-bench-") as tmp:
             rows.append(bench_database("SQLite", f"sqlite:///{Path(tmp) / 'live.sqlite'}", args))
     print_table(rows, args)
+    print()
+    return 0 if publish("live", figures_of(rows, args)) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

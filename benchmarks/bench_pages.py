@@ -207,7 +207,7 @@ def crowd_figures(app, organiser, session_id: int, count: int, runs: int) -> lis
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="requests per URL (median)")
+    parser.add_argument("--runs", type=int, default=3, help="requests per URL (median; 3)")
     parser.add_argument("--crowd", type=int, default=2000, help="registrations for the roster")
     parser.add_argument("--only", help="only the routes containing this text")
     args = parser.parse_args()

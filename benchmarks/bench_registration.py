@@ -1,6 +1,11 @@
 """200 people register at once for 21 seats, through gunicorn (4 sync workers).
 
-    .venv/bin/python benchmarks/bench_registration.py [--runs N] [--workers W] [--no-control]
+    .venv/bin/python benchmarks/bench_registration.py [--full] [--runs N] [--workers W]
+                                                      [--control | --no-control]
+
+By default (what ``make bench`` runs) one run per row and no control rows: about 4 minutes on
+this machine. ``--full`` is the long form: 3 runs per row and the control (13 minutes on a busy
+machine); ``--runs`` and ``--control``/``--no-control`` override either.
 
 For PostgreSQL (a throwaway cluster started with tests.pg) and SQLite (a file in a temporary
 directory): 200 logged-in participants POST /registration/sessions/<id> released together by a
@@ -9,6 +14,12 @@ registration table. Figures: registrations per second (200 / wall time from rele
 response), p50 and p99 latency of the individual requests (for the burst this includes queueing
 behind the 4 workers), confirmed count per run, 5xx responses. "no lock" rows repeat the burst with
 MEETINGAPP_REGISTRATION_LOCKING=0 in the server processes, the control that shows the race.
+
+Every figure goes through figures.publish with its target (issue 23): the PostgreSQL burst's p99
+≤ 1 s; with the lock, every run confirms exactly 21 and no request answers 5xx. The CPU beside
+a burst's wall time is the server's (gunicorn master and workers, from /proc; psutil is not
+installed) plus this process's client threads, so a busy machine shows as wall ≫ CPU.
+Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -17,10 +28,14 @@ import argparse
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from figures import Figure, publish, server_cpu_seconds  # noqa: E402
 
 from tests import pg  # noqa: E402
 from tests.integration.test_registration_races import (  # noqa: E402
@@ -46,12 +61,15 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def measure(url: str, session_id: int, clients, mode: str, runs: int) -> dict:
+def measure(url: str, session_id: int, clients, mode: str, runs: int, server_pid: int) -> dict:
     path = f"/registration/sessions/{session_id}"
-    rates, latencies, confirmed, errors = [], [], [], 0
+    rates, latencies, confirmed, errors, walls, cpus = [], [], [], 0, [], []
     for _ in range(runs):
         clear_registrations(url)
+        cpu0, own0 = server_cpu_seconds(server_pid), time.process_time()
         burst: Burst = fire(clients, path) if mode != "sequential" else sequential(clients, path)
+        cpus.append(server_cpu_seconds(server_pid) - cpu0 + time.process_time() - own0)
+        walls.append(burst.seconds)
         rates.append(len(clients) / burst.seconds)
         latencies += burst.latencies
         errors += burst.server_errors
@@ -62,6 +80,8 @@ def measure(url: str, session_id: int, clients, mode: str, runs: int) -> dict:
         "p99": percentile(latencies, 99) * 1000,
         "confirmed": confirmed,
         "errors": errors,
+        "wall": statistics.median(walls) * 1000,
+        "cpu": statistics.median(cpus) * 1000,
     }
 
 
@@ -70,25 +90,64 @@ def bench_database(name: str, url: str, args) -> list[tuple[str, str, dict]]:
     rows = []
     with serve(url, workers=args.workers) as server:
         clients = list(login_all(server.url, seeded.emails).values())
-        rows.append((name, "burst", measure(url, seeded.session_id, clients, "burst", args.runs)))
-        rows.append(
-            (name, "sequential", measure(url, seeded.session_id, clients, "sequential", args.runs))
-        )
+        for mode in ("burst", "sequential"):
+            result = measure(url, seeded.session_id, clients, mode, args.runs, server.pid)
+            rows.append((name, mode, result))
     if args.control:
         env = {"MEETINGAPP_REGISTRATION_LOCKING": "0"}
         with serve(url, workers=args.workers, env=env) as server:
             # The cookies are signed with the testing secret key: still valid on this server.
             for client in clients:
                 client.retarget(server.url)
-            result = measure(url, seeded.session_id, clients, "burst", args.runs)
+            result = measure(url, seeded.session_id, clients, "burst", args.runs, server.pid)
             rows.append((name, "burst, no lock", result))
     return rows
 
 
-def main() -> None:
+def figures_of(rows: list[tuple[str, str, dict]]) -> list[Figure]:
+    figures = []
+    for name, mode, r in rows:
+        label = f"{name}, {mode}"
+        locked = "no lock" not in mode
+        figures.append(
+            Figure(
+                f"{label}: 200 requests, wall",
+                r["wall"],
+                "ms",
+                None,
+                cpu=r["cpu"],
+                note=f"{r['rate']:.0f} reg/s; CPU: server (/proc) + client",
+            )
+        )
+        figures.append(Figure(f"{label}: p50 latency", r["p50"], "ms", None))
+        p99_target = 1000 if mode == "burst" and name == "PostgreSQL" else None
+        figures.append(Figure(f"{label}: p99 latency", r["p99"], "ms", p99_target))
+        confirmed = "/".join(str(c) for c in r["confirmed"])
+        figures.append(
+            Figure(
+                f"{label}: runs not confirming exactly {SEATS}",
+                sum(1 for c in r["confirmed"] if c != SEATS),
+                "",
+                0 if locked else None,
+                note=f"confirmed per run {confirmed}",
+            )
+        )
+        figures.append(Figure(f"{label}: 5xx answers", r["errors"], "", 0 if locked else None))
+    return figures
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per row (default 3)")
+    parser.add_argument("--full", action="store_true", help="3 runs per row and the control")
+    parser.add_argument("--runs", type=int, default=None, help="runs per row (1, 3 with --full)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--control",
+        dest="control",
+        action="store_true",
+        default=None,
+        help="also the runs with the lock switched off (the default with --full)",
+    )
     parser.add_argument(
         "--no-control",
         dest="control",
@@ -96,6 +155,9 @@ def main() -> None:
         help="skip the runs with the lock switched off",
     )
     args = parser.parse_args()
+    args.runs = args.runs or (3 if args.full else 1)
+    if args.control is None:
+        args.control = args.full
 
     rows = []
     try:
@@ -141,7 +203,9 @@ def main() -> None:
         f"ended with 22-24 registrations; {verdict}. The 'no lock' rows are the same burst "
         "without the lock."
     )
+    print()
+    return 0 if publish("registration", figures_of(rows)) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

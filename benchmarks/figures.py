@@ -14,6 +14,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -51,6 +52,26 @@ def timed(call: Callable[[], object], runs: int) -> tuple[float, float]:
         cpus.append((time.process_time() - c0) * 1000)
         walls.append((time.perf_counter() - w0) * 1000)
     return statistics.median(walls), statistics.median(cpus)
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a server process and its children (gunicorn's master and
+    workers), read from /proc (psutil is not installed): the CPU of work done in another
+    process, which :func:`timed` cannot see."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def _fmt(value: float | None, unit: str) -> str:
