@@ -26,10 +26,15 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
+def _entity_id(value) -> int:
+    """The placeholder's empty value reads as 0, which DataRequired refuses with its message."""
+    return int(value) if value not in ("", None) else 0
+
+
 class MergeForm(FlaskForm):
     into = SelectField(
         _l("Merge into"),
-        coerce=int,
+        coerce=_entity_id,
         validators=[DataRequired(message=_l("Choose the entity to keep."))],
         description=_l(
             "Its people, the events and sessions it leads and the tables it hosts move to the "

@@ -79,7 +79,7 @@ def entity(organisation_id: int):
 
 def _entity_page(use, form: EntityForm, status: int = 200):
     merge_form = MergeForm(formdata=None)
-    merge_form.into.choices = [(0, gettext("— choose the entity to keep —"))] + [
+    merge_form.into.choices = [("", gettext("— choose the entity to keep —"))] + [
         (o.id, o.label) for o in all_organisations() if o.id != use.entity.id
     ]
     return render_template(

@@ -28,7 +28,9 @@ class SettingsForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind of question"), validators=[DataRequired()])
+    # No DataRequired: the select has no empty placeholder (its `required` would be invalid HTML)
+    # and SelectField already refuses any value but a listed kind.
+    kind = SelectField(_l("Kind of question"))
     prompt = StringField(
         _l("Question"),
         validators=[

@@ -29,12 +29,21 @@ class CardsForm(FlaskForm):
     columns = IntegerField(_l("Columns"), validators=[Optional(), NumberRange(min=1, max=4)])
 
 
+# These selects list only real choices, one always selected: no `required` attribute, which the
+# HTML standard allows on a select only with an empty placeholder first. InputRequired still checks.
+LISTED_ONLY = {"required": False}
+
+
 class StayForm(FlaskForm):
     """An organiser marks someone who keeps one table in every round (prefix ``stay``)."""
 
     # The use case, not the form, refuses someone not confirmed (with their name).
     participant = SelectField(
-        _l("Participant"), coerce=int, validators=[InputRequired()], validate_choice=False
+        _l("Participant"),
+        coerce=int,
+        validators=[InputRequired()],
+        validate_choice=False,
+        render_kw=LISTED_ONLY,
     )
     submit = SubmitField(_l("Stays at one table"))
 
@@ -43,12 +52,20 @@ class PairForm(FlaskForm):
     """Two people kept apart or together in every round (prefix ``pair``)."""
 
     first = SelectField(
-        _l("One person"), coerce=int, validators=[InputRequired()], validate_choice=False
+        _l("One person"),
+        coerce=int,
+        validators=[InputRequired()],
+        validate_choice=False,
+        render_kw=LISTED_ONLY,
     )
     second = SelectField(
-        _l("The other person"), coerce=int, validators=[InputRequired()], validate_choice=False
+        _l("The other person"),
+        coerce=int,
+        validators=[InputRequired()],
+        validate_choice=False,
+        render_kw=LISTED_ONLY,
     )
-    kind = SelectField(_l("Rule"), validators=[InputRequired()])
+    kind = SelectField(_l("Rule"), validators=[InputRequired()], render_kw=LISTED_ONLY)
     submit = SubmitField(_l("Add the pair"))
 
     def __init__(self, *args, **kwargs):
