@@ -485,8 +485,12 @@ def build_calendar(
     method: str = "PUBLISH",
     now: datetime,
     prodid: str = "-//meetingapp//meetingapp//EN",
+    empty_zone: str = "UTC",
 ) -> bytes:
     """Serialise ``entries`` as one VCALENDAR (UTF-8 bytes, CRLF line ends).
+
+    RFC 5545 (3.6) requires at least one component: a calendar without entries holds the
+    VTIMEZONE of ``empty_zone`` alone, so an empty itinerary or feed stays a valid file.
 
     ``now`` (aware) becomes every DTSTAMP and the LAST-MODIFIED of entries
     without one. ``method`` is PUBLISH for feeds and downloads; REQUEST and
@@ -533,6 +537,8 @@ def build_calendar(
             low, high = years.get(entry.tzid, (local.year, local.year))
             years[entry.tzid] = (min(low, local.year), max(high, local.year))
 
+    if not items:
+        years[empty_zone] = (stamp.year, stamp.year)
     for tzid in sorted(years):
         calendar.add_component(timezone_component(tzid, *years[tzid]))
     for event in events:

@@ -22,10 +22,12 @@ from meetingapp.models import (
     Registration,
     RegistrationStatus,
     SessionKind,
+    TopicTable,
     User,
 )
 from meetingapp.models.event import visible_event, visible_session
 from meetingapp.models.rotation import RotationAssignment, RotationPlan
+from meetingapp.rotation.queries import host_duties_for
 from meetingapp.uow import unit_of_work
 
 UrlFor = Callable[[EventSession], str]
@@ -44,6 +46,10 @@ def session_uid(session: EventSession) -> str:
 
 def round_uid(session: EventSession, number: int) -> str:
     return f"session-{session.id}-round-{number + 1}@{UID_DOMAIN}"
+
+
+def hosting_uid(table: TopicTable, number: int) -> str:
+    return f"table-{table.id}-round-{number + 1}-host@{UID_DOMAIN}"
 
 
 def _location(session: EventSession) -> str:
@@ -156,6 +162,48 @@ def round_entries(
     return entries
 
 
+def hosting_entries(
+    user: User, url_for_session: UrlFor, *, include_cancelled: bool
+) -> list[CalendarEntry]:
+    """A host's table in each round of the sessions where they host one."""
+    entries = []
+    for duty in host_duties_for(user.id):
+        session, table = duty.session, duty.table
+        if session.is_cancelled and not include_cancelled:
+            continue
+        entries.append(
+            CalendarEntry(
+                uid=hosting_uid(table, duty.round_number),
+                summary=gettext(
+                    "Round %(round)s: you host table %(code)s — %(topic)s",
+                    round=duty.round_number + 1,
+                    code=table.code,
+                    topic=table.topic,
+                ),
+                start=duty.starts_at,
+                end=duty.ends_at,
+                tzid=session.event.timezone,
+                location=gettext(
+                    "Table %(code)s (host %(host)s), %(place)s",
+                    code=table.code,
+                    host=table.host_display,
+                    place=_location(session),
+                ),
+                description="\n".join(
+                    (
+                        session.title,
+                        gettext("Table %(code)s: %(topic)s", code=table.code, topic=table.topic),
+                    )
+                ),
+                url=url_for_session(session),
+                sequence=session.sequence or 0,
+                status="CANCELLED" if session.is_cancelled else "CONFIRMED",
+                categories=(gettext("Speed networking"),),
+            )
+        )
+    return entries
+
+
 def personal_entries(
     user: User, url_for_session: UrlFor, *, include_cancelled: bool
 ) -> list[CalendarEntry]:
@@ -195,7 +243,7 @@ def personal_entries(
             continue
         entries.append(session_entry(session, url_for_session, cancelled=cancelled))
         entries += [session_entry(p, url_for_session, cancelled=cancelled) for p in session.parts]
-    return entries
+    return entries + hosting_entries(user, url_for_session, include_cancelled=include_cancelled)
 
 
 def _published_plans_for(user_id: int, session_ids: list[int]) -> dict[int, RotationPlan]:

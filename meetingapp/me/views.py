@@ -17,7 +17,7 @@ from meetingapp.me import bp
 from meetingapp.me.queries import my_registrations, recent_notifications
 from meetingapp.models.event import visible_session
 from meetingapp.registration.queries import availability_for
-from meetingapp.rotation.queries import itinerary_for, tables_hosted_by
+from meetingapp.rotation.queries import itinerary_for, itinerary_with_duties, tables_hosted_by
 
 
 @bp.get("/")
@@ -47,7 +47,7 @@ def programme():
 def itinerary():
     return render_template(
         "me/itinerary.html",
-        stops=itinerary_for(current_user.id),
+        stops=itinerary_with_duties(current_user.id),
         hosted=tables_hosted_by(current_user.id),
     )
 

@@ -139,6 +139,7 @@ class ItineraryStop:
     starts_at: datetime
     ends_at: datetime
     table: TopicTable
+    hosting: bool = False  # the user hosts this table in this round
 
 
 def itinerary_for(user_id: int) -> list[ItineraryStop]:
@@ -162,6 +163,33 @@ def itinerary_for(user_id: int) -> list[ItineraryStop]:
             stops.append(ItineraryStop(session, a.round_number, r.starts_at, r.ends_at, a.table))
     stops.sort(key=lambda s: s.starts_at)
     return stops
+
+
+def host_duties_for(user_id: int) -> list[ItineraryStop]:
+    """Every round of each table the user hosts, in time order: a host keeps their table in
+    every round, published plan or not. Cancelled sessions are included (``is_cancelled``)."""
+    tables = db.session.scalars(
+        select(TopicTable)
+        .where(TopicTable.host_user_id == user_id)
+        .options(
+            selectinload(TopicTable.session).options(
+                selectinload(EventSession.rounds), selectinload(EventSession.event)
+            )
+        )
+    )
+    stops = [
+        ItineraryStop(t.session, r.number, r.starts_at, r.ends_at, t, hosting=True)
+        for t in tables
+        for r in t.session.rounds
+    ]
+    stops.sort(key=lambda s: (s.starts_at, s.table.code))
+    return stops
+
+
+def itinerary_with_duties(user_id: int) -> list[ItineraryStop]:
+    """The user's seats and, for a host, their table in each round of sessions not cancelled."""
+    duties = [s for s in host_duties_for(user_id) if not s.session.is_cancelled]
+    return sorted([*itinerary_for(user_id), *duties], key=lambda s: s.starts_at)
 
 
 def stops_of_plan(plan: RotationPlan, session: EventSession, user_id: int) -> list[ItineraryStop]:

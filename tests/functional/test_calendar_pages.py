@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from meetingapp.extensions import db
-from meetingapp.models import Event, EventSession, SessionKind, User
+from meetingapp.models import Event, EventSession, SessionKind, TopicTable, User
 from tests.unit.test_ics_clients import read_with
 
 pytestmark = pytest.mark.demo
@@ -168,3 +168,45 @@ def test_real_clients_read_the_demo_exports_at_the_right_instants(client, demo, 
     assert body
     assert "2024-11-20T12:00:00Z" in expected.values()
     assert "2024-10-28T13:30:00Z" in expected.values()
+
+
+@pytest.mark.parametrize("parser", ["ical.js", "libical"])
+def test_empty_itinerary_is_a_valid_calendar_of_one_vtimezone(app, client, parser, tmp_path):
+    from tests import factories
+
+    nobody = factories.user()  # registered for nothing, hosts nothing
+    db.session.commit()
+    client.post("/auth/login", data={"email": nobody.email, "password": factories.PASSWORD})
+
+    r = client.get("/calendar/me.ics")
+
+    assert r.status_code == 200
+    calendar = Calendar.from_ical(r.data)
+    # RFC 5545 3.6: at least one component; a VTIMEZONE is one, a made-up VEVENT would lie.
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
+    assert read_with(parser, r.data, tmp_path) == {}
+
+
+def test_host_sees_their_table_in_each_round_in_itinerary_and_feed(app, client, demo):
+    from meetingapp.calendar.service import feed_calendar
+
+    host = db.session.scalar(select(User).where(User.email == "host-a@example.org"))
+    tables = db.session.scalars(select(TopicTable).where(TopicTable.host_user_id == host.id)).all()
+    duties = {
+        f"table-{t.id}-round-{r.number + 1}-host@meetingapp": r.starts_at
+        for t in tables
+        for r in t.session.rounds
+    }
+    assert len(duties) >= 8  # host-a hosts table a in each edition's speed dating
+    _login(client, app, host.email)
+
+    downloaded = _events(client.get("/calendar/me.ics").data)
+    fed = _events(feed_calendar(host, lambda s: "https://example.org/", datetime.now(UTC)).body)
+    page = _text_of(client.get("/me/itinerary"))
+
+    for events in (downloaded, fed):
+        hosting = {uid: e["DTSTART"].dt.astimezone(UTC) for uid, e in events.items()}
+        assert {uid: hosting.get(uid) for uid in duties} == duties
+    first = downloaded[min(duties, key=duties.get)]
+    assert str(first["SUMMARY"]).startswith(f"Round 1: you host table {tables[0].code}")
+    assert page.count(f"you host table {tables[0].code} — {tables[0].topic}") == len(duties)

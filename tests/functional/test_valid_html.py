@@ -155,6 +155,10 @@ def test_every_page_of_the_demo_is_valid_html(app, tmp_path):
     assert all(ids.values()), ids
     written = fetch_pages(app, page_urls(app, ids), tmp_path)
     assert written > 200, f"only {written} pages answered with HTML"
+    public = [tmp_path / "anonymous_.html", *tmp_path.glob("anonymous_events_*.html")]
+    assert len(public) > 1 and all(
+        '<meta name="description" content="' in page.read_text() for page in public
+    ), "the programme and each event's page describe themselves to search engines"
 
     errors = vnu_errors(tmp_path)
 

@@ -258,6 +258,13 @@ def test_wrong_vtimezone_detected_by_parser(parser, tmp_path):
     assert read["ny-2024-10-28"][0] == "2024-10-28T12:30:00Z"
 
 
+def test_empty_calendar_read_without_error_and_without_events(parser, tmp_path):
+    # An itinerary with nothing in it: the one component RFC 5545 requires is a VTIMEZONE.
+    data = build_calendar([], name="Nothing yet", now=NOW)
+
+    assert read_with(parser, data, tmp_path) == {}
+
+
 def icalendar_generated(entries: list[CalendarEntry]) -> bytes:
     """The same events with icalendar's own VTIMEZONEs (add_missing_timezones)."""
     calendar = Calendar()

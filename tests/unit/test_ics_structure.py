@@ -358,12 +358,14 @@ def test_events_sorted_by_start_then_uid():
     ]
 
 
-def test_empty_calendar_valid_without_events():
+def test_empty_calendar_holds_one_vtimezone_as_rfc5545_requires():
     data = build_calendar([], name="Nothing yet", now=NOW)
     calendar = parse(data)
 
+    # RFC 5545 3.6: icalbody = calprops component (at least one component).
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
+    assert str(calendar.subcomponents[0]["tzid"]) == "UTC"
     assert calendar.walk("VEVENT") == []
-    assert calendar.walk("VTIMEZONE") == []
     assert "X-WR-TIMEZONE" not in calendar
     assert str(calendar["x-wr-calname"]) == "Nothing yet"
 
