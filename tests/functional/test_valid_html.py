@@ -30,6 +30,7 @@ ORGANISER = "organiser@example.org"
 PARTICIPANT = "participant01@example.org"
 HOST = "host-a@example.org"
 ANONYMOUS = "anonymous"
+PEOPLE = (ORGANISER, PARTICIPANT, HOST, ANONYMOUS)
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 # Not pages: files, event streams (they never end) and the API.
 NOT_PAGES = re.compile(r"(\.(ics|csv|xlsx|pdf|docx)$|/stream$|^/api/)")
@@ -109,8 +110,10 @@ def fetch_pages(app, routes: list[list[str]], folder: Path) -> int:
     A route that refuses someone its first row refuses them every row: the rest is skipped.
     """
     written = 0
-    for who in (ORGANISER, PARTICIPANT, HOST, ANONYMOUS):
-        client = contextvars.Context().run(signed_in, app, who)
+    clients = {who: contextvars.Context().run(signed_in, app, who) for who in PEOPLE}
+    # The pages as production renders them: with their CSRF fields (the tests' config has none).
+    app.config["WTF_CSRF_ENABLED"] = True
+    for who, client in clients.items():
         for urls in routes:
             for url in urls:
                 db.session.commit()  # the request reads with its own session
