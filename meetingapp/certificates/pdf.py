@@ -12,8 +12,6 @@ import base64
 
 import segno
 from flask import render_template
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from meetingapp.checkin.qr import qr_code_for
 from meetingapp.domain import certificates as rules
@@ -24,6 +22,11 @@ from meetingapp.models import Certificate, CertificateTemplate, EventSession, Us
 
 
 def _write(html: str) -> bytes:
+    # Imported here: WeasyPrint (with Pango) takes a second or two to import, which every web
+    # process and command would pay at start-up for the few requests that draw a PDF.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     inline_only = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
     return HTML(string=html, url_fetcher=inline_only).write_pdf()
 
