@@ -92,11 +92,9 @@ def save_settings(
             _editable(survey)
             if survey.sent_at is not None:
                 raise rules.SurveyLocked(
-                    _(
-                        "The survey went out as anonymous: that can no longer change."
-                        if survey.anonymous
-                        else "The survey went out with names: that can no longer change."
-                    )
+                    _("The survey went out as anonymous: that can no longer change.")
+                    if survey.anonymous
+                    else _("The survey went out with names: that can no longer change.")
                 )
             survey.anonymous = bool(anonymous)
         survey.intro = intro
