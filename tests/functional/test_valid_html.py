@@ -21,6 +21,8 @@ import pytest
 from sqlalchemy import select
 
 from meetingapp.extensions import db
+from meetingapp.feedback import queries as feedback_queries
+from meetingapp.feedback import service as feedback
 from meetingapp.models import (
     AuditEntry,
     CheckIn,
@@ -28,6 +30,7 @@ from meetingapp.models import (
     EventSession,
     OutboxMessage,
     Registration,
+    SessionKind,
     TopicTable,
     User,
 )
@@ -122,6 +125,30 @@ def with_microseconds() -> None:
     db.session.commit()
 
 
+def with_a_survey_sent() -> None:
+    """The 2024 speed dating's survey, sent: its results and answer pages exist only then."""
+    organiser = user_by_email(ORGANISER)
+    speed = db.session.scalars(
+        select(EventSession)
+        .where(EventSession.kind == SessionKind.SPEED_NETWORKING)
+        .order_by(EventSession.starts_at)
+    ).first()
+    feedback.add_question(
+        session_id=speed.id,
+        kind="rating",
+        prompt="How useful was it?",
+        choices_text="",
+        required=False,
+        actor=organiser,
+        now=speed.ends_at,
+    )
+    present = feedback_queries.present_user_ids(speed)
+    feedback.send_survey(
+        session_id=speed.id, expected=len(present), actor=organiser, now=speed.ends_at
+    )
+    db.session.commit()
+
+
 def refused(response) -> bool:
     return response.status_code == 403 or response.location == "/auth/login"
 
@@ -179,6 +206,7 @@ def test_every_page_of_the_demo_is_valid_html(app, tmp_path):
     ids = demo_ids()
     assert all(ids.values()), ids
     with_microseconds()
+    with_a_survey_sent()
     written = fetch_pages(app, page_urls(app, ids), tmp_path)
     assert written > 200, f"only {written} pages answered with HTML"
     public = [tmp_path / "anonymous_.html", *tmp_path.glob("anonymous_events_*.html")]
