@@ -27,8 +27,8 @@ from meetingapp.models.audit import record_audit
 from meetingapp.models.event import visible_networking_session
 from meetingapp.models.rotation import RotationAssignment, RotationPlan
 from meetingapp.registration.queries import active_registration, confirmed_people
-from meetingapp.rotation.queries import latest_plan, picks_by_user
-from meetingapp.rotation.service import RotationInfeasible
+from meetingapp.rotation.queries import latest_plan
+from meetingapp.rotation.service import RotationInfeasible, build_problem
 from meetingapp.uow import current, unit_of_work
 
 NOTIFY_CHANNEL = "meetingapp_live"
@@ -399,18 +399,10 @@ def _replan(
             if a.round_number >= first and a.user_id in keep_seats_of
         ]
     newcomers = present_ids - {a.user_id for a in played}
-    picks = picks_by_user(session.id)
-    problem = planner.RotationProblem(
-        rounds=session.round_count or 0,
-        min_tables=session.min_tables or 1,
-        max_picks=session.max_picks or 5,
-        tables=tuple(planner.TableSpec(t.id, t.seats, 0) for t in session.tables),
-        participants=tuple(
-            planner.ParticipantSpec(u.id, u.organisation_label or None, tuple(picks.get(u.id, ())))
-            for u in people
-        ),
-        fixed=tuple(fixed),
-    )
+    # The same input as planning before the day (picks, tables, the organisers' seating rules:
+    # who stays at one table, pairs apart or together), for the people in the room; a table's
+    # minimum is not kept once people are missing.
+    problem = build_problem(session, fixed=fixed, people=people, keep_min_seats=False)
     try:
         # The planner's own ceiling: a short, budgeted search for the rounds left (the room
         # waits for it, and the same input gives the same plan).

@@ -137,3 +137,37 @@ def test_participants_cannot_run_the_session(world):
         service.perform(
             session_id=world.session.id, action="start", actor=world.people[0], now=START
         )
+
+
+def test_a_live_replan_keeps_the_organisers_seating_rules(world):
+    from meetingapp.rotation.rules import save_seating_rules
+    from meetingapp.rotation.service import plan_rotation, publish_plan
+
+    stayer, rival, other = world.people[2], world.people[3], world.people[4]
+    before_day = START - timedelta(hours=1)
+    save_seating_rules(
+        session_id=world.session.id,
+        stays_at_one_table=[stayer.id],
+        apart=[[rival.id, other.id]],
+        together=[],
+        actor=world.organiser,
+        now=before_day,
+    )
+    plan = plan_rotation(session_id=world.session.id, actor=world.organiser, now=before_day)
+    publish_plan(plan_id=plan.id, actor=world.organiser, now=before_day)
+    _in_round_two(world)
+    for person in world.people[:2]:
+        service.mark_absent(
+            session_id=world.session.id,
+            user_id=person.id,
+            round_number=1,
+            absent=True,
+            actor=world.organiser,
+            now=START,
+        )
+    service.replan_remaining(
+        session_id=world.session.id, actor=world.organiser, now=START + timedelta(minutes=30)
+    )
+    after = _seats(world.session.id)
+    assert len({after[(stayer.id, r)] for r in range(4)}) == 1  # one table in every round
+    assert all(after[(rival.id, r)] != after[(other.id, r)] for r in range(4))
