@@ -81,7 +81,7 @@ def _present_of_planned(response) -> list[list[tuple[int, int]]]:
     """The per-table grid of the session report: one row per table, one (present, planned)
     pair per round."""
     body = response.get_data(as_text=True)
-    table = re.search(r'<table class="report-grid">.*?<tbody>(.*?)</tbody>', body, flags=re.S)
+    table = re.search(r'<table class="report-grid[^"]*">.*?<tbody>(.*?)</tbody>', body, flags=re.S)
     return [
         [(int(a), int(b)) for a, b in re.findall(r"<td[^>]*>(\d+) of (\d+)</td>", row)]
         for row in re.findall(r"<tr>(.*?)</tr>", table.group(1), flags=re.S)
