@@ -83,7 +83,9 @@ def test_full_training_day_waitlists_then_promotes_when_a_seat_opens(pages, tr):
         )
     )
     expect(slot).to_contain_text(tr("You are %(ordinal)s on the waitlist.", ordinal=tr.ordinal(1)))
-    expect(slot.get_by_role("button", name=tr("Leave the waitlist"))).to_be_visible()
+    expect(
+        slot.get_by_role("link", name=f"{tr('Leave the waitlist…')} {DAY_TITLE}")
+    ).to_be_visible()
     assert _status(day_id, "participant45@example.org") == "waitlisted"
 
     with loading(waiting):
@@ -103,8 +105,18 @@ def test_full_training_day_waitlists_then_promotes_when_a_seat_opens(pages, tr):
         ).click()
     mine = _programme_card(leaving, TRAINING_EVENT, DAY_TITLE)
     expect(mine.locator(".reg-status")).to_have_text(tr("Confirmed"))
+    with loading(leaving):  # giving up a seat others wait for asks first, and says so
+        mine.get_by_role("link", name=f"{tr('Cancel registration…')} {DAY_TITLE}").click()
+    expect(leaving.locator("main")).to_contain_text(
+        tr.plural(
+            "%(num)d person is waiting: they get your seat at once, and you cannot have it back.",
+            "%(num)d people are waiting: the first of them gets your seat at once, and you "
+            "cannot have it back.",
+            1,
+        )
+    )
     with loading(leaving):
-        mine.get_by_role("button", name=tr("Cancel registration")).click()
+        leaving.get_by_role("button", name=tr("Give up my seat")).click()
     expect(leaving.locator(".flash-success")).to_have_text(
         tr("Your registration for “%(title)s” is withdrawn.", title=DAY_TITLE)
     )
@@ -114,7 +126,9 @@ def test_full_training_day_waitlists_then_promotes_when_a_seat_opens(pages, tr):
     with loading(waiting):
         waiting.reload()
     expect(card.locator(".reg-status")).to_have_text(tr("Confirmed"))
-    expect(card.get_by_role("button", name=tr("Cancel registration"))).to_be_visible()
+    expect(
+        card.get_by_role("link", name=f"{tr('Cancel registration…')} {DAY_TITLE}")
+    ).to_be_visible()
     notes = waiting.locator("section.notifications")
     expect(notes).to_contain_text(
         tr("A seat opened and it is yours: you are confirmed for “%(title)s”.", title=DAY_TITLE)
@@ -205,20 +219,24 @@ def test_registration_and_table_picks_work_with_the_keyboard_only(pages, tr):
     with loading(page):
         keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text(tr("Pick your tables"))
+    # Ranked with buttons, each one saving at once: Tab to "Add as my 1st choice (table c)",
+    # press Enter, and so on.
     for rank, code in ((1, "c"), (2, "a"), (3, "g")):
-        _tab_to(page, page.locator(f"#rank{rank}"))
-        for _ in range(ord(code) - ord("a") + 1):  # option 0 is "— no choice —"
-            keyboard.press("ArrowDown")
-        expect(page.locator(f"#rank{rank}")).to_have_value(str(tables[code]))
-    save = page.get_by_role("button", name=tr("Save my picks"))
-    _tab_to(page, save)
-    _tab_to(page, page.locator("#rank3"), backwards=True)  # Shift+Tab goes back…
-    _tab_to(page, save)  # …and Tab forward again
-    with loading(page):
-        keyboard.press("Space")
-    expect(page.locator(".flash-success")).to_have_text(tr("Your table picks are saved."))
-    for rank, code in ((1, "c"), (2, "a"), (3, "g"), (4, None)):
-        expect(page.locator(f"#rank{rank}")).to_have_value(str(tables[code]) if code else "0")
+        add = page.get_by_role(
+            "button",
+            name=f"{tr('Add as my %(ordinal)s choice', ordinal=tr.ordinal(rank))} "
+            f"{tr('table %(code)s', code=code)}",
+        )
+        _tab_to(page, add)
+        with loading(page):
+            keyboard.press("Enter")
+        expect(page.locator(".flash-success")).to_have_text(
+            tr(
+                "Table %(code)s is now your %(ordinal)s choice.",
+                code=code,
+                ordinal=tr.ordinal(rank),
+            )
+        )
     screenshot(page, "picks-saved")
     assert my_picks(speed_id, user_id) == [tables["c"], tables["a"], tables["g"]]
     assert _status(speed_id, "participant45@example.org") == "confirmed"
