@@ -14,6 +14,7 @@ from meetingapp.domain.visibility import Viewer
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, SessionKind
 from meetingapp.models.event import listed_events, visible_event
+from meetingapp.registration.queries import active_counts_by_session
 
 # --- the timetable ---------------------------------------------------------------------------
 
@@ -63,6 +64,15 @@ def timetable_for(event_id: int, viewer: Viewer | None) -> Timetable:
         for d, rows in by_day.items()
     ]
     return Timetable(event=event, days=days)
+
+
+def seats_fingerprint(event_id: int, now: datetime) -> tuple:
+    """What the seat counts on the event's pages are made of: every session's active
+    registrations by status (live offers among them) as of ``now``. A cached programme is valid
+    while this holds (registrations do not change the event's version: ``models/versioning``)."""
+    ids = select(EventSession.id).where(EventSession.event_id == event_id)
+    counts = active_counts_by_session(ids, now)  # one query
+    return tuple(sorted((sid, tuple(sorted(c.items()))) for sid, c in counts.items()))
 
 
 def time_state(event_id: int, now: datetime) -> int:

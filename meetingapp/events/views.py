@@ -17,7 +17,12 @@ from sqlalchemy import select
 
 from meetingapp import clock, pagecache
 from meetingapp.events import bp
-from meetingapp.events.queries import events_by_time, time_state, timetable_for
+from meetingapp.events.queries import (
+    events_by_time,
+    seats_fingerprint,
+    time_state,
+    timetable_for,
+)
 from meetingapp.extensions import db
 from meetingapp.i18n import ordinal
 from meetingapp.models import EventSession
@@ -54,6 +59,7 @@ def event(event_id: int):
         event.version,
         event.changed_at,
         time_state(event.id, now),
+        seats_fingerprint(event.id, now),
         str(get_locale()),
         role,
     )

@@ -3,8 +3,14 @@
 Pages and calendar files that are the same for every viewer of a kind (the timetable, the
 full-event .ics) are cached under the event's version and answered with an ETag made from it,
 so a browser or a calendar app revalidates for free (304) and a cache can never serve a stale
-programme: any flush that adds, changes or deletes a row of the event's programme, or a
-registration (seat counts are on the page), bumps ``events.version`` in the same transaction.
+programme: any flush that adds, changes or deletes a row of the event's programme bumps
+``events.version`` in the same transaction.
+
+Registrations do not: the seat counts a page shows are keyed apart, by the seats' own
+fingerprint (``events.queries.seats_fingerprint``, one grouped count per request). Bumping the
+event's row from every registration would take a row lock on the event that queues the
+registrations of all its sessions behind one another until each commits, a lock held far longer
+than the session's seat lock needs.
 
 This is the one home of "which rows belong to an event". A change made with a bulk
 ``update()``/``delete()`` statement bypasses the ORM and this hook: none of the programme's
@@ -19,11 +25,10 @@ from sqlalchemy.orm import Session
 
 from meetingapp.models.event import AgendaItem, Event, EventSession, NetworkingRound, TopicTable
 from meetingapp.models.organisation import Organisation
-from meetingapp.models.registration import Registration
 from meetingapp.orm import utcnow
 
-# Rows that hang off a session: their session id names the event.
-_BY_SESSION = (TopicTable, AgendaItem, NetworkingRound, Registration)
+# Rows that hang off a session: their session id names the event. Not registrations (above).
+_BY_SESSION = (TopicTable, AgendaItem, NetworkingRound)
 _BUMPED = "meetingapp.bumped_events"
 
 

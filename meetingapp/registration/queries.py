@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from meetingapp import clock
@@ -96,11 +96,11 @@ def _live_offer(now: datetime):
 
 
 def active_counts_by_session(
-    session_ids: list[int], now: datetime | None = None
+    session_ids: list[int] | Select, now: datetime | None = None
 ) -> dict[int, dict[str, int]]:
     """{session_id: {"confirmed": n, "waitlisted": m, "offered": k}} in one query; ``offered``
     (live offers, among the waitlisted) as of ``now``, default the clock's."""
-    if not session_ids:
+    if isinstance(session_ids, list) and not session_ids:  # a Select: the ids of a query
         return {}
     live = _live_offer(now or clock.now())
     stmt = (
