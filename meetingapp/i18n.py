@@ -73,6 +73,13 @@ def language_of(user) -> Iterator[None]:
         yield
 
 
+def content(obj, field: str = "title") -> str:
+    """An event's, session's or topic table's ``field`` in the reader's language, else the
+    original (``domain.content.text_in``); templates write ``session|content``."""
+    locale = get_locale()
+    return obj.text_in(field, str(locale) if locale else None)
+
+
 def is_english() -> bool:
     locale = get_locale()
     return locale is None or locale.language == "en"
@@ -188,6 +195,7 @@ def init_i18n(app: Flask) -> None:
     app.before_request(refresh)
     login_manager.localize_callback = gettext
     app.jinja_env.globals.update(ordinal=ordinal, localise=localise, languages=LANGUAGES)
+    app.jinja_env.filters["content"] = content
 
     @app.after_request
     def vary_on_language(response):

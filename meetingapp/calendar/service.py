@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from meetingapp.calendar.ics import CalendarEntry, build_calendar
 from meetingapp.domain.visibility import Viewer
 from meetingapp.extensions import db
+from meetingapp.i18n import content
 from meetingapp.models import (
     Event,
     EventSession,
@@ -59,15 +60,15 @@ def _location(session: EventSession) -> str:
 
 
 def _description(session: EventSession) -> str:
-    lines = [session.event.title]
+    lines = [content(session.event)]
     if session.description:
-        lines.append(session.description)
+        lines.append(content(session, "description"))
     if session.agenda_items:
         lines.append(gettext("Agenda:"))
         lines += [f"{i.position}. {i.title}" for i in session.agenda_items]
     if session.parts:
         lines.append(gettext("Sessions:"))
-        lines += [p.title for p in session.parts]
+        lines += [content(p) for p in session.parts]
     return "\n".join(lines)
 
 
@@ -77,7 +78,7 @@ def session_entry(
     kind = gettext(session.kind.label)
     return CalendarEntry(
         uid=session_uid(session),
-        summary=session.title,
+        summary=content(session),
         start=session.starts_at,
         end=session.ends_at,
         tzid=session.event.timezone,
@@ -103,8 +104,8 @@ def event_calendar(
 ) -> IcsFile:
     event = visible_event(event_id, viewer)
     entries = [session_entry(s, url_for_session) for s in event.sessions]
-    body = build_calendar(entries, name=event.title, now=now)
-    return IcsFile(body, f"{_slug(event.title)}.ics")
+    body = build_calendar(entries, name=content(event), now=now)
+    return IcsFile(body, f"{_slug(content(event))}.ics")
 
 
 def session_calendar(
@@ -113,8 +114,8 @@ def session_calendar(
     session = visible_session(session_id, viewer)
     entries = [session_entry(session, url_for_session)]
     entries += [session_entry(p, url_for_session) for p in session.parts]
-    body = build_calendar(entries, name=f"{session.title} · {session.event.title}", now=now)
-    return IcsFile(body, f"{_slug(session.title)}.ics")
+    body = build_calendar(entries, name=f"{content(session)} · {content(session.event)}", now=now)
+    return IcsFile(body, f"{_slug(content(session))}.ics")
 
 
 def round_entries(
@@ -134,7 +135,7 @@ def round_entries(
                     "Round %(round)s: table %(code)s — %(topic)s",
                     round=a.round_number + 1,
                     code=table.code,
-                    topic=table.topic,
+                    topic=content(table),
                 ),
                 start=r.starts_at,
                 end=r.ends_at,
@@ -147,8 +148,8 @@ def round_entries(
                 ),
                 description="\n".join(
                     (
-                        session.title,
-                        gettext("Table %(code)s: %(topic)s", code=table.code, topic=table.topic),
+                        content(session),
+                        gettext("Table %(code)s: %(topic)s", code=table.code, topic=content(table)),
                         gettext("Host: %(host)s", host=host),
                     )
                 ),
@@ -178,7 +179,7 @@ def hosting_entries(
                     "Round %(round)s: you host table %(code)s — %(topic)s",
                     round=duty.round_number + 1,
                     code=table.code,
-                    topic=table.topic,
+                    topic=content(table),
                 ),
                 start=duty.starts_at,
                 end=duty.ends_at,
@@ -191,8 +192,8 @@ def hosting_entries(
                 ),
                 description="\n".join(
                     (
-                        session.title,
-                        gettext("Table %(code)s: %(topic)s", code=table.code, topic=table.topic),
+                        content(session),
+                        gettext("Table %(code)s: %(topic)s", code=table.code, topic=content(table)),
                     )
                 ),
                 url=url_for_session(session),

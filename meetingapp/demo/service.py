@@ -16,6 +16,7 @@ from meetingapp.checkin.queries import presence_for_sessions
 from meetingapp.checkin.service import check_in
 from meetingapp.demo import data
 from meetingapp.demo.today import ensure_today
+from meetingapp.demo.translations import session_translations, table_translations
 from meetingapp.domain.networking import round_times
 from meetingapp.domain.timezones import local_to_utc
 from meetingapp.extensions import db
@@ -189,6 +190,7 @@ def _ensure_event(spec, orgs, hosts, organiser) -> tuple[Event, bool]:
             position=position,
             title=s["title"],
             description=s.get("description", ""),
+            translations=session_translations(s["title"]),
             room=s.get("room", ""),
             starts_at=_local(s["day"], s["start"], tz),
             ends_at=_local(s["day"], s["end"], tz),
@@ -228,6 +230,7 @@ def _ensure_event(spec, orgs, hosts, organiser) -> tuple[Event, bool]:
                     TopicTable(
                         code=code,
                         topic=topic,
+                        translations=table_translations(topic),
                         host_organisation=orgs[org],
                         host_label=label,
                         host_user=hosts[code],

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from meetingapp.api.schemas import OrganisationOut, Out, Page, local, organisation
 from meetingapp.domain.capacity import Availability
+from meetingapp.domain.content import Translations
 from meetingapp.models import Event, EventSession, TopicTable
 
 
@@ -16,6 +17,10 @@ class EventOut(Out):
     id: int
     title: str
     description: str
+    translations: Translations = Field(
+        description="Title and description in other languages: "
+        '{"fr": {"title": …, "description": …}}'
+    )
     city: str
     venue: str
     timezone: str
@@ -37,6 +42,9 @@ class TableOut(Out):
     session_id: int
     code: str
     topic: str
+    translations: Translations = Field(
+        description='The topic in other languages: {"fr": {"title": …}}'
+    )
     host_organisation: OrganisationOut | None
     host_label: str
     host_user_id: int | None
@@ -69,6 +77,7 @@ class SessionOut(Out):
     kind: Literal["meeting", "training", "speed_networking", "break", "part"]
     title: str
     description: str
+    translations: Translations = Field(description="Title and description in other languages")
     room: str
     timezone: str = Field(description="The event's IANA zone; every time here is in it")
     starts_at: datetime
@@ -113,6 +122,7 @@ def event(ev: Event) -> EventOut:
         id=ev.id,
         title=ev.title,
         description=ev.description,
+        translations=ev.translations or {},
         city=ev.city,
         venue=ev.venue,
         timezone=tz,
@@ -132,6 +142,7 @@ def table(t: TopicTable) -> TableOut:
         session_id=t.session_id,
         code=t.code,
         topic=t.topic,
+        translations=t.translations or {},
         host_organisation=organisation(t.host_organisation),
         host_label=t.host_label,
         host_user_id=t.host_user_id,
@@ -159,6 +170,7 @@ def session(es: EventSession, seats: Availability) -> SessionOut:
         kind=es.kind.value,
         title=es.title,
         description=es.description,
+        translations=es.translations or {},
         room=es.room,
         timezone=tz,
         starts_at=local(es.starts_at, tz),

@@ -26,6 +26,7 @@ from meetingapp.domain.retention import DEFAULT_RETENTION_MONTHS
 from meetingapp.domain.visibility import Viewer, can_manage, can_see_event, is_cancelled
 from meetingapp.extensions import db
 from meetingapp.models.organisation import Organisation
+from meetingapp.models.translatable import Translatable, translations_column
 from meetingapp.models.user import User
 from meetingapp.orm import utcnow
 
@@ -58,7 +59,7 @@ def _enum(cls, name):
     )
 
 
-class Event(db.Model):
+class Event(Translatable, db.Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
@@ -68,6 +69,7 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict] = translations_column()  # domain/content.py
     city: Mapped[str] = mapped_column(String(120))
     venue: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64))
@@ -109,7 +111,7 @@ class Event(db.Model):
         return is_cancelled(self.cancelled_at)
 
 
-class EventSession(db.Model):
+class EventSession(Translatable, db.Model):
     """A session of an event. A training day (kind=training) holds its parts as children."""
 
     __tablename__ = "event_sessions"
@@ -127,6 +129,7 @@ class EventSession(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict] = translations_column()
     room: Mapped[str] = mapped_column(String(120), default="")
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -209,8 +212,10 @@ class AgendaItem(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
-class TopicTable(db.Model):
+class TopicTable(Translatable, db.Model):
     """A topic table of a speed-networking session, led by a host from one entity."""
+
+    ORIGINALS = {"title": "topic", "description": "description"}  # no original description
 
     __tablename__ = "topic_tables"
     __table_args__ = (
@@ -225,6 +230,7 @@ class TopicTable(db.Model):
     )
     code: Mapped[str] = mapped_column(String(8))
     topic: Mapped[str] = mapped_column(String(300))
+    translations: Mapped[dict] = translations_column()
     host_label: Mapped[str] = mapped_column(String(200), default="")
     host_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     host_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

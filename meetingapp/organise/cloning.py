@@ -53,6 +53,19 @@ def clone_event(
         return copy
 
 
+def _event_translations(source: Event, title: str) -> dict:
+    """The source's translations; a new edition under a new title keeps the translated
+    descriptions but not the old edition's translated titles (they would name the old one)."""
+    if title == source.title:
+        return dict(source.translations or {})
+    kept = {}
+    for language, fields in (source.translations or {}).items():
+        rest = {k: v for k, v in fields.items() if k != "title"}
+        if rest:
+            kept[language] = rest
+    return kept
+
+
 def _clone(event_id: int, title: str, starts_on: date, actor: User, now: datetime) -> Event:
     source = db.session.get(
         Event,
@@ -81,6 +94,7 @@ def _clone(event_id: int, title: str, starts_on: date, actor: User, now: datetim
     copy = Event(
         title=title,
         description=source.description,
+        translations=_event_translations(source, title),
         city=source.city,
         venue=source.venue,
         timezone=tz,
@@ -112,6 +126,7 @@ def _clone(event_id: int, title: str, starts_on: date, actor: User, now: datetim
                 position=s.position,
                 title=s.title,
                 description=s.description,
+                translations=dict(s.translations or {}),
                 room=s.room,
                 starts_at=move(s.starts_at, _("start")),
                 ends_at=move(s.ends_at, _("end")),
@@ -149,6 +164,7 @@ def _clone(event_id: int, title: str, starts_on: date, actor: User, now: datetim
                 TopicTable(
                     code=t.code,
                     topic=t.topic,
+                    translations=dict(t.translations or {}),
                     host_label=t.host_label,
                     host_organisation_id=t.host_organisation_id,
                     host_user_id=t.host_user_id,

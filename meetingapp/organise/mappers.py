@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from meetingapp.domain.capacity import AUTOMATIC, check_waitlist_settings
+from meetingapp.domain.content import Translations, clean_translations
 from meetingapp.domain.errors import ValidationFailed
 from meetingapp.domain.i18n import _
 from meetingapp.domain.retention import DEFAULT_RETENTION_MONTHS
@@ -53,6 +54,7 @@ class EventData:
     starts_on: date
     ends_on: date
     description: str = ""
+    translations: Translations = field(default_factory=dict)
     organisation_id: int | None = None
     co_organisers: str = ""
     published: bool | None = None  # None: leave as it is
@@ -73,6 +75,7 @@ class EventData:
             starts_on=values["starts_on"],
             ends_on=values["ends_on"],
             description=values.get("description") or "",
+            translations=clean_translations(values.get("translations")),
             organisation_id=values.get("organisation"),
             co_organisers=values.get("co_organisers") or "",
             published=values.get("published"),
@@ -89,6 +92,7 @@ def event_values(event: Event) -> Values:
         "starts_on": event.starts_on,
         "ends_on": event.ends_on,
         "description": event.description,
+        "translations": event.translations,
         "organisation": event.organisation_id,
         "co_organisers": event.co_organisers,
         "published": event.published,
@@ -107,6 +111,7 @@ class SessionData:
     start_time: time
     end_time: time
     description: str = ""
+    translations: Translations = field(default_factory=dict)
     room: str = ""
     capacity: int | None = None
     open_seating: bool = False
@@ -148,6 +153,7 @@ class SessionData:
             start_time=start.time(),
             end_time=end.time(),
             description=values.get("description") or "",
+            translations=clean_translations(values.get("translations")),
             room=values.get("room") or "",
             capacity=values.get("capacity"),
             open_seating=bool(values.get("open_seating")),
@@ -176,6 +182,7 @@ def session_values(session: EventSession) -> Values:
         "kind": kind,
         "title": session.title,
         "description": session.description,
+        "translations": session.translations,
         "room": session.room,
         "starts_at": _local_naive(session.starts_at, tz),
         "ends_at": _local_naive(session.ends_at, tz),
@@ -210,6 +217,7 @@ class TableData:
     host_user_id: int | None = None
     seats: int = 8
     min_seats: int = 0
+    translations: Translations = field(default_factory=dict)
 
     @classmethod
     def from_values(cls, values: Values) -> TableData:
@@ -223,6 +231,7 @@ class TableData:
             host_user_id=values.get("host_user"),
             seats=values.get("seats") or 8,
             min_seats=values.get("min_seats") or 0,
+            translations=clean_translations(values.get("translations")),
         )
 
 
@@ -235,4 +244,5 @@ def table_values(table: TopicTable) -> Values:
         "host_user": table.host_user_id,
         "seats": table.seats,
         "min_seats": table.min_seats,
+        "translations": table.translations,
     }

@@ -5,7 +5,7 @@ Field names are the *values* of ``organise/mappers.py``: a body is handed to the
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from meetingapp.api.schemas import (
     Body,
@@ -18,6 +18,24 @@ from meetingapp.api.schemas import (
     text,
 )
 from meetingapp.domain.capacity import MAX_OFFER_HOURS  # waitlist offers
+from meetingapp.domain.content import CONTENT_LANGUAGES
+
+
+class TranslatedText(Body):
+    title: text(300) | None = None
+    description: text(10_000) | None = None
+
+
+# {"fr": {"title": …, "description": …}}: unknown languages or keys are refused (422).
+Translations = create_model(
+    "Translations",
+    __base__=Body,
+    **{code: (TranslatedText | None, None) for code in CONTENT_LANGUAGES},
+)
+TRANSLATIONS_HELP = (
+    "The title and description in other interface languages (ar, zh_Hans, en, fr, ru, es); "
+    "readers whose language has none read the original. Replaces the stored set when sent."
+)
 
 
 class EventFields(Body):
@@ -30,6 +48,7 @@ class EventFields(Body):
     starts_on: Day
     ends_on: Day
     description: text(10_000) = ""
+    translations: Translations | None = Field(default=None, description=TRANSLATIONS_HELP)
     organisation: Id | None = None
     co_organisers: text(1000) = ""
     published: bool = False
@@ -47,6 +66,7 @@ class SessionFields(Body):
     starts_at: LocalOrAware
     ends_at: LocalOrAware
     description: text(10_000) = ""
+    translations: Translations | None = Field(default=None, description=TRANSLATIONS_HELP)
     room: text(120) = ""
     capacity: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
         default=None, description="null: no limit"
@@ -95,6 +115,10 @@ SessionPatch = partial(SessionFields, "SessionPatch")
 class TableFields(Body):
     code: required_text(8)
     topic: required_text(300)
+    translations: Translations | None = Field(
+        default=None,
+        description="The topic (as title) in other interface languages; " + TRANSLATIONS_HELP,
+    )
     host_organisation: Id | None = None
     host_label: text(200) = ""
     host_user: Id | None = Field(default=None, description="The host's account, if they have one")

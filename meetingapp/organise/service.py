@@ -71,6 +71,7 @@ def _apply_event(event: Event, data: EventData) -> None:
     event.starts_on = data.starts_on
     event.ends_on = data.ends_on
     event.description = data.description.strip()
+    event.translations = data.translations
     event.organisation_id = data.organisation_id
     event.co_organisers = data.co_organisers.strip()
     rules_retention.check_retention_months(data.retention_months)

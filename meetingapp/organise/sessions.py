@@ -177,6 +177,7 @@ def _apply_session(
     session.kind = data.kind
     session.title = data.title.strip()
     session.description = data.description.strip()
+    session.translations = data.translations
     session.room = data.room.strip()
     session.starts_at, session.ends_at = starts_at, ends_at
     session.registration_opens_at, session.registration_closes_at = opens, closes
@@ -378,6 +379,7 @@ def _apply_table(table: TopicTable, session: EventSession, data: TableData) -> N
     table.host_label = data.host_label.strip()
     table.host_user_id = data.host_user_id
     table.seats, table.min_seats = data.seats, data.min_seats
+    table.translations = data.translations
 
 
 def add_table(session_id: int, data: TableData, *, actor: User, now: datetime) -> TopicTable:

@@ -1,0 +1,178 @@
+"""Content in several languages (issue 22, item 2): the API reads and writes translations, pages
+and .ics files show the reader's language and fall back to the original, cloning copies them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from meetingapp.api import tokens as api_tokens
+from meetingapp.extensions import db
+from meetingapp.models import Event, User
+from meetingapp.organise.cloning import clone_event
+from tests import factories
+
+NOW = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
+FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
+
+
+@pytest.fixture
+def api(app, client, clock):
+    """An organiser's bearer token and a published event, a meeting and a topic table made
+    through the API, with French for the event and the session and the table's topic."""
+    clock.set(NOW)
+    organiser = factories.organiser("organiser@example.org")
+    db.session.commit()
+    secret = api_tokens.issue_token(user=organiser, name="t", now=NOW).secret
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def call(method, path, body=None):
+        return client.open(f"/api/v1{path}", method=method, json=body, headers=headers)
+
+    event = call(
+        "POST",
+        "/events",
+        {
+            "title": "Spring session",
+            "city": "Vienna",
+            "timezone": "Europe/Vienna",
+            "starts_on": "2030-05-14",
+            "ends_on": "2030-05-14",
+            "published": True,
+            "description": "The original description.",
+            "translations": {
+                "fr": {
+                    "title": "Session de printemps",
+                    "description": "La description en français.",
+                }
+            },
+        },
+    ).get_json()
+    meeting = call(
+        "POST",
+        f"/events/{event['id']}/sessions",
+        {
+            "title": "Plenary",
+            "starts_at": "2030-05-14T10:00:00",
+            "ends_at": "2030-05-14T11:00:00",
+            "translations": {
+                "fr": {"title": "Séance plénière"},
+                "es": {"title": "Sesión plenaria"},
+            },
+        },
+    ).get_json()
+    speed = call(
+        "POST",
+        f"/events/{event['id']}/sessions",
+        {
+            "kind": "speed_networking",
+            "title": "Speed dating",
+            "starts_at": "2030-05-14T13:00:00",
+            "ends_at": "2030-05-14T14:00:00",
+            "round_count": 2,
+            "round_minutes": 20,
+            "min_tables": 1,
+        },
+    ).get_json()
+    table = call(
+        "POST",
+        f"/sessions/{speed['id']}/tables",
+        {
+            "code": "a",
+            "topic": "Space resources",
+            "translations": {"fr": {"title": "Ressources spatiales"}},
+        },
+    ).get_json()
+    return call, event, meeting, table
+
+
+def test_api_round_trip_keeps_translations(api):
+    call, event, meeting, table = api
+    assert call("GET", f"/events/{event['id']}").get_json()["translations"] == {
+        "fr": {"title": "Session de printemps", "description": "La description en français."}
+    }
+    assert call("GET", f"/sessions/{meeting['id']}").get_json()["translations"] == {
+        "fr": {"title": "Séance plénière"},
+        "es": {"title": "Sesión plenaria"},
+    }
+    changed = call(
+        "PATCH", f"/tables/{table['id']}", {"translations": {"ru": {"title": "Ресурсы"}}}
+    )
+    assert changed.status_code == 200
+    assert changed.get_json()["translations"] == {"ru": {"title": "Ресурсы"}}
+    assert changed.get_json()["topic"] == "Space resources"
+
+
+@pytest.mark.parametrize(
+    "translations", [{"de": {"title": "Frühling"}}, {"fr": {"subtitle": "x"}}, {"fr": "Titre"}]
+)
+def test_api_refuses_unknown_languages_and_keys(api, translations):
+    call, event, _meeting, _table = api
+    response = call("PATCH", f"/events/{event['id']}", {"translations": translations})
+    assert response.status_code in (400, 422)
+    assert "error" in response.get_json()
+    assert call("GET", f"/events/{event['id']}").get_json()["translations"]["fr"]
+
+
+def test_french_reader_gets_french_titles_english_reader_the_original(api, client):
+    _call, event, _meeting, _table = api
+    url = f"/events/{event['id']}"
+    # English first, then French, then English again: the page cache keeps them apart.
+    english = client.get(url, headers=ENGLISH).get_data(as_text=True)
+    french = client.get(url, headers=FRENCH).get_data(as_text=True)
+    again = client.get(url, headers=ENGLISH).get_data(as_text=True)
+    for text in (
+        "Session de printemps",
+        "La description en français.",
+        "Séance plénière",
+        "Ressources spatiales",
+    ):
+        assert text in french
+        assert text not in english and text not in again
+    assert "Spring session" in english and "Plenary" in english and "Space resources" in english
+    assert "Speed dating" in french  # no French given: the original
+
+
+def test_event_ics_follows_the_readers_language(api, client):
+    _call, event, _meeting, _table = api
+    url = f"/calendar/events/{event['id']}.ics"
+    english = client.get(url, headers=ENGLISH).get_data(as_text=True)
+    french = client.get(url, headers=FRENCH).get_data(as_text=True)
+    assert "SUMMARY:Séance plénière" in french and "SUMMARY:Plenary" not in french
+    assert "SUMMARY:Plenary" in english and "plénière" not in english
+    assert "SUMMARY:Speed dating" in french
+
+
+def test_feed_is_written_in_its_owners_language(api, app, client):
+    from meetingapp.calendar.service import feed_urls
+    from meetingapp.registration.service import register_participant
+
+    _call, _event, meeting, _table = api
+    person = factories.user("lea@example.org")
+    person.locale = "fr"
+    db.session.commit()
+    register_participant(user=person, session_id=meeting["id"], now=NOW)
+    with app.test_request_context():
+        feed = feed_urls(db.session.get(User, person.id))[0]
+    body = client.get(feed.split("localhost", 1)[-1], headers=ENGLISH).get_data(as_text=True)
+    assert "SUMMARY:Séance plénière" in body
+
+
+def test_cloning_copies_translations(api):
+    _call, event, _meeting, _table = api
+    organiser = db.session.query(User).filter_by(email="organiser@example.org").one()
+    copy = clone_event(
+        event_id=event["id"],
+        title="Autumn session",
+        starts_on=date(2030, 10, 1),
+        actor=organiser,
+        now=NOW,
+    )
+    copy = db.session.get(Event, copy.id)
+    by_title = {s.title: s for s in copy.sessions}
+    assert by_title["Plenary"].translations["fr"] == {"title": "Séance plénière"}
+    assert by_title["Speed dating"].tables[0].text_in("title", "fr") == "Ressources spatiales"
+    # A new title: the old edition's French title is not carried over; its description is.
+    assert copy.translations == {"fr": {"description": "La description en français."}}
