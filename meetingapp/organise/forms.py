@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from meetingapp.domain.retention import DEFAULT_RETENTION_MONTHS, MAX_RETENTION_MONTHS
 from meetingapp.models import SessionKind
+from meetingapp.organise.translation_forms import translations_field, translations_values
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -27,6 +28,7 @@ DT_FORMAT = "%Y-%m-%dT%H:%M"
 class EventForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])
+    translations = translations_field()
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     timezone = StringField(
@@ -59,6 +61,7 @@ class SessionForm(FlaskForm):
     kind = SelectField(_l("Kind"))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])
+    translations = translations_field()
     room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
     day = DateField(_l("Day"), validators=[DataRequired(message=_l("Enter a valid date."))])
     start_time = TimeField(
@@ -160,6 +163,7 @@ class TableForm(FlaskForm):
         description=_l("A short label such as “a”."),
     )
     topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=300)])
+    translations = translations_field(with_description=False)
     host_organisation = SelectField(_l("Host entity"), coerce=int, validators=[Optional()])
     host_label = StringField(
         _l("Host unit"),
@@ -207,6 +211,7 @@ def event_form_values(form: EventForm) -> dict:
         "starts_on": form.starts_on.data,
         "ends_on": form.ends_on.data,
         "description": form.description.data or "",
+        "translations": translations_values(form.translations),
         "organisation": form.organisation.data or None,
         "co_organisers": form.co_organisers.data or "",
         "retention_months": form.retention_months.data or DEFAULT_RETENTION_MONTHS,
@@ -220,6 +225,7 @@ def session_form_values(form: SessionForm) -> dict:
         "kind": form.kind.data,
         "title": form.title.data,
         "description": form.description.data or "",
+        "translations": translations_values(form.translations),
         "room": form.room.data or "",
         "starts_at": datetime.combine(day, form.start_time.data),
         "ends_at": datetime.combine(day, form.end_time.data),
@@ -260,6 +266,7 @@ def table_form_values(form: TableForm) -> dict:
     return {
         "code": form.code.data,
         "topic": form.topic.data,
+        "translations": translations_values(form.translations),
         "host_organisation": form.host_organisation.data or None,
         "host_label": form.host_label.data or "",
         "host_user": form.host_user.data or None,

@@ -176,3 +176,44 @@ def test_cloning_copies_translations(api):
     assert by_title["Speed dating"].tables[0].text_in("title", "fr") == "Ressources spatiales"
     # A new title: the old edition's French title is not carried over; its description is.
     assert copy.translations == {"fr": {"description": "La description en français."}}
+
+
+def test_organiser_gives_a_french_title_on_the_edit_form(api, client, auth):
+    _call, event, meeting, _table = api
+    auth.login("organiser@example.org")
+    page = client.get(f"/organise/sessions/{meeting['id']}/edit").get_data(as_text=True)
+    assert '<details class="translation">' in page
+    assert 'name="translations-fr-title"' in page and 'value="Séance plénière"' in page
+    form = {
+        "kind": "meeting",
+        "title": "Plenary",
+        "day": "2030-05-14",
+        "start_time": "10:00",
+        "end_time": "11:00",
+        "waitlist_mode": "automatic",
+        "translations-fr-title": "Plénière",
+        "translations-ru-title": "Пленарное заседание",
+    }
+    saved = client.post(f"/organise/sessions/{meeting['id']}/edit", data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    french = client.get(f"/events/{event['id']}", headers=FRENCH).get_data(as_text=True)
+    assert "Plénière" in french
+    russian = client.get(f"/events/{event['id']}", headers={"Accept-Language": "ru"})
+    assert "Пленарное заседание" in russian.get_data(as_text=True)
+
+
+def test_organiser_form_refuses_an_over_long_translation(api, client, auth):
+    _call, event, _meeting, table = api
+    auth.login("organiser@example.org")
+    form = {
+        "code": "a",
+        "topic": "Space resources",
+        "seats": "8",
+        "min_seats": "0",
+        "host_organisation": "0",
+        "host_user": "0",
+        "translations-fr-title": "x" * 301,
+    }
+    refused = client.post(f"/organise/tables/{table['id']}/edit", data=form)
+    assert refused.status_code == 422
+    assert 'class="error"' in refused.get_data(as_text=True)
