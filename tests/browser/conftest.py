@@ -230,6 +230,7 @@ class Pages:
             locale=BROWSER_LOCALE[self.lang],
             **DEVICES[self.device],
         )
+        context.add_init_script(script=_axe_source())  # axe_check need not send it per page
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -320,7 +321,35 @@ class KnownBug:
 
 KNOWN_BUGS: list[KnownBug] = []  # none open: add one per reported, unfixed app bug
 
-_AXE = None
+_AXE_SOURCE: str | None = None
+# axe.run on the page, violations only; None when the page has no axe yet (a page not opened by
+# ``pages.new``, whose context has axe as an init script). Only the violations come back.
+_AXE_RUN = """async (options) => {
+  if (typeof window.axe !== "object") return null;
+  const results = await window.axe.run(document, options);
+  return results.violations;
+}"""
+_AXE_OPTIONS = {"resultTypes": ["violations"]}
+
+
+def _axe_source() -> str:
+    """axe-core's script (axe-playwright-python's copy), read once."""
+    global _AXE_SOURCE
+    if _AXE_SOURCE is None:
+        from axe_playwright_python.base import AXE_SCRIPT
+
+        _AXE_SOURCE = AXE_SCRIPT
+    return _AXE_SOURCE
+
+
+def _axe_violations(page) -> list[dict]:
+    """What axe-playwright-python's ``Axe().run(page)`` reports as violations, without sending
+    the 570 kB script to the page at each check when the context already holds it."""
+    violations = page.evaluate(_AXE_RUN, _AXE_OPTIONS)
+    if violations is None:
+        page.evaluate(_axe_source())
+        violations = page.evaluate(_AXE_RUN, _AXE_OPTIONS)
+    return violations
 
 
 def _known(rule: str, node: dict) -> KnownBug | None:
@@ -330,14 +359,9 @@ def _known(rule: str, node: dict) -> KnownBug | None:
 def axe_check(page) -> None:
     """axe-core on the current page: no serious or critical violation (and, on a phone, no
     sideways scrolling). Marks the page as checked for the ``pages`` fixture."""
-    global _AXE
-    if _AXE is None:
-        from axe_playwright_python.sync_playwright import Axe
-
-        _AXE = Axe()
     page.wait_for_load_state("load")
     url = _url(page)
-    violations = _AXE.run(page).response["violations"]
+    violations = _axe_violations(page)
     watch = _WATCHES.get(page)
     device = watch.device if watch else "?"
     _AXE_SEEN.append(
