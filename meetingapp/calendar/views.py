@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user, login_required
 
 from meetingapp import clock, pagecache
 from meetingapp.calendar import bp
 from meetingapp.calendar import service as svc
-from meetingapp.i18n import language_of
+from meetingapp.i18n import LANGUAGES, select_locale
 from meetingapp.models.event import visible_event
 from meetingapp.web import content_disposition
 
@@ -70,7 +70,8 @@ def feed(token: str):
     user = svc.user_for_feed_token(token, current_app.config["SECRET_KEY"])
     if user is None:
         abort(404, gettext("This calendar feed does not exist (it may have been reset)."))
-    with language_of(user):  # a feed has no logged-in reader: write it in its owner's language
+    # A feed has no logged-in reader: its owner's chosen language, else the calendar client's.
+    with force_locale(user.locale if user.locale in LANGUAGES else select_locale()):
         return _ics(svc.feed_calendar(user, _session_url, clock.now()), inline=True)
 
 

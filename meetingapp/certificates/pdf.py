@@ -16,7 +16,7 @@ from flask import render_template
 from meetingapp.checkin.qr import qr_code_for
 from meetingapp.domain import certificates as rules
 from meetingapp.domain.timezones import utc_to_local
-from meetingapp.i18n import html_lang, language_of, long_date, user_locale
+from meetingapp.i18n import content, html_lang, language_of, long_date, user_locale
 from meetingapp.mail.service import public_url
 from meetingapp.models import Certificate, CertificateTemplate, EventSession, User
 
@@ -47,8 +47,8 @@ def _values(certificate: Certificate) -> dict[str, str]:
     return {
         "name": user.name,
         "entity": user.organisation.short_name if user.organisation else "",
-        "event": session.event.title,
-        "session": session.title,
+        "event": content(session.event),
+        "session": content(session),
         "date": long_date(day, weekday=False),
     }
 

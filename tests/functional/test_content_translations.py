@@ -9,7 +9,7 @@ import pytest
 
 from meetingapp.api import tokens as api_tokens
 from meetingapp.extensions import db
-from meetingapp.models import Event, User
+from meetingapp.models import Event, OutboxMessage, User
 from meetingapp.organise.cloning import clone_event
 from tests import factories
 
@@ -145,7 +145,7 @@ def test_event_ics_follows_the_readers_language(api, client):
     assert "SUMMARY:Speed dating" in french
 
 
-def test_feed_is_written_in_its_owners_language(api, app, client):
+def test_feed_and_mail_are_written_in_their_owners_language(api, app, client):
     from meetingapp.calendar.service import feed_urls
     from meetingapp.registration.service import register_participant
 
@@ -158,6 +158,8 @@ def test_feed_is_written_in_its_owners_language(api, app, client):
         feed = feed_urls(db.session.get(User, person.id))[0]
     body = client.get(feed.split("localhost", 1)[-1], headers=ENGLISH).get_data(as_text=True)
     assert "SUMMARY:Séance plénière" in body
+    mail = db.session.query(OutboxMessage).filter_by(to_address="lea@example.org").one()
+    assert "Séance plénière" in mail.subject and "Séance plénière" in mail.body_text
 
 
 def test_cloning_copies_translations(api):
@@ -217,3 +219,17 @@ def test_organiser_form_refuses_an_over_long_translation(api, client, auth):
     refused = client.post(f"/organise/tables/{table['id']}/edit", data=form)
     assert refused.status_code == 422
     assert 'class="error"' in refused.get_data(as_text=True)
+
+
+def test_feed_without_a_chosen_language_follows_accept_language(api, app, client):
+    from meetingapp.calendar.service import feed_urls
+    from meetingapp.registration.service import register_participant
+
+    _call, _event, meeting, _table = api
+    person = factories.user("sam@example.org")
+    db.session.commit()
+    register_participant(user=person, session_id=meeting["id"], now=NOW)
+    with app.test_request_context():
+        path = feed_urls(db.session.get(User, person.id))[0].split("localhost", 1)[-1]
+    assert "SUMMARY:Séance plénière" in client.get(path, headers=FRENCH).get_data(as_text=True)
+    assert "SUMMARY:Plenary" in client.get(path, headers=ENGLISH).get_data(as_text=True)
