@@ -51,6 +51,7 @@ from icalendar import (
     TimezoneStandard,
     vCalAddress,
     vText,
+    vUri,
 )
 
 __all__ = [
@@ -116,6 +117,9 @@ class CalendarEntry:
     location: str = ""
     description: str = ""
     url: str = ""
+    # RFC 7986 CONFERENCE: a hybrid session's link (personal calendars only) and its label.
+    conference: str = ""
+    conference_label: str = ""
     sequence: int = 0
     last_modified: datetime | None = None
     status: str = "CONFIRMED"
@@ -141,6 +145,8 @@ class CalendarEntry:
             _utc("last_modified", self.last_modified)
         if self.url and _URL_FORBIDDEN.search(self.url):
             raise ValueError(f"{self.uid}: url must be an encoded URI, got {self.url!r}")
+        if self.conference and _URL_FORBIDDEN.search(self.conference):
+            raise ValueError(f"{self.uid}: conference must be an encoded URI")
         if isinstance(self.categories, str):
             raise ValueError(f"{self.uid}: categories must be a sequence of str, not a str")
         # Accept lists from callers but keep the frozen value hashable.
@@ -459,6 +465,11 @@ def _event(entry: CalendarEntry, method: str, stamp: datetime) -> tuple[Event, l
         event.add("description", _text(entry.description))
     if entry.url:
         event.add("url", entry.url)
+    if entry.conference:
+        params = {"VALUE": "URI", "FEATURE": "VIDEO"}
+        if entry.conference_label.strip():
+            params["LABEL"] = _text(entry.conference_label).replace("\n", " ")
+        event.add("conference", vUri(entry.conference), parameters=params)
     event.add("status", entry.status)
     categories = [_text(c) for c in entry.categories if _text(c).strip()]
     if categories:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meetingapp.calendar.ics import CalendarEntry, build_calendar
-from meetingapp.domain.visibility import Viewer
+from meetingapp.domain.visibility import Viewer, can_see_online_link
 from meetingapp.extensions import db
 from meetingapp.i18n import content
 from meetingapp.models import (
@@ -73,9 +73,21 @@ def _description(session: EventSession) -> str:
 
 
 def session_entry(
-    session: EventSession, url_for_session: UrlFor, *, cancelled: bool = False
+    session: EventSession,
+    url_for_session: UrlFor,
+    *,
+    cancelled: bool = False,
+    with_online_link: bool = False,
 ) -> CalendarEntry:
+    """One session's VEVENT. ``with_online_link`` (personal calendars, feeds and invitations of
+    someone who may see it: domain.visibility.can_see_online_link) puts a hybrid session's link
+    in URL and CONFERENCE (RFC 7986) and its dial-in text in the description; public files
+    never carry them."""
     kind = gettext(session.kind.label)
+    online = with_online_link and bool(session.online_url) and not cancelled
+    description = _description(session)
+    if online and session.online_info:
+        description += "\n" + gettext("Online: %(info)s", info=session.online_info)
     return CalendarEntry(
         uid=session_uid(session),
         summary=content(session),
@@ -83,8 +95,10 @@ def session_entry(
         end=session.ends_at,
         tzid=session.event.timezone,
         location=_location(session),
-        description=_description(session),
-        url=url_for_session(session),
+        description=description,
+        url=session.online_url if online else url_for_session(session),
+        conference=session.online_url if online else "",
+        conference_label=gettext("Join online") if online else "",
         sequence=session.sequence or 0,
         last_modified=session.updated_at,
         status="CANCELLED" if cancelled or session.is_cancelled else "CONFIRMED",
@@ -242,7 +256,10 @@ def personal_entries(
             # A cancelled session's rounds travel as cancelled too (round_entries says so).
             entries += round_entries(session, plan, user.id, url_for_session)
             continue
-        entries.append(session_entry(session, url_for_session, cancelled=cancelled))
+        link = can_see_online_link(user, reg.status.value)  # cancelled: never
+        entries.append(
+            session_entry(session, url_for_session, cancelled=cancelled, with_online_link=link)
+        )
         entries += [session_entry(p, url_for_session, cancelled=cancelled) for p in session.parts]
     return entries + hosting_entries(user, url_for_session, include_cancelled=include_cancelled)
 
@@ -275,7 +292,12 @@ def organiser_entries(user: User, url_for_session: UrlFor) -> list[CalendarEntry
             )
         )
     )
-    return [session_entry(s, url_for_session) for e in events for s in e.sessions]
+    # An organiser may see every online link (can_see_online_link).
+    return [
+        session_entry(s, url_for_session, with_online_link=can_see_online_link(user, None))
+        for e in events
+        for s in e.sessions
+    ]
 
 
 def feed_calendar(user: User, url_for_session: UrlFor, now: datetime) -> IcsFile:

@@ -49,6 +49,19 @@ class NoOffer(DomainError):
     status_code = 409
 
 
+class OnlineFull(DomainError):
+    status_code = 409
+
+
+class NotOnline(DomainError):
+    status_code = 409
+
+
+IN_PERSON = "in_person"
+ONLINE = "online"
+ATTENDANCE_MODES = (IN_PERSON, ONLINE)
+
+
 def takes_registrations(kind: str, *, is_part: bool, open_seating: bool) -> bool:
     """People register for top-level sessions other than breaks, unless the organiser made the
     session open seating (anyone may come; nobody registers): training-day parts are attended
@@ -85,6 +98,31 @@ def seats_to_promote(
         return 0
     left = seats_left(capacity, confirmed, offered)
     return waitlisted if left is None else min(left, waitlisted)
+
+
+def check_online_seat(*, hybrid: bool, online_capacity: int | None, online_confirmed: int) -> None:
+    """Online attendance needs a hybrid session (one with a link) and a free online seat.
+
+    Online seats are counted apart from the room's: an online registration never takes, frees
+    or waits for a seat in the room, and there is no online waitlist (None: no online limit)."""
+    if not hybrid:
+        raise NotOnline(_("This session takes place in the room only; register in person."))
+    if not has_free_seat(online_capacity, online_confirmed):
+        raise OnlineFull(
+            _(
+                "All %(capacity)s online places are taken; you may still register in person.",
+                capacity=online_capacity,
+            )
+        )
+
+
+def check_online_capacity(online_capacity: int | None) -> None:
+    """At least one online seat when limited (None: no limit)."""
+    if online_capacity is not None and not 1 <= online_capacity <= 1_000_000:
+        raise ValidationFailed(
+            _("Online seats are at least 1 (leave it empty for no limit)."),
+            field="online_capacity",
+        )
 
 
 def offer_is_live(expires_at: datetime | None, now: datetime) -> bool:
@@ -141,6 +179,19 @@ class Availability:
     my_position: int | None = None  # 1-based place on the waitlist
     offered: int = 0  # live offers: seats held for people on the waitlist
     my_offer_expires_at: datetime | None = None  # the viewer's live offer, if any
+    # Hybrid sessions: online seats apart from the room's (``confirmed`` counts the room only).
+    hybrid: bool = False
+    online_capacity: int | None = None
+    online_confirmed: int = 0
+    my_online: bool = False  # the viewer's registration is an online one
+
+    @property
+    def online_seats_left(self) -> int | None:
+        return seats_left(self.online_capacity, self.online_confirmed)
+
+    @property
+    def online_full(self) -> bool:
+        return self.hybrid and not has_free_seat(self.online_capacity, self.online_confirmed)
 
     @property
     def seats_left(self) -> int | None:
@@ -154,6 +205,20 @@ class Availability:
     def free_while_waiting(self) -> bool:
         """Seats free while people wait: an organiser should look at the waitlist."""
         return self.waitlisted > 0 and not self.full
+
+    def online_summary(self) -> str:
+        """What a page says about a hybrid session's online places; empty otherwise."""
+        if not self.hybrid or self.cancelled or not self.registrable:
+            return ""
+        if self.online_capacity is None:
+            return _("Online: no limit")
+        if self.online_full:
+            return _("Online: full")
+        return _(
+            "Online: %(left)s of %(capacity)s places left",
+            left=self.online_seats_left,
+            capacity=self.online_capacity,
+        )
 
     def summary(self) -> str:
         """What a page says about the seats ("3 of 21 seats left"); empty when nothing to say."""

@@ -22,6 +22,13 @@ def can_manage(viewer: Viewer | None) -> bool:
     return viewer is not None and bool(viewer.is_organiser)
 
 
+def can_see_online_link(viewer: Viewer | None, my_status: str | None) -> bool:
+    """A hybrid session's link and dial-in text are for organisers and the people confirmed
+    for it: never the public, another participant or someone on the waitlist. ``my_status``
+    is the viewer's own registration's (None: none, or a reader who is nobody in particular)."""
+    return can_manage(viewer) or my_status == "confirmed"
+
+
 def can_see_event(published: bool, cancelled: bool, viewer: Viewer | None) -> bool:
     """A published event is public; an unpublished one only exists for organisers.
 

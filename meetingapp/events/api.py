@@ -46,7 +46,9 @@ def list_sessions(caller: User | None, event_id: int, query: PageQuery):
     event = visible_event(event_id, caller)
     page, cursor = paginate(ordered_sessions(event), query)
     seats = availability_for(caller, [x.id for x in page])
-    return s.SessionPage(items=[s.session(x, seats[x.id]) for x in page], next_cursor=cursor)
+    return s.SessionPage(
+        items=[s.session(x, seats[x.id], caller) for x in page], next_cursor=cursor
+    )
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -59,7 +61,7 @@ def list_sessions(caller: User | None, event_id: int, query: PageQuery):
 )
 def get_session(caller: User | None, session_id: int):
     session = visible_session(session_id, caller)
-    return s.session(session, availability_for(caller, [session.id])[session.id])
+    return s.session(session, availability_for(caller, [session.id])[session.id], caller)
 
 
 @bp.get("/sessions/<int:session_id>/tables")

@@ -10,6 +10,7 @@ from pydantic import Field
 from meetingapp.api.schemas import OrganisationOut, Out, Page, local, organisation
 from meetingapp.domain.capacity import Availability
 from meetingapp.domain.content import Translations
+from meetingapp.domain.visibility import Viewer, can_see_online_link
 from meetingapp.models import Event, EventSession, TopicTable
 
 
@@ -29,6 +30,9 @@ class EventOut(Out):
     organisation: OrganisationOut | None
     co_organisers: str
     published: bool
+    overlap_policy: Literal["warn", "refuse"] = Field(
+        description="Registering for a session that overlaps one the person is confirmed for"
+    )
     cancelled: bool = Field(description="Cancelled: kept for the record, nothing more happens")
     cancelled_at: datetime | None
 
@@ -92,6 +96,20 @@ class SessionOut(Out):
     )
     offer_hours: int | None = Field(description="Hours an offer holds its seat; null: 24")
     waitlist_cap: int | None = Field(description="Most people on the waitlist; null: no limit")
+    hybrid: bool = Field(description="Can be attended online too (it has an online link)")
+    online_url: str | None = Field(
+        description="The link to join online: only for organisers and the caller confirmed for "
+        "the session; null otherwise, or when the session has none"
+    )
+    online_info: str = Field(description="Dial-in and joining details, shown like online_url")
+    online_capacity: int | None = Field(
+        description="Online seats apart from capacity; null: no limit"
+    )
+    online_confirmed: int = Field(description="People confirmed to attend online")
+    online_seats_left: int | None = Field(description="null: no online limit")
+    my_attendance: Literal["in_person", "online"] | None = Field(
+        description="How the caller attends, when registered"
+    )
     registrable: bool = Field(description="Takes registrations (false once cancelled)")
     open_seating: bool = Field(description="Anyone may come, nobody registers")
     registration_opens: datetime | None
@@ -131,6 +149,7 @@ def event(ev: Event) -> EventOut:
         organisation=organisation(ev.organisation),
         co_organisers=ev.co_organisers,
         published=ev.published,
+        overlap_policy=ev.overlap_policy,
         cancelled=ev.is_cancelled,
         cancelled_at=local(ev.cancelled_at, tz),
     )
@@ -161,8 +180,11 @@ def part(p: EventSession, tz: str) -> PartOut:
     )
 
 
-def session(es: EventSession, seats: Availability) -> SessionOut:
+def session(es: EventSession, seats: Availability, viewer: Viewer | None) -> SessionOut:
+    """``seats`` as ``viewer`` sees them (their own registration): the online link and
+    details only for organisers and the confirmed."""
     tz = es.event.timezone
+    link = bool(es.online_url) and can_see_online_link(viewer, seats.my_status)
     return SessionOut(
         id=es.id,
         event_id=es.event_id,
@@ -183,6 +205,13 @@ def session(es: EventSession, seats: Availability) -> SessionOut:
         waitlist_mode=es.waitlist_mode,
         offer_hours=es.offer_hours,
         waitlist_cap=es.waitlist_cap,
+        hybrid=seats.hybrid,
+        online_url=es.online_url if link else None,
+        online_info=es.online_info if link else "",
+        online_capacity=es.online_capacity,
+        online_confirmed=seats.online_confirmed,
+        online_seats_left=seats.online_seats_left if seats.hybrid else None,
+        my_attendance=(("online" if seats.my_online else "in_person") if seats.my_status else None),
         registrable=seats.registrable and not seats.cancelled,
         open_seating=es.open_seating,
         registration_opens=local(es.registration_opens_at, tz),

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from meetingapp import clock, pagecache
+from meetingapp.domain.visibility import can_see_online_link
 from meetingapp.events import bp
 from meetingapp.events.queries import (
     events_by_time,
@@ -35,6 +36,13 @@ CSRF_PLACEHOLDER = "\x00csrf\x00"
 
 def _viewer():
     return current_user if current_user.is_authenticated else None
+
+
+@bp.app_template_global()
+def may_see_online_link(seat) -> bool:
+    """The hybrid link and details in a session's controls: organisers and the confirmed
+    (a cached programme is per kind of reader, and holds nobody's registration)."""
+    return can_see_online_link(_viewer(), seat.my_status)
 
 
 def _role(viewer) -> str:

@@ -17,8 +17,9 @@ from sqlalchemy import text
 
 from meetingapp import uow
 from meetingapp.calendar.ics import CalendarEntry, build_calendar
+from meetingapp.domain.visibility import can_see_online_link
 from meetingapp.extensions import db
-from meetingapp.i18n import content, language_of
+from meetingapp.i18n import language_of
 from meetingapp.models import Event, EventSession, OutboxMessage, User
 
 # ``flask mail worker`` listens here on PostgreSQL (NOTIFY is delivered when the unit commits).
@@ -129,12 +130,22 @@ def _request_delivery() -> None:
         g.mail_queued = True
 
 
-def _entries_for_session(session: EventSession) -> list[CalendarEntry]:
+def _entries_for_session(
+    session: EventSession, *, with_online_link: bool = False
+) -> list[CalendarEntry]:
     from meetingapp.calendar.service import session_entry
 
     # An iTIP REQUEST/CANCEL carries one UID, so the invite is the session itself (a training
     # day's own sessions are listed in its description); downloads and feeds hold the parts too.
-    return [session_entry(session, session_url)]
+    return [session_entry(session, session_url, with_online_link=with_online_link)]
+
+
+def _online(session: EventSession, status: str) -> dict:
+    """A hybrid session's link and dial-in text, for a mail to someone who may see them
+    (the confirmed: domain.visibility.can_see_online_link, asked of the recipient's status)."""
+    if not session.online_url or not can_see_online_link(None, status):
+        return {"online_url": None, "online_info": ""}
+    return {"online_url": session.online_url, "online_info": session.online_info}
 
 
 def registration_message(
@@ -147,14 +158,16 @@ def registration_message(
     previous: str | None = None,
 ) -> None:
     """The message for a registration state change, with an invite or a cancellation."""
+    confirmed = status in ("confirmed", "promoted")
     context = {
         "session": session,
         "event": session.event,
         "position": position,
         "url": session_url(session),
+        **_online(session, "confirmed" if confirmed else status),
     }
+    title = session.title
     with language_of(user):  # subject, body and invite in the recipient's language
-        title = content(session)
         if status == "confirmed":
             enqueue(
                 user=user,
@@ -163,7 +176,7 @@ def registration_message(
                 context=context,
                 now=now,
                 ics_method="REQUEST",
-                ics_entries=_entries_for_session(session),
+                ics_entries=_entries_for_session(session, with_online_link=True),
             )
         elif status == "promoted":
             enqueue(
@@ -173,7 +186,7 @@ def registration_message(
                 context=context,
                 now=now,
                 ics_method="REQUEST",
-                ics_entries=_entries_for_session(session),
+                ics_entries=_entries_for_session(session, with_online_link=True),
             )
         elif status == "waitlisted":
             enqueue(
@@ -217,7 +230,7 @@ def offer_message(
             enqueue(
                 user=user,
                 kind="offered",
-                subject=gettext("A seat is offered to you: %(title)s", title=content(session)),
+                subject=gettext("A seat is offered to you: %(title)s", title=session.title),
                 context=context,
                 now=now,
             )
@@ -225,7 +238,7 @@ def offer_message(
             enqueue(
                 user=user,
                 kind="offer_expired",
-                subject=gettext("Your offer lapsed: %(title)s", title=content(session)),
+                subject=gettext("Your offer lapsed: %(title)s", title=session.title),
                 context=context,
                 now=now,
             )
@@ -236,7 +249,7 @@ def session_changed_message(*, user: User, session: EventSession, now: datetime)
         enqueue(
             user=user,
             kind="session_changed",
-            subject=gettext("Changed: %(title)s", title=content(session)),
+            subject=gettext("Changed: %(title)s", title=session.title),
             context={"session": session, "event": session.event, "url": session_url(session)},
             now=now,
             ics_method="REQUEST",
@@ -252,7 +265,7 @@ def session_cancelled_message(
         enqueue(
             user=user,
             kind="session_cancelled",
-            subject=gettext("Cancelled: %(title)s", title=content(session)),
+            subject=gettext("Cancelled: %(title)s", title=session.title),
             context={
                 "session": session,
                 "event": session.event,
@@ -271,7 +284,7 @@ def event_restored_message(*, user: User, session: EventSession, now: datetime) 
         enqueue(
             user=user,
             kind="event_restored",
-            subject=gettext("On again: %(title)s", title=content(session)),
+            subject=gettext("On again: %(title)s", title=session.title),
             context={"session": session, "event": session.event, "url": session_url(session)},
             now=now,
             ics_method="REQUEST",
@@ -286,7 +299,7 @@ def rotation_message(
         enqueue(
             user=user,
             kind="rotation_published",
-            subject=gettext("Your table rotation: %(title)s", title=content(session)),
+            subject=gettext("Your table rotation: %(title)s", title=session.title),
             context={
                 "session": session,
                 "event": session.event,
@@ -305,8 +318,13 @@ def reminder_message(*, user: User, session: EventSession, now: datetime) -> Out
         return enqueue(
             user=user,
             kind="reminder",
-            subject=gettext("Tomorrow: %(title)s", title=content(session)),
-            context={"session": session, "event": session.event, "url": session_url(session)},
+            subject=gettext("Tomorrow: %(title)s", title=session.title),
+            context={
+                "session": session,
+                "event": session.event,
+                "url": session_url(session),
+                **_online(session, "confirmed"),  # reminders go to the confirmed only
+            },
             now=now,
             message_id=f"<reminder-{session.id}-{user.id}@meetingapp>",
         )
@@ -321,7 +339,7 @@ def moved_to_waitlist_message(
         enqueue(
             user=user,
             kind="moved_to_waitlist",
-            subject=gettext("Moved to the waitlist: %(title)s", title=content(session)),
+            subject=gettext("Moved to the waitlist: %(title)s", title=session.title),
             context={
                 "session": session,
                 "event": session.event,
@@ -437,7 +455,7 @@ def feedback_message(
     """The feedback survey of a session that ``user`` attended (or its one reminder), with the
     signed link that lets them answer without logging in."""
     with language_of(user):
-        title = content(session)
+        title = session.title
         return enqueue(
             user=user,
             kind="feedback_reminder" if reminder else "feedback_request",

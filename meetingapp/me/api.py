@@ -40,6 +40,8 @@ def itinerary(caller: User, query: PageQuery):
                 row.registration.status.value,
                 row.position,
                 stops.get(row.session.id, []),
+                online=row.registration.online,
+                online_url=row.online_url,
             )
             for row in page
         ],

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from meetingapp import clock
 from meetingapp.domain.capacity import offer_is_live
+from meetingapp.domain.visibility import can_see_online_link
 from meetingapp.extensions import db
 from meetingapp.models import EventSession, Notification, Registration, RegistrationStatus
 from meetingapp.registration.queries import positions_for
@@ -25,6 +26,13 @@ class MyRegistration:
     @property
     def session_cancelled(self) -> bool:
         return self.session.is_cancelled
+
+    @property
+    def online_url(self) -> str | None:
+        """A hybrid session's link, for the person confirmed for it (their own row)."""
+        if self.session.online_url and can_see_online_link(None, self.state):
+            return self.session.online_url
+        return None
 
     @property
     def state(self) -> str:

@@ -35,6 +35,11 @@ class ItineraryItem(Out):
     location: str
     parts: list[PartOut]
     rounds: list[StopOut] = Field(description="Published table rotation, when there is one")
+    attendance: Literal["in_person", "online"]
+    online_url: str | None = Field(
+        description="A hybrid session's link to join online, while you are confirmed; else null"
+    )
+    online_info: str = Field(description="Dial-in and joining details, shown like online_url")
 
 
 class ItineraryPage(Page[ItineraryItem]):
@@ -46,8 +51,15 @@ def location(es: EventSession) -> str:
 
 
 def itinerary_item(
-    es: EventSession, status: str, position: int | None, stops: list
+    es: EventSession,
+    status: str,
+    position: int | None,
+    stops: list,
+    *,
+    online: bool = False,
+    online_url: str | None = None,
 ) -> ItineraryItem:
+    """``online_url``: the link if the person may see it (``MyRegistration.online_url``)."""
     tz = es.event.timezone
     cancelled = es.is_cancelled
     return ItineraryItem(
@@ -74,4 +86,7 @@ def itinerary_item(
             )
             for stop in stops
         ],
+        attendance="online" if online else "in_person",
+        online_url=online_url,
+        online_info=es.online_info if online_url else "",
     )

@@ -94,6 +94,9 @@ class Event(Translatable, db.Model):
         Integer, default=DEFAULT_RETENTION_MONTHS, server_default=str(DEFAULT_RETENTION_MONTHS)
     )
     personal_data_purged_at: Mapped[datetime | None]
+    # Registering for a session that overlaps one the person is confirmed for: "warn" lets it
+    # through with a warning, "refuse" refuses it (domain/overlap.py).
+    overlap_policy: Mapped[str] = mapped_column(String(10), default="warn", server_default="warn")
 
     organisation: Mapped[Organisation | None] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -157,6 +160,12 @@ class EventSession(Translatable, db.Model):
     )
     offer_hours: Mapped[int | None]
     waitlist_cap: Mapped[int | None]
+    # Hybrid sessions: the link and dial-in text, shown only to the confirmed and organisers
+    # (domain.visibility.can_see_online_link); online seats apart from the room's capacity
+    # (domain.capacity, None: no limit online).
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    online_info: Mapped[str] = mapped_column(Text, default="", server_default="")
+    online_capacity: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

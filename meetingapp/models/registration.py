@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetingapp.extensions import db
@@ -46,6 +46,8 @@ class Registration(db.Model):
     # A waitlisted person offered a freed seat holds it until ``offer_expires_at``.
     offered_at: Mapped[datetime | None]
     offer_expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Attends a hybrid session online: holds an online seat, not one of the room's.
+    online: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     session: Mapped[EventSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -80,7 +80,7 @@ def change_event(caller: User, event_id: int, body: s.EventPatch):
 
 def _session_out(session_id: int, caller: User) -> out.SessionOut:
     session = visible_session(session_id, caller)
-    return out.session(session, availability_for(caller, [session_id])[session_id])
+    return out.session(session, availability_for(caller, [session_id])[session_id], caller)
 
 
 @bp.post("/events/<int:event_id>/sessions")

@@ -51,7 +51,21 @@ class EventForm(FlaskForm):
             "Then names, addresses and free-text answers are anonymised; counts per entity stay."
         ),
     )
+    overlap_policy = SelectField(
+        _l("Registering for overlapping sessions"),
+        default="warn",
+        description=_l(
+            "When someone registers for a session at the time of one they are confirmed for."
+        ),
+    )
     submit = SubmitField(_l("Save event"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.overlap_policy.choices = [
+            ("warn", gettext("Warn, and register all the same")),
+            ("refuse", gettext("Refuse the registration")),
+        ]
 
 
 KIND_CHOICES = [(k.value, k.label) for k in SessionKind if k != SessionKind.PART]
@@ -96,6 +110,24 @@ class SessionForm(FlaskForm):
         _l("Waitlist cap"),
         validators=[Optional(), NumberRange(min=1, max=100_000)],
         description=_l("Most people on the waitlist; empty means no limit."),
+    )
+    online_url = StringField(
+        _l("Online link (hybrid session)"),
+        validators=[Optional(), Length(max=500)],  # http/https only: domain/online.py
+        description=_l(
+            "Shown only to confirmed participants and organisers; empty: in the room only."
+        ),
+        render_kw={"inputmode": "url"},
+    )
+    online_info = TextAreaField(
+        _l("Dial-in and joining details"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Phone numbers, meeting code…, shown with the link."),
+    )
+    online_capacity = IntegerField(
+        _l("Online places"),
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        description=_l("Counted apart from the room's capacity; empty means no limit."),
     )
     registration_opens = DateTimeLocalField(
         _l("Registration opens (local)"), format=DT_FORMAT, validators=[Optional()]
@@ -215,6 +247,7 @@ def event_form_values(form: EventForm) -> dict:
         "organisation": form.organisation.data or None,
         "co_organisers": form.co_organisers.data or "",
         "retention_months": form.retention_months.data or DEFAULT_RETENTION_MONTHS,
+        "overlap_policy": form.overlap_policy.data or "warn",
     }
 
 
@@ -234,6 +267,9 @@ def session_form_values(form: SessionForm) -> dict:
         "waitlist_mode": form.waitlist_mode.data,
         "offer_hours": form.offer_hours.data,
         "waitlist_cap": form.waitlist_cap.data,
+        "online_url": form.online_url.data or None,
+        "online_info": form.online_info.data or "",
+        "online_capacity": form.online_capacity.data,
         "registration_opens": form.registration_opens.data,
         "registration_closes": form.registration_closes.data,
         "lead_organisation": form.lead_organisation.data or None,

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from meetingapp.domain.capacity import AUTOMATIC, check_waitlist_settings
+from meetingapp.domain.capacity import AUTOMATIC, check_online_capacity, check_waitlist_settings
 from meetingapp.domain.content import Translations, clean_translations
 from meetingapp.domain.errors import ValidationFailed
 from meetingapp.domain.i18n import _
+from meetingapp.domain.online import clean_online_url
+from meetingapp.domain.overlap import WARN, check_overlap_policy
 from meetingapp.domain.retention import DEFAULT_RETENTION_MONTHS
 from meetingapp.domain.timezones import utc_to_local, zone
 from meetingapp.extensions import db
@@ -59,6 +61,7 @@ class EventData:
     co_organisers: str = ""
     published: bool | None = None  # None: leave as it is
     retention_months: int = DEFAULT_RETENTION_MONTHS
+    overlap_policy: str = WARN  # or "refuse" overlapping registrations (domain/overlap.py)
 
     @classmethod
     def from_values(cls, values: Values, *, current_timezone: str = "") -> EventData:
@@ -67,6 +70,8 @@ class EventData:
         if timezone:
             zone(timezone)
         _must_exist(Organisation, values.get("organisation"), "organisation")
+        overlap_policy = values.get("overlap_policy") or WARN
+        check_overlap_policy(overlap_policy)
         return cls(
             title=values["title"],
             city=values["city"],
@@ -80,6 +85,7 @@ class EventData:
             co_organisers=values.get("co_organisers") or "",
             published=values.get("published"),
             retention_months=values.get("retention_months") or DEFAULT_RETENTION_MONTHS,
+            overlap_policy=overlap_policy,
         )
 
 
@@ -97,6 +103,7 @@ def event_values(event: Event) -> Values:
         "co_organisers": event.co_organisers,
         "published": event.published,
         "retention_months": event.retention_months,
+        "overlap_policy": event.overlap_policy,
     }
 
 
@@ -118,6 +125,9 @@ class SessionData:
     waitlist_mode: str = AUTOMATIC  # or "offer": a freed seat is offered for offer_hours
     offer_hours: int | None = None
     waitlist_cap: int | None = None
+    online_url: str | None = None  # hybrid: the link, for the confirmed and organisers only
+    online_info: str = ""  # dial-in numbers, meeting code …
+    online_capacity: int | None = None  # online seats apart from the room's; None: no limit
     registration_opens: datetime | None = None  # local, naive
     registration_closes: datetime | None = None  # local, naive
     lead_organisation_id: int | None = None
@@ -146,6 +156,7 @@ class SessionData:
         check_waitlist_settings(
             waitlist_mode, values.get("offer_hours"), values.get("waitlist_cap")
         )
+        check_online_capacity(values.get("online_capacity"))
         return cls(
             kind=SessionKind(values.get("kind") or SessionKind.MEETING.value),
             title=values["title"],
@@ -160,6 +171,9 @@ class SessionData:
             waitlist_mode=waitlist_mode,
             offer_hours=values.get("offer_hours"),
             waitlist_cap=values.get("waitlist_cap"),
+            online_url=clean_online_url(values.get("online_url")),
+            online_info=(values.get("online_info") or "").strip(),
+            online_capacity=values.get("online_capacity"),
             registration_opens=_local_naive(values.get("registration_opens"), tz),
             registration_closes=_local_naive(values.get("registration_closes"), tz),
             lead_organisation_id=values.get("lead_organisation"),
@@ -191,6 +205,9 @@ def session_values(session: EventSession) -> Values:
         "waitlist_mode": session.waitlist_mode,
         "offer_hours": session.offer_hours,
         "waitlist_cap": session.waitlist_cap,
+        "online_url": session.online_url,
+        "online_info": session.online_info,
+        "online_capacity": session.online_capacity,
         "registration_opens": _local_naive(session.registration_opens_at, tz),
         "registration_closes": _local_naive(session.registration_closes_at, tz),
         "lead_organisation": session.lead_organisation_id,

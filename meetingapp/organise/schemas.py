@@ -55,6 +55,11 @@ class EventFields(Body):
     retention_months: Annotated[int, Field(ge=1, le=240)] = Field(
         default=24, description="Months after the event's end before `data purge` anonymises it"
     )
+    overlap_policy: Literal["warn", "refuse"] = Field(
+        default="warn",
+        description="Registering for a session that overlaps one the person is confirmed for: "
+        "warn (the registration succeeds, with warnings) or refuse (409)",
+    )
 
 
 EventPatch = partial(EventFields, "EventPatch")
@@ -84,6 +89,17 @@ class SessionFields(Body):
     )
     waitlist_cap: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
         default=None, description="Most people on the waitlist; null: no limit"
+    )
+    online_url: text(500) | None = Field(
+        default=None,
+        description="Hybrid session: the http(s) link to join online, shown only to organisers "
+        "and confirmed participants; null or empty: in the room only",
+    )
+    online_info: text(2000) = Field(
+        default="", description="Dial-in numbers, meeting code…, shown like online_url"
+    )
+    online_capacity: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(
+        default=None, description="Online seats, counted apart from capacity; null: no limit"
     )
     registration_opens: LocalOrAware | None = None
     registration_closes: LocalOrAware | None = Field(

@@ -76,6 +76,7 @@ def _apply_event(event: Event, data: EventData) -> None:
     event.co_organisers = data.co_organisers.strip()
     rules_retention.check_retention_months(data.retention_months)
     event.retention_months = data.retention_months
+    event.overlap_policy = data.overlap_policy
 
 
 def create_event(data: EventData, *, actor: User, now: datetime) -> Event:

@@ -184,6 +184,8 @@ def _apply_session(
     session.open_seating = data.open_seating and data.kind == SessionKind.MEETING
     session.waitlist_mode = data.waitlist_mode
     session.offer_hours, session.waitlist_cap = data.offer_hours, data.waitlist_cap
+    session.online_url, session.online_info = data.online_url, data.online_info
+    session.online_capacity = data.online_capacity
     session.lead_organisation_id = data.lead_organisation_id
     session.chair = data.chair.strip()
     set_agenda(session, data.agenda)  # keeps the organiser's notes on items still there

@@ -16,16 +16,31 @@ from meetingapp.registration.queries import session_roster
 @operation(
     summary="Register for a session",
     tag="registrations",
+    body=s.RegistrationRequest,
+    body_required=False,
     response=s.RegistrationOutcome,
     status=201,
     errors=(404, 409),
     description="Registers the caller: confirmed while seats remain, otherwise on the "
-    "waitlist (with its position). 409 when already registered, when "
-    "registration is closed, the session is cancelled or takes no registrations.",
+    "waitlist (with its position); with attendance online, on an online seat of a hybrid "
+    "session. 409 when already registered, when registration is closed, the session is "
+    "cancelled or takes no registrations, the online seats are taken, or the session "
+    "overlaps one the caller is confirmed for and the event refuses overlaps (when it only "
+    "warns, the registration succeeds and warnings says which session).",
 )
-def register(caller: User, session_id: int):
-    outcome = service.register_participant(user=caller, session_id=session_id, now=clock.now())
-    return s.RegistrationOutcome(status=outcome.status, waitlist_position=outcome.waitlist_position)
+def register(caller: User, session_id: int, body: s.RegistrationRequest):
+    outcome = service.register_participant(
+        user=caller,
+        session_id=session_id,
+        now=clock.now(),
+        online=body.attendance == "online",
+    )
+    return s.RegistrationOutcome(
+        status=outcome.status,
+        waitlist_position=outcome.waitlist_position,
+        attendance="online" if outcome.online else "in_person",
+        warnings=list(outcome.warnings),
+    )
 
 
 @bp.delete("/sessions/<int:session_id>/registrations/me")

@@ -42,6 +42,8 @@ def availability_for(
             EventSession.cancelled_at,
             Event.cancelled_at,
             parent.cancelled_at,
+            EventSession.online_url,
+            EventSession.online_capacity,
         )
         .join(Event, Event.id == EventSession.event_id)
         .outerjoin(parent, parent.id == EventSession.parent_id)
@@ -50,9 +52,11 @@ def availability_for(
     counts = active_counts_by_session(ids, now)
     mine: dict[int, tuple[str, int | None]] = {}
     offers: dict[int, datetime] = {}
+    online_mine: set[int] = set()
     if viewer is not None and getattr(viewer, "id", None) is not None:
         mine = statuses_for_user(viewer.id, ids)
         offers = live_offers_of_user(viewer.id, ids, now)
+        online_mine = online_sessions_of_user(viewer.id, ids)
     out = {}
     for (
         sid,
@@ -63,6 +67,8 @@ def availability_for(
         own_cancel,
         event_cancel,
         parent_cancel,
+        online_url,
+        online_capacity,
     ) in rows:
         c = counts.get(sid, {})
         status, position = mine.get(sid, (None, None))
@@ -79,6 +85,10 @@ def availability_for(
             my_position=position,
             offered=c.get("offered", 0),
             my_offer_expires_at=offers.get(sid),
+            hybrid=bool(online_url),
+            online_capacity=online_capacity,
+            online_confirmed=c.get("online", 0),
+            my_online=sid in online_mine,
         )
     return out
 
@@ -98,34 +108,96 @@ def _live_offer(now: datetime):
 def active_counts_by_session(
     session_ids: list[int] | Select, now: datetime | None = None
 ) -> dict[int, dict[str, int]]:
-    """{session_id: {"confirmed": n, "waitlisted": m, "offered": k}} in one query; ``offered``
-    (live offers, among the waitlisted) as of ``now``, default the clock's."""
+    """{session_id: {"confirmed": n, "waitlisted": m, "offered": k, "online": o}} in one
+    query; ``offered`` (live offers, among the waitlisted) as of ``now``, default the clock's;
+    ``confirmed`` counts the room, ``online`` the confirmed online (hybrid sessions)."""
     if isinstance(session_ids, list) and not session_ids:  # a Select: the ids of a query
         return {}
     live = _live_offer(now or clock.now())
     stmt = (
-        select(Registration.session_id, Registration.status, func.count(), func.sum(live))
+        select(
+            Registration.session_id,
+            Registration.status,
+            Registration.online,
+            func.count(),
+            func.sum(live),
+        )
         .where(Registration.session_id.in_(session_ids))
         .where(Registration.status != RegistrationStatus.CANCELLED)
-        .group_by(Registration.session_id, Registration.status)
+        .group_by(Registration.session_id, Registration.status, Registration.online)
     )
     counts: dict[int, dict[str, int]] = {}
-    for session_id, status, n, offered in db.session.execute(stmt):
-        c = counts.setdefault(session_id, {"confirmed": 0, "waitlisted": 0, "offered": 0})
-        c[status.value] = n
+    for session_id, status, online, n, offered in db.session.execute(stmt):
+        c = counts.setdefault(
+            session_id, {"confirmed": 0, "waitlisted": 0, "offered": 0, "online": 0}
+        )
+        if online and status == RegistrationStatus.CONFIRMED:
+            c["online"] += n
+        else:
+            c[status.value] += n
         c["offered"] += int(offered or 0)
     return counts
 
 
 def seat_counts(session_id: int, now: datetime) -> tuple[int, int]:
-    """(confirmed, live offers) of one session in one statement: the seats held at ``now``."""
+    """(confirmed, live offers) of one session in one statement: the room's seats held at
+    ``now`` (online registrations hold online seats, counted by ``online_confirmed_count``)."""
     confirmed, offered = db.session.execute(
         select(
-            func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
+            func.count().filter(
+                Registration.status == RegistrationStatus.CONFIRMED, Registration.online.is_(False)
+            ),
             func.coalesce(func.sum(_live_offer(now)), 0),
         ).where(Registration.session_id == session_id)
     ).one()
     return confirmed or 0, int(offered or 0)
+
+
+def online_confirmed_count(session_id: int) -> int:
+    """The people confirmed to attend a hybrid session online."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.online.is_(True),
+            )
+        )
+        or 0
+    )
+
+
+def online_sessions_of_user(user_id: int, session_ids: list[int]) -> set[int]:
+    """The sessions among these the user holds an active online registration for."""
+    if not session_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Registration.session_id).where(
+                Registration.user_id == user_id,
+                Registration.session_id.in_(session_ids),
+                Registration.status.in_(ACTIVE),
+                Registration.online.is_(True),
+            )
+        )
+    )
+
+
+def confirmed_sessions_of_user(user_id: int, exclude_session_id: int) -> list[EventSession]:
+    """The sessions (with their events) the user is confirmed for, but this one: what a new
+    registration may overlap (domain/overlap.py)."""
+    return list(
+        db.session.scalars(
+            select(EventSession)
+            .join(Registration, Registration.session_id == EventSession.id)
+            .where(
+                Registration.user_id == user_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                EventSession.id != exclude_session_id,
+            )
+            .options(selectinload(EventSession.event))
+        )
+    )
 
 
 def waitlist_length(session_id: int) -> int:
@@ -188,11 +260,13 @@ def live_offers_of_user(user_id: int, session_ids: list[int], now: datetime) -> 
 
 
 def confirmed_count(session_id: int) -> int:
+    """The people confirmed for the room (online registrations hold online seats)."""
     return (
         db.session.scalar(
             select(func.count()).where(
                 Registration.session_id == session_id,
                 Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.online.is_(False),
             )
         )
         or 0

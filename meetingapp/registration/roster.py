@@ -96,6 +96,7 @@ class RosterRow:
     registered_at: datetime
     confirmed_at: datetime | None
     cancelled_at: datetime | None
+    online: bool = False  # on an online seat of a hybrid session
 
 
 @dataclass(frozen=True)
@@ -222,16 +223,27 @@ def _rows_statement(session_id: int, chosen: RosterFilter) -> Select:
             Registration.created_at,
             Registration.confirmed_at,
             Registration.cancelled_at,
+            Registration.online,
         ),
     )
     return _ordered(stmt, chosen)
 
 
 def _row(values, positions: dict[int, int]) -> RosterRow:
-    rid, uid, name, email, entity, entity_name, status, override, *times = values
+    rid, uid, name, email, entity, entity_name, status, override, *times, online = values
     position = positions.get(rid)
     return RosterRow(
-        rid, uid, name, email, entity, entity_name, status.value, position, bool(override), *times
+        rid,
+        uid,
+        name,
+        email,
+        entity,
+        entity_name,
+        status.value,
+        position,
+        bool(override),
+        *times,
+        online=bool(online),
     )
 
 

@@ -5,13 +5,27 @@ from typing import Literal
 
 from pydantic import Field
 
-from meetingapp.api.schemas import Out, Page, PageQuery, local
+from meetingapp.api.schemas import Body, Out, Page, PageQuery, local
 from meetingapp.models import Registration, User
+
+
+class RegistrationRequest(Body):
+    attendance: Literal["in_person", "online"] = Field(
+        default="in_person",
+        description="online: attend a hybrid session online, on an online seat (counted apart "
+        "from the room's; 409 when they are taken or the session has no online link)",
+    )
 
 
 class RegistrationOutcome(Out):
     status: Literal["confirmed", "waitlisted"]
     waitlist_position: int | None
+    attendance: Literal["in_person", "online"] = "in_person"
+    warnings: list[str] = Field(
+        default=[],
+        description="Registered all the same, but e.g. the session overlaps one you are "
+        "confirmed for (the event's overlap_policy warn; refuse answers 409 instead)",
+    )
 
 
 class PersonOut(Out):
@@ -27,6 +41,9 @@ class RegistrationEntry(Out):
     status: Literal["confirmed", "waitlisted", "cancelled"]
     waitlist_position: int | None
     override: bool = Field(description="Confirmed past capacity by an organiser")
+    attendance: Literal["in_person", "online"] = Field(
+        description="online: on an online seat of a hybrid session"
+    )
     timezone: str
     registered_at: datetime
     confirmed_at: datetime | None
@@ -56,6 +73,7 @@ def registration(reg: Registration, position: int | None, tz: str) -> Registrati
         status=reg.status.value,
         waitlist_position=position,
         override=reg.override,
+        attendance="online" if reg.online else "in_person",
         timezone=tz,
         registered_at=local(reg.created_at, tz),
         confirmed_at=local(reg.confirmed_at, tz),

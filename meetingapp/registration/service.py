@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from meetingapp.accounts import service as accounts
 from meetingapp.domain import capacity as rules
+from meetingapp.domain import overlap
 from meetingapp.domain.errors import NotFound, PermissionDenied
 from meetingapp.domain.i18n import _
 from meetingapp.domain.visibility import can_manage, can_see_event, check_not_cancelled
@@ -34,6 +35,8 @@ from meetingapp.models.audit import record_audit
 from meetingapp.registration.queries import (
     active_registration,
     confirmed_count,
+    confirmed_sessions_of_user,
+    online_confirmed_count,
     positions_for,
     seat_counts,
     sessions_with_stale_offers,
@@ -50,6 +53,8 @@ class RegistrationOutcome:
     registration_id: int
     status: str
     waitlist_position: int | None
+    online: bool = False
+    warnings: tuple[str, ...] = ()  # e.g. an overlap with a session the person is confirmed for
 
 
 def _log(
@@ -96,8 +101,14 @@ def register_participant(
     now: datetime,
     actor: User | None = None,
     check_window: bool = True,
+    online: bool = False,
 ) -> RegistrationOutcome:
     """Confirm ``user`` while seats remain, otherwise put them on the waitlist.
+
+    ``online``: attend a hybrid session online, on an online seat (refused with OnlineFull
+    when those are taken: there is no online waitlist). An overlap with a session the person
+    is confirmed for is a warning in the outcome, or SessionOverlap under the event's
+    ``refuse`` policy.
 
     ``actor`` (default: the user) must be able to see the session: participants only see
     published events. Raises AlreadyRegistered, RegistrationClosed, NotRegistrable,
@@ -118,10 +129,21 @@ def register_participant(
             )
         if active_registration(session_id, user.id) is not None:
             raise rules.AlreadyRegistered(_("You are already registered for this session."))
-        if session.waitlist_mode == rules.OFFER:
-            # Lapsed offers pass on first, so a newcomer never takes a seat someone waits for.
-            _promote(session, now, None)
-        status = rules.status_for_new_registration(session.capacity, *seat_counts(session_id, now))
+        warnings = _overlap_warnings(session, user)
+        if online:
+            rules.check_online_seat(
+                hybrid=bool(session.online_url),
+                online_capacity=session.online_capacity,
+                online_confirmed=online_confirmed_count(session_id),
+            )
+            status = rules.CONFIRMED
+        else:
+            if session.waitlist_mode == rules.OFFER:
+                # Lapsed offers pass on first, so a newcomer never takes a seat someone waits for.
+                _promote(session, now, None)
+            status = rules.status_for_new_registration(
+                session.capacity, *seat_counts(session_id, now)
+            )
         if status == rules.WAITLISTED:
             rules.check_waitlist_room(session.waitlist_cap, waitlist_length(session_id))
         reg = Registration(
@@ -129,6 +151,7 @@ def register_participant(
             user_id=user.id,
             created_at=now,
             status=RegistrationStatus(status),
+            online=online,
         )
         if status == rules.CONFIRMED:
             reg.confirmed_at = now
@@ -147,7 +170,20 @@ def register_participant(
         mail.registration_message(
             user=user, session=session, status=status, position=position, now=now
         )
-    return RegistrationOutcome(reg.id, status, position)
+    return RegistrationOutcome(reg.id, status, position, online, tuple(warnings))
+
+
+def _overlap_warnings(session: EventSession, user: User) -> list[str]:
+    """Warnings for the sessions the user is confirmed for at the same time (or
+    SessionOverlap under the event's ``refuse`` policy)."""
+    booked = [
+        overlap.Booked(s.title, s.starts_at, s.ends_at, s.event.timezone)
+        for s in confirmed_sessions_of_user(user.id, session.id)
+        if not s.is_cancelled
+    ]
+    return overlap.overlap_warnings(
+        session.starts_at, session.ends_at, booked, session.event.overlap_policy
+    )
 
 
 def _next_rank(session_id: int) -> int:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
-from meetingapp.i18n import ordinal
+from meetingapp.i18n import localise, ordinal
 from meetingapp.models.event import visible_session
 from meetingapp.models.organisation import all_organisations
 from meetingapp.registration import bp, imports
@@ -50,9 +50,21 @@ def _to_manage(session_id: int, **_kwargs) -> str:
 @login_required
 @flash_refusal(_back_to)
 def register(session_id: int):
-    outcome = svc.register_participant(user=current_user, session_id=session_id, now=clock.now())
+    outcome = svc.register_participant(
+        user=current_user,
+        session_id=session_id,
+        now=clock.now(),
+        online=request.form.get("attendance") == "online",
+    )
     session = visible_session(session_id, current_user)
-    if outcome.status == "confirmed":
+    for warning in outcome.warnings:
+        flash(localise(warning), "warning")
+    if outcome.status == "confirmed" and outcome.online:
+        flash(
+            gettext("You are confirmed to attend “%(title)s” online.", title=session.title),
+            "success",
+        )
+    elif outcome.status == "confirmed":
         flash(gettext("You are confirmed for “%(title)s”.", title=session.title), "success")
     elif session.waitlist_mode == "offer":
         flash(

@@ -110,8 +110,16 @@ class Counts:
     cancelled: int = 0
     attended: int = 0
     no_shows: int = 0  # confirmed but never checked in
+    # Hybrid sessions: online attendance counted apart (neither registered, attended nor
+    # no-shows above, which are the room's).
+    online: int = 0  # confirmed to attend online
+    attended_online: int = 0  # of those, checked in (marked present)
 
-    def add(self, status: str, present: bool) -> None:
+    def add(self, status: str, present: bool, online: bool = False) -> None:
+        if online and status == "confirmed":
+            self.online += 1
+            self.attended_online += int(present)
+            return
         if status == "confirmed":
             self.registered += 1
             if not present:
@@ -141,6 +149,7 @@ class Attendance:
     checked_in_by: str = ""
     method: str = ""
     rounds: list[int] = field(default_factory=list)  # speed networking: rounds present (from 0)
+    online: bool = False  # attends a hybrid session online
 
     @property
     def present(self) -> bool:
@@ -284,6 +293,7 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
             Registration.status,
             Registration.override,
             Registration.created_at,
+            Registration.online,
             User.name,
             User.email,
             Organisation.short_name,
@@ -294,7 +304,7 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
         .where(Registration.session_id.in_(ids))
         .order_by(Registration.id)
     )
-    for sid, uid, status, override, created, name, email, short, full in _rows(regs):
+    for sid, uid, status, override, created, online, name, email, short, full in _rows(regs):
         people = by_id[sid].people
         known = people.get(uid)
         # An active registration wins over cancelled ones; otherwise the latest row wins.
@@ -303,6 +313,7 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
         people[uid] = Attendance(
             sid, uid, name, email, short or "", full or "", status.value, bool(override), created
         )
+        people[uid].online = bool(online)
     by_user = aliased(User)
     checks = (
         select(
@@ -389,9 +400,9 @@ def _build(session: EventSession, loaded: _Loaded) -> SessionReport:
     entities: dict[str, EntityCounts] = {}
     for p in people:
         p.rounds.sort()
-        counts.add(p.status, p.present)
+        counts.add(p.status, p.present, p.online)
         entry = entities.setdefault(p.entity, EntityCounts(p.entity, p.entity_name, Counts()))
-        entry.counts.add(p.status, p.present)
+        entry.counts.add(p.status, p.present, p.online)
     by_entity = sorted(entities.values(), key=lambda e: (e.entity == "", entity_order(e.entity)))
     came = [e.entity for e in by_entity if e.entity and e.counts.attended]
     subject, noun = report_subject(session.kind, session.title)
