@@ -76,13 +76,15 @@ class BulkRequest:
         return list(self.ids)
 
 
-def _roster(session_id: int, chosen: RosterFilter | None = None) -> str:
+def _roster(session_id: int, chosen: RosterFilter | None = None, anchor: str | None = None) -> str:
     args = chosen.args() if chosen else {}
-    return url_for(".manage", session_id=visible_session(session_id, current_user).id, **args)
+    session = visible_session(session_id, current_user)
+    return url_for(".manage", session_id=session.id, _anchor=anchor, **args)
 
 
 def _back_to_roster(session_id: int, **_kwargs) -> str:
-    return _roster(session_id, BulkRequest.from_values(request.form).filter)
+    """Back to the bulk bar, where the flash is read (far down the page on a phone)."""
+    return _roster(session_id, BulkRequest.from_values(request.form).filter, anchor="bulk")
 
 
 @bp.get("/sessions/<int:session_id>/bulk")
@@ -109,7 +111,7 @@ def confirm_bulk(session_id: int):
 def bulk(session_id: int):
     session = visible_session(session_id, current_user)
     chosen = BulkRequest.from_values(request.form)
-    back = _roster(session_id, chosen.filter)
+    back = _back_to_roster(session_id)
     if chosen.action not in ACTIONS:
         flash(gettext("Choose what to do with the people chosen."), "error")
         return redirect(back)

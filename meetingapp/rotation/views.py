@@ -28,8 +28,14 @@ from meetingapp.rotation.queries import (
 from meetingapp.web import flash_refusal
 
 
-def _to_plan(session_id: int, **_kwargs) -> str:
-    return url_for(".plan", session_id=visible_networking_session(session_id, current_user).id)
+def _to_plan(session_id: int, anchor: str | None = None, **_kwargs) -> str:
+    session = visible_networking_session(session_id, current_user)
+    return url_for(".plan", session_id=session.id, _anchor=anchor)
+
+
+def _to_move(session_id: int, **_kwargs) -> str:
+    """Back to the "Move a person" card, where its flash is read (far down on a phone)."""
+    return _to_plan(session_id, anchor="move")
 
 
 def _picks_state(session, registration, now) -> str:
@@ -231,7 +237,7 @@ def run_plan(session_id: int):
 
 @bp.post("/sessions/<int:session_id>/move")
 @organiser_required
-@flash_refusal(_to_plan)
+@flash_refusal(_to_move)
 def move(session_id: int):
     session = visible_networking_session(session_id, current_user)
     grid = grid_for(session)
@@ -244,7 +250,7 @@ def move(session_id: int):
     form.table.choices = [(t.id, "") for t in session.tables]
     if not form.validate_on_submit():
         flash(gettext("Choose a participant, a round and a table."), "error")
-        return redirect(_to_plan(session_id))
+        return redirect(_to_move(session_id))
     svc.move_participant(
         plan_id=grid.plan.id,
         user_id=form.participant.data,
@@ -253,7 +259,7 @@ def move(session_id: int):
         actor=current_user,
     )
     flash(gettext("Moved and pinned; re-planning keeps this seat."), "success")
-    return redirect(_to_plan(session_id))
+    return redirect(_to_move(session_id))
 
 
 @bp.post("/sessions/<int:session_id>/publish")

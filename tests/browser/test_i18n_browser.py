@@ -2,8 +2,10 @@
 
 A participant chooses the language with the header's form (by keyboard), then opens the event
 page, My programme, the table picks and the itinerary; the organiser's browser simply asks for the
-language (Accept-Language) and opens the event report. On a phone-sized viewport nothing may
-overflow sideways. Screenshots land in /tmp/i18n-<locale>-<page>.png.
+language (Accept-Language) and opens the event report, the audit trail, the entities, the event's
+topic tables and the roster. On a phone-sized viewport nothing may overflow sideways, no table of
+the organiser's pages scrolls sideways, and a bulk action on the roster comes back to the bulk bar
+with its message on screen. Screenshots land in /tmp/i18n-<locale>-<page>.png.
 """
 
 from __future__ import annotations
@@ -89,7 +91,9 @@ def test_demo_pages_in_each_language_on_a_phone(app, live_url, chromium, locale)
     past = next(e for title, e in events.items() if "20th open" in title)
     upcoming = next(e for title, e in events.items() if "21st open" in title)
     ny = next(e for title, e in events.items() if "43rd session" in title)
+    today = next(e for title, e in events.items() if "demo day" in title)
     picks_id = next(s.id for s in upcoming.sessions if s.kind == SessionKind.SPEED_NETWORKING)
+    today_id = next(s.id for s in today.sessions if s.kind == SessionKind.SPEED_NETWORKING)
     past_id, ny_id, password = past.id, ny.id, app.config["DEMO_PASSWORD"]
     db.session.rollback()  # the server's threads have their own sessions; hold no transaction
 
@@ -114,15 +118,34 @@ def test_demo_pages_in_each_language_on_a_phone(app, live_url, chromium, locale)
     context = chromium.new_context(viewport=PHONE, locale=BROWSER_LOCALE[locale])
     page = context.new_page()
     _log_in(page, live_url, "organiser@example.org", password)
-    page.goto(f"{live_url}/reports/events/{ny_id}")
-    training_day = t(locale, "The training day")
-    _check(page, "report", locale, t(locale, "For the official report"), training_day)
-    # The report's tables turn into cards on the phone: no column hidden off to the side.
-    hidden = page.evaluate(
-        "Array.from(document.querySelectorAll('main table'))"
-        ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length"
-    )
-    assert hidden == 0, f"{hidden} report tables scroll sideways on the phone ({locale})"
+    official, training_day = t(locale, "For the official report"), t(locale, "The training day")
+    for name, path, words in [
+        ("report", f"/reports/events/{ny_id}", [official, training_day]),
+        ("audit", f"/organise/events/{ny_id}/audit", [t(locale, "Audit trail")]),
+        ("entities", "/entities/", [t(locale, "Recent changes")]),
+        ("tables", f"/organise/events/{past_id}", [t(locale, "Topic")]),
+        ("roster", f"/registration/sessions/{today_id}/manage", [t(locale, "People")]),
+    ]:
+        page.goto(live_url + path)
+        _check(page, name, locale, *words)
+        # Tables turn into cards on the phone: no column hidden off to the side.
+        hidden = page.evaluate(
+            "Array.from(document.querySelectorAll('main table'))"
+            ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length"
+        )
+        assert hidden == 0, f"{hidden} tables of {name} scroll sideways on the phone ({locale})"
+    # The roster's tick boxes can be ticked; after a bulk removal the page comes back to the
+    # bulk bar, with the message about it on screen.
+    page.locator("tr.status-confirmed input[name=ids]").first.check()
+    page.select_option("#bulk-action", "remove")
+    with page.expect_navigation():
+        page.click("#bulk button[type=submit]")
+    with page.expect_navigation():
+        page.click("main form.row-actions button.danger")
+    in_view = "s => { const r = document.querySelector(s).getBoundingClientRect();"
+    in_view += " return r.top >= 0 && r.top < innerHeight; }"
+    assert page.evaluate(in_view, ".flashes"), f"no message on screen after the action ({locale})"
+    assert page.evaluate(in_view, "#bulk"), f"the bulk bar is off screen after acting ({locale})"
     context.close()
 
 
