@@ -46,6 +46,20 @@ def _read(secret: str, purpose: str, token: str, now: datetime, lifetime: timede
         return None  # altered, expired (SignatureExpired is a BadSignature) or not a token
 
 
+def _read_claim(
+    secret: str, purpose: str, token: str, now: datetime, lifetime: timedelta, **fields: type
+) -> list | None:
+    """The payload's values under ``fields`` (key=type), in that order; None when the token does
+    not read (see ``_read``), is not a mapping, or a value is missing or of another type."""
+    payload = _read(secret, purpose, token, now, lifetime)
+    if not isinstance(payload, dict):
+        return None
+    values = [payload.get(key) for key in fields]
+    if not all(isinstance(v, kind) for v, kind in zip(values, fields.values(), strict=True)):
+        return None
+    return values
+
+
 def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
 
@@ -63,13 +77,8 @@ def reset_token(secret: str, user_id: int, password_hash: str, address: str, now
 
 
 def read_reset_token(secret: str, token: str, now: datetime) -> ResetClaim | None:
-    payload = _read(secret, RESET_PURPOSE, token, now, RESET_LIFETIME)
-    if not isinstance(payload, dict):
-        return None
-    user_id, address, fingerprint = payload.get("u"), payload.get("e"), payload.get("p")
-    if not all(isinstance(v, t) for v, t in ((user_id, int), (address, str), (fingerprint, str))):
-        return None
-    return ResetClaim(user_id, address, fingerprint)
+    values = _read_claim(secret, RESET_PURPOSE, token, now, RESET_LIFETIME, u=int, e=str, p=str)
+    return ResetClaim(*values) if values else None
 
 
 @dataclass(frozen=True)
@@ -83,13 +92,8 @@ def verify_token(secret: str, user_id: int, address: str, now: datetime) -> str:
 
 
 def read_verify_token(secret: str, token: str, now: datetime) -> AddressClaim | None:
-    payload = _read(secret, VERIFY_PURPOSE, token, now, VERIFY_LIFETIME)
-    if not isinstance(payload, dict):
-        return None
-    user_id, address = payload.get("u"), payload.get("e")
-    if not isinstance(user_id, int) or not isinstance(address, str):
-        return None
-    return AddressClaim(user_id, address)
+    values = _read_claim(secret, VERIFY_PURPOSE, token, now, VERIFY_LIFETIME, u=int, e=str)
+    return AddressClaim(*values) if values else None
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,5 @@ def feedback_token(secret: str, survey_id: int, user_id: int, now: datetime) -> 
 
 
 def read_feedback_token(secret: str, token: str, now: datetime) -> FeedbackClaim | None:
-    payload = _read(secret, FEEDBACK_PURPOSE, token, now, FEEDBACK_LIFETIME)
-    if not isinstance(payload, dict):
-        return None
-    survey_id, user_id = payload.get("s"), payload.get("u")
-    if not isinstance(survey_id, int) or not isinstance(user_id, int):
-        return None
-    return FeedbackClaim(survey_id, user_id)
+    values = _read_claim(secret, FEEDBACK_PURPOSE, token, now, FEEDBACK_LIFETIME, s=int, u=int)
+    return FeedbackClaim(*values) if values else None
