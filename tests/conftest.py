@@ -194,6 +194,17 @@ def auth(client):
     return AuthActions(client)
 
 
+def pytest_collection_modifyitems(items):
+    """The longest tests first (marked ``slow``, then the browser tests), each group in its usual
+    order: with ``--dist worksteal`` (pyproject's addopts) an idle worker takes the others' last
+    tests, so the run ends on short tests instead of one worker finishing a long one alone."""
+    items.sort(
+        key=lambda item: (
+            0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
+        )
+    )
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many tests ran on each database, so CI output shows the PostgreSQL run."""
     counts: dict[str, dict[str, int]] = {}
