@@ -141,37 +141,23 @@ def round_entries(
         if a.user_id != user_id or a.round_number not in rounds:
             continue
         r, table = rounds[a.round_number], a.table
-        host = table.host_display
+        summary = gettext(
+            "Round %(round)s: table %(code)s — %(topic)s",
+            round=a.round_number + 1,
+            code=table.code,
+            topic=content(table),
+        )
         entries.append(
-            CalendarEntry(
+            _table_round_entry(
+                session,
+                table,
                 uid=round_uid(session, a.round_number),
-                summary=gettext(
-                    "Round %(round)s: table %(code)s — %(topic)s",
-                    round=a.round_number + 1,
-                    code=table.code,
-                    topic=content(table),
-                ),
-                start=r.starts_at,
-                end=r.ends_at,
-                tzid=session.event.timezone,
-                location=gettext(
-                    "Table %(code)s (host %(host)s), %(place)s",
-                    code=table.code,
-                    host=host,
-                    place=_location(session),
-                ),
-                description="\n".join(
-                    (
-                        content(session),
-                        gettext("Table %(code)s: %(topic)s", code=table.code, topic=content(table)),
-                        gettext("Host: %(host)s", host=host),
-                    )
-                ),
+                summary=summary,
+                span=(r.starts_at, r.ends_at),
                 url=url_for_session(session),
                 sequence=(session.sequence or 0) + plan.version,
                 last_modified=plan.published_at or plan.created_at,
-                status="CANCELLED" if session.is_cancelled else "CONFIRMED",
-                categories=(gettext("Speed networking"),),
+                host_line=True,
             )
         )
     return entries
@@ -186,37 +172,66 @@ def hosting_entries(
         session, table = duty.session, duty.table
         if session.is_cancelled and not include_cancelled:
             continue
+        summary = gettext(
+            "Round %(round)s: you host table %(code)s — %(topic)s",
+            round=duty.round_number + 1,
+            code=table.code,
+            topic=content(table),
+        )
         entries.append(
-            CalendarEntry(
+            _table_round_entry(
+                session,
+                table,
                 uid=hosting_uid(table, duty.round_number),
-                summary=gettext(
-                    "Round %(round)s: you host table %(code)s — %(topic)s",
-                    round=duty.round_number + 1,
-                    code=table.code,
-                    topic=content(table),
-                ),
-                start=duty.starts_at,
-                end=duty.ends_at,
-                tzid=session.event.timezone,
-                location=gettext(
-                    "Table %(code)s (host %(host)s), %(place)s",
-                    code=table.code,
-                    host=table.host_display,
-                    place=_location(session),
-                ),
-                description="\n".join(
-                    (
-                        content(session),
-                        gettext("Table %(code)s: %(topic)s", code=table.code, topic=content(table)),
-                    )
-                ),
+                summary=summary,
+                span=(duty.starts_at, duty.ends_at),
                 url=url_for_session(session),
                 sequence=session.sequence or 0,
-                status="CANCELLED" if session.is_cancelled else "CONFIRMED",
-                categories=(gettext("Speed networking"),),
             )
         )
     return entries
+
+
+def _table_round_entry(
+    session: EventSession,
+    table: TopicTable,
+    *,
+    uid: str,
+    summary: str,
+    span: tuple[datetime, datetime],
+    url: str,
+    sequence: int,
+    last_modified: datetime | None = None,
+    host_line: bool = False,
+) -> CalendarEntry:
+    """One round at a topic table (a participant's seat or a host's duty): the table, its host
+    and the session's place; the participant's description also names the host."""
+    host = table.host_display
+    lines = [
+        content(session),
+        gettext("Table %(code)s: %(topic)s", code=table.code, topic=content(table)),
+    ]
+    if host_line:
+        lines.append(gettext("Host: %(host)s", host=host))
+    return CalendarEntry(
+        uid=uid,
+        summary=summary,
+        start=span[0],
+        end=span[1],
+        tzid=session.event.timezone,
+        location=gettext(
+            "Table %(code)s (host %(host)s), %(place)s",
+            code=table.code,
+            host=host,
+            place=_location(session),
+        ),
+        description="\n".join(lines),
+        url=url,
+        sequence=sequence,
+        last_modified=last_modified,
+        status="CANCELLED" if session.is_cancelled else "CONFIRMED",
+        categories=(gettext("Speed networking"),),
+    )
 
 
 def personal_entries(
