@@ -243,14 +243,16 @@ class BoundedIntConverter(IntegerConverter):
 _ID_SENTINEL = 918273645546372819  # an id no row has, replaced by the real one
 
 
-def id_url(endpoint: str, **values: int) -> str:
-    """``url_for(endpoint, name=id)`` for the long lists of a page (one id argument): the rule is
-    built once per request and endpoint, then each id is put in its place."""
+def id_url(endpoint: str, fixed: dict | None = None, /, **values: int) -> str:
+    """``url_for(endpoint, **fixed, name=id)`` for the long lists of a page (one id argument, the
+    ``fixed`` ones the same on every row): the rule is built once per request, endpoint and fixed
+    values, then each id is put in its place."""
     ((name, value),) = values.items()
     built = g.setdefault("_id_urls", {})
-    pattern = built.get((endpoint, name))
+    key = (endpoint, name, tuple(sorted(fixed.items())) if fixed else ())
+    pattern = built.get(key)
     if pattern is None:
-        pattern = built[(endpoint, name)] = url_for(endpoint, **{name: _ID_SENTINEL})
+        pattern = built[key] = url_for(endpoint, **(fixed or {}), **{name: _ID_SENTINEL})
     return pattern.replace(str(_ID_SENTINEL), str(int(value)))
 
 

@@ -129,7 +129,26 @@ def grid_for(session: EventSession, *, published_only: bool = False) -> Grid:
             cells[(a.round_number, a.table_id)].append(a.user)
         for users in cells.values():
             users.sort(key=lambda u: u.name)
-    return Grid(plan, list(session.rounds), list(session.tables), cells, plan.stats if plan else {})
+    return Grid(
+        plan,
+        list(session.rounds),
+        _tables_with_hosts(session.id),
+        cells,
+        plan.stats if plan else {},
+    )
+
+
+def _tables_with_hosts(session_id: int) -> list[TopicTable]:
+    """The session's tables in ``EventSession.tables``' order, with each host's person and entity
+    in the same two statements, not one per table (the cards and the planning page name them)."""
+    return list(
+        db.session.scalars(
+            select(TopicTable)
+            .where(TopicTable.session_id == session_id)
+            .order_by(TopicTable.code)
+            .options(selectinload(TopicTable.host_user), selectinload(TopicTable.host_organisation))
+        )
+    )
 
 
 @dataclass

@@ -387,3 +387,34 @@ def test_the_round_under_way_is_chosen_by_default(app, client, auth, networking,
     auth.login(organiser.email)
     page = client.get(f"/checkin/sessions/{session.id}").get_data(as_text=True)
     assert re.search(r'aria-current="page">Round 2', page)
+
+
+def test_check_in_page_queries_do_not_grow_with_the_list(client, auth, day, count_queries):
+    session, people, organiser = day
+    auth.login(organiser.email)
+    url = f"/checkin/sessions/{session.id}"
+    # One of each kind of row first (present, expected, waiting), then many more of them.
+    register_participant(user=people[2], session_id=session.id, now=SIGNED_UP, check_window=False)
+    client.post(f"{url}/people/{people[0].id}/check-in")
+    client.get(url)
+    db.session.expire_all()  # as in a new request: nothing loaded yet
+    with count_queries() as few:
+        client.get(url)
+    org = people[0].organisation
+    more = [factories.user(f"w{i}@example.org", org=org, name=f"Waiting {i}") for i in range(6)]
+    db.session.commit()
+    for p in [people[3], *more]:  # the two seats are taken: all of them wait
+        register_participant(user=p, session_id=session.id, now=SIGNED_UP, check_window=False)
+    client.post(f"{url}/people/{people[1].id}/check-in")
+    client.post(f"{url}/people/{people[1].id}/undo")
+    db.session.expire_all()
+    with count_queries() as many:
+        body = client.get(url).get_data(as_text=True)
+    assert many.count == few.count
+    # Each row's buttons still act on their own person.
+    assert f'action="{url}/people/{people[0].id}/undo"' in body
+    assert f'action="{url}/people/{people[1].id}/check-in"' in body
+    assert body.count(f'action="{url}/walk-in"') == 1 + 8  # the walk-in form, a "Let in" each
+    assert 'name="email" value="w5@example.org"' in body
+    text = _text(client.get(url))
+    assert "Undo check-in of Person 0" in text and "Let in Waiting 5 past capacity" in text

@@ -22,6 +22,7 @@ from meetingapp.models import (
 )
 from meetingapp.models.rotation import RotationAssignment
 from meetingapp.rotation.queries import latest_plan
+from tests import factories
 
 
 def _text(response) -> str:
@@ -213,3 +214,36 @@ def test_printable_cards_list_every_table(app, client, speed):
     client.post(f"/rotation/sessions/{speed.id}/plan")
     text = _text(client.get(f"/rotation/sessions/{speed.id}/cards"))
     assert all(f"Table {c}" in text for c in "abcdefghijk")
+
+
+def test_cards_and_planning_page_queries_do_not_grow_with_the_tables(
+    app, client, speed, count_queries
+):
+    _login(client, app, "organiser@example.org")
+    client.post(f"/rotation/sessions/{speed.id}/plan")
+    pages = [f"/rotation/sessions/{speed.id}/cards", f"/rotation/sessions/{speed.id}"]
+
+    def counts() -> list[int]:
+        out = []
+        for page in pages:
+            db.session.expire_all()  # as in a new request: nothing loaded yet
+            with count_queries() as counted:
+                assert client.get(page).status_code == 200
+            out.append(counted.count)
+        return out
+
+    def add_tables(numbers) -> None:  # each with its own host and entity
+        for n in numbers:
+            org = factories.organisation(f"XT{n}")
+            host = factories.user(f"xhost{n}@example.org", name=f"Extra host {n}", org=org)
+            speed.tables.append(
+                TopicTable(code=f"x{n}", topic=f"Extra {n}", host_user=host, host_organisation=org)
+            )
+        db.session.commit()
+
+    add_tables([0])
+    before = counts()
+    add_tables([1, 2, 3])
+    assert counts() == before
+    text = _text(client.get(pages[0]))
+    assert "Table x2" in text and "Host: XT2 — Extra host 2" in text
