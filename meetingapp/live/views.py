@@ -24,7 +24,7 @@ from meetingapp.checkin.qr import qr_svg
 from meetingapp.domain import live as rules
 from meetingapp.domain.i18n import N_
 from meetingapp.extensions import db
-from meetingapp.i18n import LANGUAGES
+from meetingapp.i18n import LANGUAGES, content
 from meetingapp.live import bp, service
 from meetingapp.live.api import sse_response
 from meetingapp.live.queries import hosted_table_ids, present_in_round, seating
@@ -304,7 +304,7 @@ def phone(session_id: int):
         "mine": {
             str(r + 1): {
                 "code": seat.table.code,
-                "topic": seat.table.topic,
+                "topic": content(seat.table),
                 "host": seat.table.host_display,
             }
             for r, seat in mine.items()

@@ -130,6 +130,11 @@ def _request_delivery() -> None:
         g.mail_queued = True
 
 
+def _session_context(session: EventSession, **extra: object) -> dict:
+    """What every mail about a session is rendered with: the session, its event and its page."""
+    return {"session": session, "event": session.event, "url": session_url(session), **extra}
+
+
 def _entries_for_session(
     session: EventSession, *, with_online_link: bool = False
 ) -> list[CalendarEntry]:
@@ -159,13 +164,9 @@ def registration_message(
 ) -> None:
     """The message for a registration state change, with an invite or a cancellation."""
     confirmed = status in ("confirmed", "promoted")
-    context = {
-        "session": session,
-        "event": session.event,
-        "position": position,
-        "url": session_url(session),
-        **_online(session, "confirmed" if confirmed else status),
-    }
+    context = _session_context(
+        session, position=position, **_online(session, "confirmed" if confirmed else status)
+    )
     title = session.title
     with language_of(user):  # subject, body and invite in the recipient's language
         if status == "confirmed":
@@ -219,12 +220,7 @@ def offer_message(
 ) -> None:
     """A seat offered from the waitlist (with its deadline in the event's zone, named), or an
     offer that lapsed unanswered."""
-    context = {
-        "session": session,
-        "event": session.event,
-        "deadline": deadline,
-        "url": session_url(session),
-    }
+    context = _session_context(session, deadline=deadline)
     with language_of(user):
         if status == "offered":
             enqueue(
@@ -250,7 +246,7 @@ def session_changed_message(*, user: User, session: EventSession, now: datetime)
             user=user,
             kind="session_changed",
             subject=gettext("Changed: %(title)s", title=session.title),
-            context={"session": session, "event": session.event, "url": session_url(session)},
+            context=_session_context(session),
             now=now,
             ics_method="REQUEST",
             ics_entries=_entries_for_session(session),
@@ -266,12 +262,7 @@ def session_cancelled_message(
             user=user,
             kind="session_cancelled",
             subject=gettext("Cancelled: %(title)s", title=session.title),
-            context={
-                "session": session,
-                "event": session.event,
-                "url": session_url(session),
-                "note": note,
-            },
+            context=_session_context(session, note=note),
             now=now,
             ics_method="CANCEL",
             ics_entries=_entries_for_session(session),
@@ -285,7 +276,7 @@ def event_restored_message(*, user: User, session: EventSession, now: datetime) 
             user=user,
             kind="event_restored",
             subject=gettext("On again: %(title)s", title=session.title),
-            context={"session": session, "event": session.event, "url": session_url(session)},
+            context=_session_context(session),
             now=now,
             ics_method="REQUEST",
             ics_entries=_entries_for_session(session),
@@ -300,12 +291,7 @@ def rotation_message(
             user=user,
             kind="rotation_published",
             subject=gettext("Your table rotation: %(title)s", title=session.title),
-            context={
-                "session": session,
-                "event": session.event,
-                "stops": stops,
-                "url": session_url(session),
-            },
+            context=_session_context(session, stops=stops),
             # Several rounds (several UIDs) travel as PUBLISH: clients add them all in one click.
             now=now,
             ics_method="PUBLISH",
@@ -319,12 +305,10 @@ def reminder_message(*, user: User, session: EventSession, now: datetime) -> Out
             user=user,
             kind="reminder",
             subject=gettext("Tomorrow: %(title)s", title=session.title),
-            context={
-                "session": session,
-                "event": session.event,
-                "url": session_url(session),
+            context=_session_context(
+                session,
                 **_online(session, "confirmed"),  # reminders go to the confirmed only
-            },
+            ),
             now=now,
             message_id=f"<reminder-{session.id}-{user.id}@meetingapp>",
         )
@@ -340,12 +324,7 @@ def moved_to_waitlist_message(
             user=user,
             kind="moved_to_waitlist",
             subject=gettext("Moved to the waitlist: %(title)s", title=session.title),
-            context={
-                "session": session,
-                "event": session.event,
-                "position": position,
-                "url": session_url(session),
-            },
+            context=_session_context(session, position=position),
             now=now,
             ics_method="CANCEL",
             ics_entries=_entries_for_session(session),
@@ -462,14 +441,9 @@ def feedback_message(
             subject=gettext("A reminder: your feedback on %(title)s", title=title)
             if reminder
             else gettext("Your feedback on %(title)s", title=title),
-            context={
-                "session": session,
-                "event": session.event,
-                "link": link,
-                "url": link,
-                "questions": questions,
-                "intro": intro,
-            },
+            context=_session_context(
+                session, link=link, url=link, questions=questions, intro=intro
+            ),
             now=now,
             message_id=message_id,
         )
