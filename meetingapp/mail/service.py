@@ -19,7 +19,7 @@ from meetingapp import uow
 from meetingapp.calendar.ics import CalendarEntry, build_calendar
 from meetingapp.domain.visibility import can_see_online_link
 from meetingapp.extensions import db
-from meetingapp.i18n import language_of
+from meetingapp.i18n import content, language_of
 from meetingapp.models import Event, EventSession, OutboxMessage, User
 
 # ``flask mail worker`` listens here on PostgreSQL (NOTIFY is delivered when the unit commits).
@@ -167,8 +167,8 @@ def registration_message(
     context = _session_context(
         session, position=position, **_online(session, "confirmed" if confirmed else status)
     )
-    title = session.title
     with language_of(user):  # subject, body and invite in the recipient's language
+        title = content(session)
         if status == "confirmed":
             enqueue(
                 user=user,
@@ -226,7 +226,7 @@ def offer_message(
             enqueue(
                 user=user,
                 kind="offered",
-                subject=gettext("A seat is offered to you: %(title)s", title=session.title),
+                subject=gettext("A seat is offered to you: %(title)s", title=content(session)),
                 context=context,
                 now=now,
             )
@@ -234,7 +234,7 @@ def offer_message(
             enqueue(
                 user=user,
                 kind="offer_expired",
-                subject=gettext("Your offer lapsed: %(title)s", title=session.title),
+                subject=gettext("Your offer lapsed: %(title)s", title=content(session)),
                 context=context,
                 now=now,
             )
@@ -245,7 +245,7 @@ def session_changed_message(*, user: User, session: EventSession, now: datetime)
         enqueue(
             user=user,
             kind="session_changed",
-            subject=gettext("Changed: %(title)s", title=session.title),
+            subject=gettext("Changed: %(title)s", title=content(session)),
             context=_session_context(session),
             now=now,
             ics_method="REQUEST",
@@ -261,7 +261,7 @@ def session_cancelled_message(
         enqueue(
             user=user,
             kind="session_cancelled",
-            subject=gettext("Cancelled: %(title)s", title=session.title),
+            subject=gettext("Cancelled: %(title)s", title=content(session)),
             context=_session_context(session, note=note),
             now=now,
             ics_method="CANCEL",
@@ -275,7 +275,7 @@ def event_restored_message(*, user: User, session: EventSession, now: datetime) 
         enqueue(
             user=user,
             kind="event_restored",
-            subject=gettext("On again: %(title)s", title=session.title),
+            subject=gettext("On again: %(title)s", title=content(session)),
             context=_session_context(session),
             now=now,
             ics_method="REQUEST",
@@ -290,7 +290,7 @@ def rotation_message(
         enqueue(
             user=user,
             kind="rotation_published",
-            subject=gettext("Your table rotation: %(title)s", title=session.title),
+            subject=gettext("Your table rotation: %(title)s", title=content(session)),
             context=_session_context(session, stops=stops),
             # Several rounds (several UIDs) travel as PUBLISH: clients add them all in one click.
             now=now,
@@ -304,7 +304,7 @@ def reminder_message(*, user: User, session: EventSession, now: datetime) -> Out
         return enqueue(
             user=user,
             kind="reminder",
-            subject=gettext("Tomorrow: %(title)s", title=session.title),
+            subject=gettext("Tomorrow: %(title)s", title=content(session)),
             context=_session_context(
                 session,
                 **_online(session, "confirmed"),  # reminders go to the confirmed only
@@ -323,7 +323,7 @@ def moved_to_waitlist_message(
         enqueue(
             user=user,
             kind="moved_to_waitlist",
-            subject=gettext("Moved to the waitlist: %(title)s", title=session.title),
+            subject=gettext("Moved to the waitlist: %(title)s", title=content(session)),
             context=_session_context(session, position=position),
             now=now,
             ics_method="CANCEL",
@@ -434,7 +434,7 @@ def feedback_message(
     """The feedback survey of a session that ``user`` attended (or its one reminder), with the
     signed link that lets them answer without logging in."""
     with language_of(user):
-        title = session.title
+        title = content(session)
         return enqueue(
             user=user,
             kind="feedback_reminder" if reminder else "feedback_request",
