@@ -394,7 +394,7 @@ def test_speed_networking_asks_for_the_tables_visited_and_reports_each_table(app
     report = browser.get(organiser, f"/reports/sessions/{speed_id}").get_data(as_text=True)
     rows = re.findall(
         r'<tr><th scope="row">([a-k]) <span class="meta">[^<]*</span></th>'
-        r'<td class="num">(\d+)</td><td class="num">([^<]+)</td>',
+        r'<td class="num"[^>]*>(\d+)</td><td class="num"[^>]*>([^<]+)</td>',
         report,
     )
     assert sorted((n, average) for _code, n, average in rows) == [
