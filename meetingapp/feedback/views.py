@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -206,20 +207,30 @@ def confirm_send(session_id: int):
 @organiser_required
 @flash_refusal(_to_editor)
 def send(session_id: int):
-    session = _session(session_id)
-    if not _confirmed():
-        return redirect(url_for(".confirm_send", session_id=session.id), 303)
-    count = service.send_survey(
-        session_id=session.id, expected=_expected(), actor=current_user, now=clock.now()
-    )
-    flash(
-        ngettext(
+    return _mail_once_confirmed(
+        session_id,
+        ".confirm_send",
+        service.send_survey,
+        lambda count: ngettext(
             "The survey is on its way to %(num)d person.",
             "The survey is on its way to %(num)d people.",
             count,
         ),
-        "success",
     )
+
+
+def _mail_once_confirmed(
+    session_id: int, confirm_page: str, send_mail: Callable[..., int], said: Callable[[int], str]
+):
+    """Send or remind: ask on ``confirm_page`` first; once confirmed, ``send_mail`` to the count
+    the organiser saw (``expected``) and say how many it went to."""
+    session = _session(session_id)
+    if not _confirmed():
+        return redirect(url_for(confirm_page, session_id=session.id), 303)
+    count = send_mail(
+        session_id=session.id, expected=_expected(), actor=current_user, now=clock.now()
+    )
+    flash(said(count), "success")
     return redirect(url_for(".editor", session_id=session.id), 303)
 
 
@@ -242,21 +253,16 @@ def confirm_remind(session_id: int):
 @organiser_required
 @flash_refusal(_to_editor)
 def remind(session_id: int):
-    session = _session(session_id)
-    if not _confirmed():
-        return redirect(url_for(".confirm_remind", session_id=session.id), 303)
-    count = service.send_reminder(
-        session_id=session.id, expected=_expected(), actor=current_user, now=clock.now()
-    )
-    flash(
-        ngettext(
+    return _mail_once_confirmed(
+        session_id,
+        ".confirm_remind",
+        service.send_reminder,
+        lambda count: ngettext(
             "The reminder is on its way to %(num)d person.",
             "The reminder is on its way to %(num)d people.",
             count,
         ),
-        "success",
     )
-    return redirect(url_for(".editor", session_id=session.id), 303)
 
 
 @bp.get("/sessions/<int:session_id>/delete")
