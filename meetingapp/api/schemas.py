@@ -12,6 +12,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
+from meetingapp.domain.official_report import LANGUAGES as OFFICIAL_LANGUAGES
 from meetingapp.domain.timezones import utc_to_local
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
@@ -120,7 +121,12 @@ class Created(Out):
 class OrganisationOut(Out):
     id: int
     short_name: str
-    full_name: str
+    full_name: str = Field(description="The English official name")
+    official_names: dict[str, str] = Field(
+        default_factory=dict,
+        description="The official name per language (ar, zh_Hans, en, fr, ru, es); a language "
+        "without one has the English name",
+    )
 
 
 def local(instant: datetime | None, zone_name: str) -> datetime | None:
@@ -129,4 +135,11 @@ def local(instant: datetime | None, zone_name: str) -> datetime | None:
 
 
 def organisation(org) -> OrganisationOut | None:
-    return OrganisationOut.model_validate(org) if org is not None else None
+    if org is None:
+        return None
+    return OrganisationOut(
+        id=org.id,
+        short_name=org.short_name,
+        full_name=org.full_name,
+        official_names={lang: org.official_name(lang) for lang in OFFICIAL_LANGUAGES},
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 ORGANISATIONS = [
     ("CTBTO", "Comprehensive Nuclear-Test-Ban Treaty Organization"),
     ("CTED", "Counter-Terrorism Committee Executive Directorate"),
-    ("DCO", "Development Coordination Office"),
+    ("DCO", "United Nations Development Coordination Office"),
     ("DESA", "Department of Economic and Social Affairs"),
     ("DGACM", "Department for General Assembly and Conference Management"),
     ("DGC", "Department of Global Communications"),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from meetingapp import clock
 from meetingapp.checkin.queries import presence_for_sessions
 from meetingapp.checkin.service import check_in
-from meetingapp.demo import data
+from meetingapp.demo import data, entity_names
 from meetingapp.demo.today import ensure_today
 from meetingapp.demo.translations import session_translations, table_translations
 from meetingapp.domain.networking import round_times
@@ -144,6 +144,10 @@ def _ensure_organisations() -> dict[str, Organisation]:
         if short not in existing:
             existing[short] = Organisation(short_name=short, full_name=full)
             db.session.add(existing[short])
+        org = existing[short]
+        if not org.names:  # a demo made before the entities had their official names
+            org.names = entity_names.names_of(short)
+            org.report_group = entity_names.REPORT_GROUPS.get(short, 0)
     db.session.flush()
     return existing
 

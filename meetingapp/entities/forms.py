@@ -2,10 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from meetingapp.entities.service import FULL_NAME_LENGTH, SHORT_NAME_LENGTH
+from meetingapp.entities.service import (
+    FULL_NAME_LENGTH,
+    NAME_LANGUAGES,
+    REPORT_GROUPS,
+    SHORT_NAME_LENGTH,
+)
 
 
 class EntityForm(FlaskForm):
@@ -20,6 +25,42 @@ class EntityForm(FlaskForm):
         description=_l("e.g. Office for Outer Space Affairs."),
     )
     submit = SubmitField(_l("Save"))
+
+
+def _name_field(label, lang: str, direction: str = "ltr") -> StringField:
+    return StringField(
+        label,
+        validators=[Optional(), Length(max=FULL_NAME_LENGTH)],
+        render_kw={"lang": lang, "dir": direction},
+    )
+
+
+class OfficialNamesForm(EntityForm):
+    """The entity page's form: both names, the official name in the other five languages and
+    the entity's group in report lists."""
+
+    name_ar = _name_field(_l("Official name in Arabic"), "ar", "rtl")
+    name_zh_Hans = _name_field(_l("Official name in Chinese"), "zh-Hans")
+    name_fr = _name_field(_l("Official name in French"), "fr")
+    name_ru = _name_field(_l("Official name in Russian"), "ru")
+    name_es = _name_field(_l("Official name in Spanish"), "es")
+    report_group = IntegerField(
+        _l("Group in report lists"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=REPORT_GROUPS - 1)],
+        description=_l(
+            "Reports list entities group by group (0 first), then alphabetically by their "
+            "English official name, in every language. Leave 0 unless the entity goes after "
+            "the others."
+        ),
+    )
+
+    def names(self) -> dict[str, str]:
+        return {lang: getattr(self, f"name_{lang}").data or "" for lang in NAME_LANGUAGES}
+
+    def fill(self, entity) -> None:
+        for lang in NAME_LANGUAGES:
+            getattr(self, f"name_{lang}").data = (entity.names or {}).get(lang, "")
 
 
 class ConfirmForm(FlaskForm):

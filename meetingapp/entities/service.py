@@ -1,7 +1,7 @@
 """Entities: add, rename, confirm and merge (organisers); propose one at sign-up (anyone).
 
 Each use case is one unit of work, takes the acting user and the time, and is audited (an
-audit entry without an event: the entities page shows them). Reports name entities by their
+audit entry without an event: the entities page shows them). Reports count entities by their
 abbreviation, so a rename shows everywhere at once and a merge counts the merged people once.
 """
 
@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from meetingapp.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from meetingapp.domain.i18n import _
+from meetingapp.domain.official_report import ENGLISH, LANGUAGES
 from meetingapp.domain.visibility import can_manage
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, Organisation, TopicTable, User
@@ -23,6 +24,9 @@ from meetingapp.uow import unit_of_work
 
 SHORT_NAME_LENGTH = 40
 FULL_NAME_LENGTH = 200
+# The official languages besides English (``full_name`` is the English official name).
+NAME_LANGUAGES = tuple(lang for lang in LANGUAGES if lang != ENGLISH)
+REPORT_GROUPS = 10  # groups 0-9
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,26 @@ def checked_names(short_name: str, full_name: str, *, field_prefix: str = "") ->
             field=f"{field_prefix}full_name",
         )
     return EntityNames(short, full)
+
+
+def checked_official_names(names: dict[str, str]) -> dict[str, str]:
+    """The other five languages' official names, trimmed, empty ones left out."""
+    unknown = set(names) - set(NAME_LANGUAGES)
+    if unknown:
+        raise ValidationFailed(
+            _("Official names are given in ar, zh_Hans, fr, ru and es."), field="names"
+        )
+    kept = {}
+    for lang in NAME_LANGUAGES:
+        name = " ".join((names.get(lang) or "").split())
+        if len(name) > FULL_NAME_LENGTH:
+            raise ValidationFailed(
+                _("Keep the full name to %(count)s characters.", count=FULL_NAME_LENGTH),
+                field=f"name_{lang}",
+            )
+        if name:
+            kept[lang] = name
+    return kept
 
 
 def _require_organiser(actor: User | None) -> None:
@@ -91,11 +115,24 @@ def add_entity(*, short_name: str, full_name: str, actor: User, now: datetime) -
 
 
 def rename_entity(
-    *, organisation_id: int, short_name: str, full_name: str, actor: User, now: datetime
+    *,
+    organisation_id: int,
+    short_name: str,
+    full_name: str,
+    actor: User,
+    now: datetime,
+    official_names: dict[str, str] | None = None,
+    report_group: int | None = None,
 ) -> Organisation:
-    """New abbreviation and full name; reports, rosters and cards show them from now on."""
+    """New abbreviation and English official name and, when given, the official names in the
+    other languages and the group in report lists; reports show them from now on."""
     _require_organiser(actor)
     names = checked_names(short_name, full_name)
+    others = checked_official_names(official_names) if official_names is not None else None
+    if report_group is not None and not 0 <= report_group < REPORT_GROUPS:
+        raise ValidationFailed(
+            _("Give a group from 0 to %(last)s.", last=REPORT_GROUPS - 1), field="report_group"
+        )
     with unit_of_work():
         org = _entity(organisation_id)
         _check_free(names.short_name, keep=org)
@@ -103,6 +140,15 @@ def rename_entity(
         org.short_name, org.full_name = names.short_name, names.full_name
         if org.label != before:
             _audit(actor, "entity renamed", org.short_name, f"{before} → {org.label}", now)
+        changed = []
+        if others is not None and others != (org.names or {}):
+            org.names = others  # replaced whole, so the ORM sees the change
+            changed += [f"{lang}: {name}" for lang, name in others.items()]
+        if report_group is not None and report_group != org.report_group:
+            org.report_group = report_group
+            changed.append(f"group {report_group}")
+        if changed:
+            _audit(actor, "entity renamed", org.short_name, "; ".join(changed), now)
     return org
 
 

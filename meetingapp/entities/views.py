@@ -10,7 +10,7 @@ from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.domain.errors import ValidationFailed
 from meetingapp.entities import bp, service
-from meetingapp.entities.forms import ConfirmForm, EntityForm, MergeForm
+from meetingapp.entities.forms import ConfirmForm, EntityForm, MergeForm, OfficialNamesForm
 from meetingapp.entities.queries import entity_history, entity_list, entity_use, people_of
 from meetingapp.i18n import localise
 from meetingapp.models.organisation import all_organisations
@@ -74,10 +74,12 @@ def add():
 @organiser_required
 def entity(organisation_id: int):
     use = _use_or_404(organisation_id)
-    return _entity_page(use, EntityForm(obj=use.entity))
+    form = OfficialNamesForm(obj=use.entity)
+    form.fill(use.entity)
+    return _entity_page(use, form)
 
 
-def _entity_page(use, form: EntityForm, status: int = 200):
+def _entity_page(use, form: OfficialNamesForm, status: int = 200):
     merge_form = MergeForm(formdata=None)
     merge_form.into.choices = [("", gettext("— choose the entity to keep —"))] + [
         (o.id, o.label) for o in all_organisations() if o.id != use.entity.id
@@ -97,13 +99,15 @@ def _entity_page(use, form: EntityForm, status: int = 200):
 @organiser_required
 def rename(organisation_id: int):
     use = _use_or_404(organisation_id)
-    form = EntityForm()
+    form = OfficialNamesForm()
     if form.validate_on_submit():
         try:
             org = service.rename_entity(
                 organisation_id=organisation_id,
                 short_name=form.short_name.data,
                 full_name=form.full_name.data,
+                official_names=form.names(),
+                report_group=form.report_group.data or 0,
                 actor=current_user,
                 now=clock.now(),
             )

@@ -1,4 +1,8 @@
-"""UN entities (DESA, UNOOSA, …): an abbreviation (short name) and a full name.
+"""UN entities (DESA, UNOOSA, …): an abbreviation (short name) and an official name per language.
+
+``full_name`` is the English official name; ``names`` holds the others by locale (``fr``,
+``zh_Hans``, …), as the UN writes them. Reports name entities by ``official_name(language)``, in
+the order ``domain.official_report.english_order`` gives (``report_group`` first).
 
 Organisers keep the list (``meetingapp/entities``). An entity proposed by someone signing up is
 unconfirmed until an organiser confirms it or merges it into one already listed; sign-up and the
@@ -7,9 +11,10 @@ account page offer the confirmed ones (and the reader's own).
 
 from __future__ import annotations
 
-from sqlalchemy import String, func, select, true
+from sqlalchemy import JSON, SmallInteger, String, func, select, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
+from meetingapp.domain.official_report import english_order, official_name
 from meetingapp.extensions import db
 
 
@@ -21,6 +26,11 @@ class Organisation(db.Model):
     full_name: Mapped[str] = mapped_column(String(200))
     # False for an entity proposed at sign-up, until an organiser confirms or merges it.
     confirmed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Official names in the other five languages, {"fr": "…", "zh_Hans": "…"}; always replaced
+    # whole (never mutated in place), so the ORM sees every change.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # Reports list entities group by group (0 first), then by English official name.
+    report_group: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.short_name}>"
@@ -28,6 +38,14 @@ class Organisation(db.Model):
     @property
     def label(self) -> str:
         return f"{self.short_name} — {self.full_name}"
+
+    def official_name(self, language: str) -> str:
+        """The official name in ``language``; the English one when none is given for it."""
+        return official_name(self.full_name, self.names, language)
+
+    @property
+    def report_order(self) -> tuple:
+        return english_order(self.report_group or 0, self.full_name)
 
 
 def all_organisations() -> list[Organisation]:

@@ -12,12 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
 from meetingapp.domain.errors import NotFound
 from meetingapp.domain.i18n import _
+from meetingapp.domain.official_report import english_order, official_name, official_paragraph
 from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
@@ -271,9 +272,26 @@ def session_report(session_id: int) -> SessionReport:
     return _build(session, _load([session])[session])
 
 
+@dataclass(frozen=True)
+class OfficialNames:
+    """An entity's names for the official paragraph (``Organisation.official_name``)."""
+
+    english: str
+    others: dict[str, str]
+    report_group: int
+
+    def in_language(self, language: str) -> str:
+        return official_name(self.english, self.others, language)
+
+    @property
+    def order(self) -> tuple:
+        return english_order(self.report_group, self.english)
+
+
 @dataclass
 class _Loaded:
     people: dict[int, Attendance]
+    official: dict[str, OfficialNames] = field(default_factory=dict)  # by short name
     plan_version: int | None = None
     seats: list[tuple[int, int, int]] = field(default_factory=list)  # (round, table, user)
     round_presence: dict[int, set[int]] = field(default_factory=dict)  # round -> user ids
@@ -298,13 +316,18 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
             User.email,
             Organisation.short_name,
             Organisation.full_name,
+            Organisation.names,
+            Organisation.report_group,
         )
         .join(User, User.id == Registration.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .where(Registration.session_id.in_(ids))
         .order_by(Registration.id)
     )
-    for sid, uid, status, override, created, online, name, email, short, full in _rows(regs):
+    for row in _rows(regs):
+        sid, uid, status, override, created, online, name, email, short, full, names, group = row
+        if short:
+            by_id[sid].official[short] = OfficialNames(full, names or {}, group or 0)
         people = by_id[sid].people
         known = people.get(uid)
         # An active registration wins over cancelled ones; otherwise the latest row wins.
@@ -328,6 +351,8 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
             User.email,
             Organisation.short_name,
             Organisation.full_name,
+            Organisation.names,
+            Organisation.report_group,
         )
         .join(User, User.id == CheckIn.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
@@ -338,9 +363,12 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
     latest: dict[tuple[int, int, int | None], tuple] = {}
     for sid, uid, rnd, *rest in _rows(checks):
         latest[(sid, uid, rnd)] = rest
-    for (sid, uid, rnd), (action, method, at, by, name, email, short, full) in latest.items():
+    for (sid, uid, rnd), row in latest.items():
+        action, method, at, by, name, email, short, full, names, group = row
         if action != "check_in":
             continue
+        if short:
+            by_id[sid].official[short] = OfficialNames(full, names or {}, group or 0)
         people = by_id[sid].people
         person = people.get(uid) or people.setdefault(
             uid, Attendance(sid, uid, name, email, short or "", full or "")
@@ -407,15 +435,30 @@ def _build(session: EventSession, loaded: _Loaded) -> SessionReport:
     came = [e.entity for e in by_entity if e.entity and e.counts.attended]
     subject, noun = report_subject(session.kind, session.title)
     no_entity = entities.get("")
-    paragraph = attendance_paragraph(
-        subject,
-        counts.attended,
-        came,
-        noun=noun,
-        without_entity=no_entity.counts.attended if no_entity else 0,
+    without_entity = no_entity.counts.attended if no_entity else 0
+    paragraph = _official_paragraph(session, counts.attended, came, loaded) or attendance_paragraph(
+        subject, counts.attended, came, noun=noun, without_entity=without_entity
     )
     tables = _table_rounds(session, loaded) if session.kind == SessionKind.SPEED_NETWORKING else []
     return SessionReport(session, counts, by_entity, people, tables, paragraph, loaded.plan_version)
+
+
+def _official_paragraph(
+    session: EventSession, attended: int, came: list[str], loaded: _Loaded
+) -> str:
+    """The official report's paragraph in the current language, naming each entity by its
+    official name in the seed's order; empty when an attendee has no entity on record (the
+    interface's sentence then says how many), so the list never claims more than it knows."""
+    if sum(p.present for p in loaded.people.values() if not p.entity):
+        return ""
+    language = str(get_locale() or "en")
+    entities = sorted((loaded.official[short] for short in came), key=lambda e: e.order)
+    return official_paragraph(
+        language,
+        attended,
+        [e.in_language(language) for e in entities],
+        training=session.kind == SessionKind.TRAINING,
+    )
 
 
 def _table_rounds(session: EventSession, loaded: _Loaded) -> list[TableRound]:

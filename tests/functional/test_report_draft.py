@@ -15,14 +15,22 @@ from docx.oxml.ns import qn
 from sqlalchemy import select
 
 from meetingapp.demo import data
+from meetingapp.demo.entity_names import OFFICIAL_NAMES
 from meetingapp.extensions import db
 from meetingapp.models import AgendaItem, Event
 from meetingapp.reports.docx_writer import DOCX_MIME
 from tests import factories
 
 TRAINEES = (
-    "The training day was attended by 21 participants from the following offices: CTED, DCO, "
-    "DESA, DGACM, DGC, DMSPC, DOS, DPO, ICAO, OICT, OIOS, UNFPA, UNGSC, UNIDIR and UNODA."
+    "A total of 21 participants benefited from the training; they came from the following United "
+    "Nations offices and entities: Department of Economic and Social Affairs; Department for "
+    "General Assembly and Conference Management; Department of Global Communications; Department "
+    "of Management Strategy, Policy and Compliance; Department of Operational Support; Department "
+    "of Peace Operations; International Civil Aviation Organization; Office for Disarmament "
+    "Affairs; Office of Information and Communications Technology; Office of Internal Oversight "
+    "Services; United Nations Development Coordination Office; United Nations Global Service "
+    "Centre; United Nations Institute for Disarmament Research; United Nations Population Fund; "
+    "and Counter-Terrorism Committee Executive Directorate."
 )
 # The seed's paragraph 5, in alphabetical order of the short names as every report lists them.
 _ENTITIES = sorted(data.SESSION_ENTITIES, key=str.casefold)
@@ -34,7 +42,7 @@ ENGLISH_WORDING = (
     "Introduction",
     "Background and attendance",
     "Discussions",
-    "was attended by",
+    "benefited from the training",
     "Representatives of the following",
     "The meeting was held",
     "October",
@@ -201,10 +209,17 @@ def test_chinese_draft_writes_dates_and_wording_in_chinese(organiser_client, tmp
     assert [w for w in ENGLISH_WORDING if w in text] == []
     assert "2024年10月28日" in text and "2024年11月20日" in text
     assert "星期" not in text  # reports write no weekday
-    trainees = next(p for p in _texts(blocks, "Report Paragraph") if "21" in p and "CTED" in p)
-    assert all(office in trainees for office in data.TRAINEE_OFFICES)
+    trainees = next(p for p in _texts(blocks, "Report Paragraph") if p.startswith("共有 21 名"))
+    # The report page's paragraph, the same function's (test_official_names checks it against
+    # the seed's paragraph 43 character for character).
+    assert trainees.endswith("联合国人口基金和反恐怖主义委员会执行局。")
+    assert all(OFFICIAL_NAMES[office][5] in trainees for office in data.TRAINEE_OFFICES)
     main = [p for p in _texts(blocks, "Report Paragraph") if "EOSG" in p and "WMO" in p]
-    assert len(main) == 2  # the main session's 16 entities, the speed dating's 24
+    assert len(main) == 1  # the main session's 16 entities (the speed dating names them in full)
+    assert any(
+        p.startswith("共有 44 名与会者出席了此次会议") and "秘书长办公厅" in p
+        for p in _texts(blocks, "Report Paragraph")
+    )
     assert all(entity in main[0] for entity in data.SESSION_ENTITIES)
     assert not any(office in main[0] for office in ("DGACM", "CTED", "UNGSC"))  # trainees only
     tables = data.VIENNA["sessions"][0]["tables"]

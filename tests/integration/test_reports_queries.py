@@ -50,7 +50,8 @@ def test_a_session_report_counts_registered_attended_and_no_shows(training_day):
     assert (c.registered, c.waitlisted, c.cancelled, c.attended, c.no_shows) == (3, 1, 1, 3, 0)
     assert [(e.entity, e.counts.attended) for e in report.by_entity] == [("DESA", 2), ("DPO", 1)]
     assert report.paragraph == (
-        "The training day was attended by 3 participants from the following offices: DESA and DPO."
+        "A total of 3 participants benefited from the training; they came from the following "
+        "United Nations offices and entities: Economic and Social Affairs; and Peace Operations."
     )
 
 
