@@ -55,17 +55,10 @@ def begin_transaction(*, immediate: bool) -> None:
 
 
 def lock_session_row(session_id: int, *, for_update: bool):
-    """Load the session row with its event (one query), the session's row locked
-    ``FOR UPDATE`` on PostgreSQL when asked; None if missing."""
-    from sqlalchemy.orm import joinedload
-
+    """Load the session row, locked ``FOR UPDATE`` on PostgreSQL when asked; None if missing."""
     from meetingapp.models import EventSession
 
-    stmt = (
-        select(EventSession)
-        .where(EventSession.id == session_id)
-        .options(joinedload(EventSession.event, innerjoin=True))
-    )
+    stmt = select(EventSession).where(EventSession.id == session_id)
     if for_update and db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=EventSession)
+        stmt = stmt.with_for_update()
     return db.session.scalar(stmt.execution_options(populate_existing=True))
