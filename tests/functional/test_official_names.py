@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from meetingapp.demo.entity_names import OFFICIAL_NAMES, REPORT_GROUPS
 from meetingapp.domain.official_report import english_order, official_paragraph
 from meetingapp.extensions import db
 from meetingapp.models import Event, Organisation, SessionKind
+from meetingapp.models.user import user_by_email
+from meetingapp.reports.draft import Paragraph, draft_report
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +80,19 @@ def test_english_report_names_the_offices_by_their_english_official_names(organi
     assert paragraph.endswith(
         "United Nations Population Fund; and Counter-Terrorism Committee Executive Directorate."
     )
+
+
+@pytest.mark.demo
+def test_chinese_report_draft_prints_the_same_paragraph_43(app):
+    ny = db.session.scalar(select(Event).where(Event.title == data.NEW_YORK["title"]))
+    draft = draft_report(
+        [ny.id],
+        viewer=user_by_email("organiser@example.org"),
+        language="zh_Hans",
+        now=datetime.now(UTC),
+    )
+    paragraphs = [b.text for b in draft.blocks if isinstance(b, Paragraph)]
+    assert _seed_paragraph_43() in paragraphs
 
 
 # --- the five other languages (the demo's names, the UN's style) --------------------------------
