@@ -246,10 +246,10 @@ def session_changed_message(*, user: User, session: EventSession, now: datetime)
             user=user,
             kind="session_changed",
             subject=gettext("Changed: %(title)s", title=content(session)),
-            context=_session_context(session),
+            context=_session_context(session, **_online(session, "confirmed")),  # the confirmed
             now=now,
             ics_method="REQUEST",
-            ics_entries=_entries_for_session(session),
+            ics_entries=_entries_for_session(session, with_online_link=True),
         )
 
 

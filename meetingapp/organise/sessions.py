@@ -35,6 +35,7 @@ from meetingapp.models.audit import record_audit
 from meetingapp.organise.agenda import set_agenda
 from meetingapp.organise.mappers import SessionData, TableData
 from meetingapp.organise.service import event_for_organiser, require_organiser
+from meetingapp.registration.queries import online_confirmed_count
 from meetingapp.registration.service import change_capacity
 from meetingapp.uow import unit_of_work
 
@@ -172,6 +173,7 @@ def _apply_session(
         session.starts_at != starts_at
         or session.ends_at != ends_at
         or session.room != data.room.strip()
+        or session.online_url != data.online_url  # the confirmed get the new link
     ):
         session.sequence = (session.sequence or 0) + 1  # calendars update instead of duplicating
     session.kind = data.kind
@@ -184,12 +186,28 @@ def _apply_session(
     session.open_seating = data.open_seating and data.kind == SessionKind.MEETING
     session.waitlist_mode = data.waitlist_mode
     session.offer_hours, session.waitlist_cap = data.offer_hours, data.waitlist_cap
+    if session.online_url and not data.online_url and session.id is not None:
+        _check_no_online_people(session.id)
     session.online_url, session.online_info = data.online_url, data.online_info
     session.online_capacity = data.online_capacity
     session.lead_organisation_id = data.lead_organisation_id
     session.chair = data.chair.strip()
     set_agenda(session, data.agenda)  # keeps the organiser's notes on items still there
     return timing_changed
+
+
+def _check_no_online_people(session_id: int) -> None:
+    """A session people attend online keeps its link: taking it away would strand them."""
+    online = online_confirmed_count(session_id)
+    if online:
+        raise ValidationFailed(
+            _(
+                "%(count)s people are registered to attend online; keep the online link "
+                "(or remove their registrations first).",
+                count=online,
+            ),
+            field="online_url",
+        )
 
 
 def _set_rounds(session: EventSession, times: list[tuple[datetime, datetime]]) -> None:

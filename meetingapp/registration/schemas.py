@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from meetingapp.api.schemas import Body, Out, Page, PageQuery, local
 from meetingapp.models import Registration, User
@@ -20,12 +20,25 @@ class RegistrationRequest(Body):
 class RegistrationOutcome(Out):
     status: Literal["confirmed", "waitlisted"]
     waitlist_position: int | None
-    attendance: Literal["in_person", "online"] = "in_person"
+    attendance: Literal["in_person", "online"] = Field(
+        default="in_person", description="Present when online (absent: in person)"
+    )
     warnings: list[str] = Field(
         default=[],
-        description="Registered all the same, but e.g. the session overlaps one you are "
-        "confirmed for (the event's overlap_policy warn; refuse answers 409 instead)",
+        description="Present when registered all the same with warnings, e.g. the session "
+        "overlaps one you are confirmed for (the event's overlap_policy warn; refuse answers "
+        "409 instead)",
     )
+
+    @model_serializer(mode="wrap")
+    def _omit_defaults(self, handler):
+        # An in-person registration without warnings keeps the body it always had.
+        data = handler(self)
+        if data.get("attendance") == "in_person":
+            del data["attendance"]
+        if not data.get("warnings"):
+            data.pop("warnings", None)
+        return data
 
 
 class PersonOut(Out):

@@ -252,7 +252,8 @@ def test_overlap_warns_and_registers_naming_the_session(client, auth, overlappin
     assert "“Plenary”" in warning and local.strftime("%d %b %Y %H:%M") in warning
     assert local.tzname() in warning  # the zone said with the local time
     back_to_back = client.post(f"/api/v1/sessions/{after.id}/registrations", headers=_bearer(ann))
-    assert back_to_back.status_code == 201 and back_to_back.get_json()["warnings"] == []
+    # Back to back is no overlap: the body is the plain one, without warnings.
+    assert back_to_back.status_code == 201 and "warnings" not in back_to_back.get_json()
 
 
 def test_overlap_warning_on_the_page(client, auth, overlapping):
@@ -289,3 +290,24 @@ def test_event_body_sets_the_overlap_policy(client, overlapping):
         f"/api/v1/events/{event.id}", json={"overlap_policy": "maybe"}, headers=headers
     )
     assert bad.status_code == 422
+
+
+def test_a_new_link_reaches_the_confirmed_and_online_people_keep_theirs(client, hybrid):
+    session, ann, _, cleo, organiser = hybrid
+    headers, path = _bearer(organiser), f"/api/v1/sessions/{session.id}"
+    new = "https://video.example.org/new-room"
+    assert client.patch(path, json={"online_url": new}, headers=headers).status_code == 200
+    changed = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "session_changed", OutboxMessage.user_id == ann.id
+        )
+    ).one()
+    assert new in changed.body_text
+    assert (
+        str(icalendar.Calendar.from_ical(changed.ics_body).walk("VEVENT")[0]["CONFERENCE"]) == new
+    )
+    online = {"attendance": "online"}
+    client.post(f"{path}/registrations", json=online, headers=_bearer(cleo))
+    refused = client.patch(path, json={"online_url": None}, headers=headers)
+    assert refused.status_code == 422 and "attend online" in refused.get_json()["error"]["message"]
+    assert client.get(path, headers=headers).get_json()["online_url"] == new
