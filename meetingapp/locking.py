@@ -55,10 +55,17 @@ def begin_transaction(*, immediate: bool) -> None:
 
 
 def lock_session_row(session_id: int, *, for_update: bool):
-    """Load the session row, locked ``FOR UPDATE`` on PostgreSQL when asked; None if missing."""
+    """Load the session row with its event (one query), the session's row locked
+    ``FOR UPDATE`` on PostgreSQL when asked; None if missing."""
+    from sqlalchemy.orm import joinedload
+
     from meetingapp.models import EventSession
 
-    stmt = select(EventSession).where(EventSession.id == session_id)
+    stmt = (
+        select(EventSession)
+        .where(EventSession.id == session_id)
+        .options(joinedload(EventSession.event, innerjoin=True))
+    )
     if for_update and db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=EventSession)
     return db.session.scalar(stmt.execution_options(populate_existing=True))

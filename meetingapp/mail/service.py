@@ -8,7 +8,7 @@ once it has committed, whatever the request's method.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app, g, has_request_context, render_template
@@ -76,6 +76,26 @@ def _invite(method: str, entries: list[CalendarEntry], user: User, now: datetime
     return build_calendar(entries, name=name, method=method, now=now).decode("utf-8")
 
 
+# Stands for the waitlist position in a message composed before the seat lock decides it.
+POSITION = "\x00position\x00"
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message rendered and ready to queue: every field of its outbox row but the ids."""
+
+    user_id: int
+    kind: str
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    ics_method: str | None
+    ics_body: str | None
+    message_id: str
+    now: datetime
+
+
 def enqueue(
     *,
     user: User,
@@ -93,16 +113,41 @@ def enqueue(
     Optional kinds (reminders) respect the user's choice to receive only essential mail. It
     goes to the user's address unless ``to_address`` names another (a new one to confirm).
     """
-    unit = uow.current()
-    if unit is None:
+    if uow.current() is None:
         raise uow.UnitOfWorkMisuse("mail is queued inside the unit of work of its change")
+    return queue(
+        compose(
+            user=user,
+            kind=kind,
+            subject=subject,
+            context=context,
+            now=now,
+            ics_method=ics_method,
+            ics_entries=ics_entries,
+            message_id=message_id,
+            to_address=to_address,
+        )
+    )
+
+
+def compose(
+    *,
+    user: User,
+    kind: str,
+    subject: str,
+    context: dict,
+    now: datetime,
+    ics_method: str | None = None,
+    ics_entries: list[CalendarEntry] | None = None,
+    message_id: str | None = None,
+    to_address: str | None = None,
+) -> Composed | None:
+    """Render a message (no database write: it may run before a lock is taken); None for an
+    optional kind the user chose not to receive."""
     if kind not in ESSENTIAL and not user.mail_optional:
         return None
-    unit.after_commit(_request_delivery)
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
     context = {**context, "user": user, "public_url": public_url}
-    message = OutboxMessage(
+    return Composed(
         user_id=user.id,
         kind=kind,
         to_address=to_address or user.email,
@@ -116,9 +161,34 @@ def enqueue(
         if ics_entries and ics_method
         else None,
         message_id=message_id or f"<{uuid.uuid4().hex}@meetingapp>",
+        now=now,
+    )
+
+
+def queue(composed: Composed | None, *, position: int | None = None) -> OutboxMessage | None:
+    """Add a composed message to the current unit of work; ``position`` fills POSITION."""
+    unit = uow.current()
+    if unit is None:
+        raise uow.UnitOfWorkMisuse("mail is queued inside the unit of work of its change")
+    if composed is None:
+        return None
+    unit.after_commit(_request_delivery)
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    number = "" if position is None else str(position)
+    message = OutboxMessage(
+        user_id=composed.user_id,
+        kind=composed.kind,
+        to_address=composed.to_address,
+        subject=composed.subject,
+        body_text=composed.body_text.replace(POSITION, number),
+        body_html=composed.body_html.replace(POSITION, number),
+        ics_method=composed.ics_method,
+        ics_body=composed.ics_body,
+        message_id=composed.message_id,
         status="pending",
-        created_at=now,
-        next_attempt_at=now,
+        created_at=composed.now,
+        next_attempt_at=composed.now,
     )
     db.session.add(message)
     return message
@@ -162,7 +232,25 @@ def registration_message(
     position: int | None = None,
     previous: str | None = None,
 ) -> None:
-    """The message for a registration state change, with an invite or a cancellation."""
+    """Queue the message for a registration state change (see compose_registration_message)."""
+    queue(
+        compose_registration_message(
+            user=user, session=session, status=status, now=now, position=position, previous=previous
+        )
+    )
+
+
+def compose_registration_message(
+    *,
+    user: User,
+    session: EventSession,
+    status: str,
+    now: datetime,
+    position: int | None = None,
+    previous: str | None = None,
+) -> Composed | None:
+    """The message for a registration state change, with an invite or a cancellation, rendered
+    (``position`` may be POSITION, filled in by ``queue``)."""
     confirmed = status in ("confirmed", "promoted")
     context = _session_context(
         session, position=position, **_online(session, "confirmed" if confirmed else status)
@@ -170,7 +258,7 @@ def registration_message(
     with language_of(user):  # subject, body and invite in the recipient's language
         title = content(session)
         if status == "confirmed":
-            enqueue(
+            return compose(
                 user=user,
                 kind="confirmed",
                 subject=gettext("You are confirmed: %(title)s", title=title),
@@ -180,7 +268,7 @@ def registration_message(
                 ics_entries=_entries_for_session(session, with_online_link=True),
             )
         elif status == "promoted":
-            enqueue(
+            return compose(
                 user=user,
                 kind="promoted",
                 subject=gettext("A seat opened and it is yours: %(title)s", title=title),
@@ -190,7 +278,7 @@ def registration_message(
                 ics_entries=_entries_for_session(session, with_online_link=True),
             )
         elif status == "waitlisted":
-            enqueue(
+            return compose(
                 user=user,
                 kind="waitlisted",
                 subject=gettext("On the waitlist: %(title)s", title=title),
@@ -199,7 +287,7 @@ def registration_message(
             )
         elif status == "cancelled":
             confirmed_before = previous == "confirmed"
-            enqueue(
+            return compose(
                 user=user,
                 kind="cancelled",
                 subject=gettext("Registration withdrawn: %(title)s", title=title),
@@ -208,6 +296,7 @@ def registration_message(
                 ics_method="CANCEL" if confirmed_before else None,
                 ics_entries=_entries_for_session(session) if confirmed_before else None,
             )
+    return None
 
 
 def offer_message(

@@ -7,6 +7,7 @@ the timetable, the dashboard, check-in, the roster and the API all ask it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, case, func, select
@@ -198,6 +199,38 @@ def confirmed_sessions_of_user(user_id: int, exclude_session_id: int) -> list[Ev
             .options(selectinload(EventSession.event))
         )
     )
+
+
+@dataclass(frozen=True)
+class SeatState:
+    """Everything a registration decides by, about one session, from one statement."""
+
+    confirmed: int  # in the room
+    offered: int  # live offers: held seats
+    waitlisted: int
+    online_confirmed: int
+    top_rank: int  # the highest waitlist rank given so far (0: none)
+
+
+def seat_state(session_id: int, now: datetime) -> SeatState:
+    """The session's seats as of ``now`` in one statement: what ``seat_counts``,
+    ``waitlist_length``, ``online_confirmed_count`` and the next waitlist rank would read in
+    four. A registration runs it under the seat lock, so it must be one round trip."""
+    status = Registration.status
+    confirmed, offered, waitlisted, online, top = db.session.execute(
+        select(
+            func.count().filter(
+                status == RegistrationStatus.CONFIRMED, Registration.online.is_(False)
+            ),
+            func.coalesce(func.sum(_live_offer(now)), 0),
+            func.count().filter(status == RegistrationStatus.WAITLISTED),
+            func.count().filter(
+                status == RegistrationStatus.CONFIRMED, Registration.online.is_(True)
+            ),
+            func.coalesce(func.max(Registration.waitlist_rank), 0),
+        ).where(Registration.session_id == session_id)
+    ).one()
+    return SeatState(confirmed or 0, int(offered or 0), waitlisted or 0, online or 0, top or 0)
 
 
 def waitlist_length(session_id: int) -> int:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from meetingapp.accounts import service as accounts
 from meetingapp.domain import capacity as rules
@@ -33,17 +33,16 @@ from meetingapp.models import (
 )
 from meetingapp.models.audit import record_audit
 from meetingapp.registration.queries import (
+    SeatState,
     active_registration,
     confirmed_count,
     confirmed_sessions_of_user,
-    online_confirmed_count,
     positions_for,
     seat_counts,
+    seat_state,
     sessions_with_stale_offers,
     stale_offers,
     waitlist_for,
-    waitlist_length,
-    waitlist_position,
 )
 from meetingapp.uow import require_seat_lock, unit_of_work
 
@@ -55,6 +54,10 @@ class RegistrationOutcome:
     waitlist_position: int | None
     online: bool = False
     warnings: tuple[str, ...] = ()  # e.g. an overlap with a session the person is confirmed for
+    # What the answer says about the session, read under the lock (no query after commit).
+    session_title: str = ""
+    event_id: int | None = None
+    waitlist_mode: str = rules.AUTOMATIC
 
 
 def _log(
@@ -118,37 +121,30 @@ def register_participant(
     actor = actor or user
     if actor.id == user.id:
         accounts.require_verified_email(user)
+    user_id, actor_id = user.id, actor.id
+    # Before the seat lock: every check and all the rendering that the seats do not decide, so
+    # the lock is held for lock -> count -> insert -> commit only. What may change meanwhile
+    # (the session's state, the seats) is looked at again under the lock.
+    session = _registrable(_load_session(session_id), actor, now, check_window)
+    if active_registration(session_id, user_id) is not None:
+        raise rules.AlreadyRegistered(_("You are already registered for this session."))
+    warnings = _overlap_warnings(session, user)
+    guess = _decide(session, seat_state(session_id, now), online)
+    draft = mail.compose_registration_message(
+        user=user, session=session, status=guess, now=now, position=mail.POSITION
+    )
     with unit_of_work(lock_session=session_id) as unit:
-        session = _open_session(unit.locked(session_id), actor)
-        if check_window:
-            rules.check_registration_window(
-                now,
-                starts_at=session.starts_at,
-                opens_at=session.registration_opens_at,
-                closes_at=session.registration_closes_at,
-            )
-        if active_registration(session_id, user.id) is not None:
-            raise rules.AlreadyRegistered(_("You are already registered for this session."))
-        warnings = _overlap_warnings(session, user)
-        if online:
-            rules.check_online_seat(
-                hybrid=bool(session.online_url),
-                online_capacity=session.online_capacity,
-                online_confirmed=online_confirmed_count(session_id),
-            )
-            status = rules.CONFIRMED
-        else:
-            if session.waitlist_mode == rules.OFFER:
-                # Lapsed offers pass on first, so a newcomer never takes a seat someone waits for.
-                _promote(session, now, None)
-            status = rules.status_for_new_registration(
-                session.capacity, *seat_counts(session_id, now)
-            )
+        session = _registrable(unit.locked(session_id), actor, now, check_window)
+        if not online and session.waitlist_mode == rules.OFFER:
+            # Lapsed offers pass on first, so a newcomer never takes a seat someone waits for.
+            _promote(session, now, None)
+        seats = seat_state(session_id, now)
+        status = _decide(session, seats, online)
         if status == rules.WAITLISTED:
-            rules.check_waitlist_room(session.waitlist_cap, waitlist_length(session_id))
+            rules.check_waitlist_room(session.waitlist_cap, seats.waitlisted)
         reg = Registration(
             session_id=session_id,
-            user_id=user.id,
+            user_id=user_id,
             created_at=now,
             status=RegistrationStatus(status),
             online=online,
@@ -156,7 +152,7 @@ def register_participant(
         if status == rules.CONFIRMED:
             reg.confirmed_at = now
         else:
-            reg.waitlist_rank = _next_rank(session_id)
+            reg.waitlist_rank = seats.top_rank + 1  # last in the line
         db.session.add(reg)
         try:
             db.session.flush()
@@ -165,12 +161,53 @@ def register_participant(
             raise rules.AlreadyRegistered(
                 _("You are already registered for this session.")
             ) from None
-        _log(reg, "register", None, actor.id, now)
-        position = waitlist_position(reg)
-        mail.registration_message(
-            user=user, session=session, status=status, position=position, now=now
+        reg_id = reg.id
+        _log(reg, "register", None, actor_id, now)
+        position = seats.waitlisted + 1 if status == rules.WAITLISTED else None
+        if status != guess:  # the seats went while we rendered (rare): render what happened
+            draft = mail.compose_registration_message(
+                user=user, session=session, status=status, now=now, position=position
+            )
+        mail.queue(draft, position=position)
+        about = (session.title, session.event_id, session.waitlist_mode)
+    return RegistrationOutcome(reg_id, status, position, online, tuple(warnings), *about)
+
+
+def _load_session(session_id: int) -> EventSession | None:
+    """The session with its event, unlocked: the checks made before the lock."""
+    return db.session.scalar(
+        select(EventSession)
+        .where(EventSession.id == session_id)
+        .options(joinedload(EventSession.event, innerjoin=True))
+    )
+
+
+def _registrable(
+    session: EventSession | None, actor: User, now: datetime, check_window: bool
+) -> EventSession:
+    """The session, if the actor may see it and register in it now (no query: the event is
+    loaded with it)."""
+    session = _open_session(session, actor)
+    if check_window:
+        rules.check_registration_window(
+            now,
+            starts_at=session.starts_at,
+            opens_at=session.registration_opens_at,
+            closes_at=session.registration_closes_at,
         )
-    return RegistrationOutcome(reg.id, status, position, online, tuple(warnings))
+    return session
+
+
+def _decide(session: EventSession, seats: SeatState, online: bool) -> str:
+    """Confirmed or waitlisted, by the seats (an online place is confirmed or refused)."""
+    if online:
+        rules.check_online_seat(
+            hybrid=bool(session.online_url),
+            online_capacity=session.online_capacity,
+            online_confirmed=seats.online_confirmed,
+        )
+        return rules.CONFIRMED
+    return rules.status_for_new_registration(session.capacity, seats.confirmed, seats.offered)
 
 
 def _overlap_warnings(session: EventSession, user: User) -> list[str]:

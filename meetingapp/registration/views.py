@@ -56,17 +56,17 @@ def register(session_id: int):
         now=clock.now(),
         online=request.form.get("attendance") == "online",
     )
-    session = visible_session(session_id, current_user)
+    title = outcome.session_title
     for warning in outcome.warnings:
         flash(localise(warning), "warning")
     if outcome.status == "confirmed" and outcome.online:
         flash(
-            gettext("You are confirmed to attend “%(title)s” online.", title=session.title),
+            gettext("You are confirmed to attend “%(title)s” online.", title=title),
             "success",
         )
     elif outcome.status == "confirmed":
-        flash(gettext("You are confirmed for “%(title)s”.", title=session.title), "success")
-    elif session.waitlist_mode == "offer":
+        flash(gettext("You are confirmed for “%(title)s”.", title=title), "success")
+    elif outcome.waitlist_mode == "offer":
         flash(
             gettext(
                 "The session is full: you are %(ordinal)s on the waitlist. When a seat opens "
@@ -84,7 +84,8 @@ def register(session_id: int):
             ),
             "info",
         )
-    return redirect(_back_to(session_id))
+    back = url_for("events.event", event_id=outcome.event_id, _anchor=f"session-{session_id}")
+    return redirect(back)
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
