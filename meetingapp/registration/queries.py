@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from meetingapp import clock
@@ -212,24 +212,41 @@ class SeatState:
     top_rank: int  # the highest waitlist rank given so far (0: none)
 
 
+def _seat_state_statement() -> Select:
+    status = Registration.status
+    return select(
+        func.count().filter(status == RegistrationStatus.CONFIRMED, Registration.online.is_(False)),
+        func.coalesce(
+            func.sum(
+                case(
+                    (
+                        (status == RegistrationStatus.WAITLISTED)
+                        & (Registration.offer_expires_at > bindparam("now")),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            0,
+        ),
+        func.count().filter(status == RegistrationStatus.WAITLISTED),
+        func.count().filter(status == RegistrationStatus.CONFIRMED, Registration.online.is_(True)),
+        func.coalesce(func.max(Registration.waitlist_rank), 0),
+    ).where(Registration.session_id == bindparam("session_id"))
+
+
+# Built once: a registration runs it twice, and building and keying a statement of this size
+# costs more than running it.
+_SEAT_STATE = _seat_state_statement()
+
+
 def seat_state(session_id: int, now: datetime) -> SeatState:
     """The session's seats as of ``now`` in one statement: what ``seat_counts``,
     ``waitlist_length``, ``online_confirmed_count`` and the next waitlist rank would read in
-    four. A registration runs it under the seat lock, so it must be one round trip."""
-    status = Registration.status
-    confirmed, offered, waitlisted, online, top = db.session.execute(
-        select(
-            func.count().filter(
-                status == RegistrationStatus.CONFIRMED, Registration.online.is_(False)
-            ),
-            func.coalesce(func.sum(_live_offer(now)), 0),
-            func.count().filter(status == RegistrationStatus.WAITLISTED),
-            func.count().filter(
-                status == RegistrationStatus.CONFIRMED, Registration.online.is_(True)
-            ),
-            func.coalesce(func.max(Registration.waitlist_rank), 0),
-        ).where(Registration.session_id == session_id)
-    ).one()
+    four (a live offer as ``_live_offer`` counts it). A registration runs it under the seat
+    lock, so it must be one round trip."""
+    row = db.session.execute(_SEAT_STATE, {"session_id": session_id, "now": now}).one()
+    confirmed, offered, waitlisted, online, top = row
     return SeatState(confirmed or 0, int(offered or 0), waitlisted or 0, online or 0, top or 0)
 
 
