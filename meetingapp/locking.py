@@ -54,18 +54,29 @@ def begin_transaction(*, immediate: bool) -> None:
         _IMMEDIATE.reset(token)
 
 
-def lock_session_row(session_id: int, *, for_update: bool):
-    """Load the session row with its event (one query), the session's row locked
-    ``FOR UPDATE`` on PostgreSQL when asked; None if missing."""
+def _session_statements():
+    from sqlalchemy import bindparam
     from sqlalchemy.orm import joinedload
 
     from meetingapp.models import EventSession
 
-    stmt = (
+    plain = (
         select(EventSession)
-        .where(EventSession.id == session_id)
+        .where(EventSession.id == bindparam("session_id"))
         .options(joinedload(EventSession.event, innerjoin=True))
+        .execution_options(populate_existing=True)
     )
-    if for_update and db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=EventSession)
-    return db.session.scalar(stmt.execution_options(populate_existing=True))
+    return plain, plain.with_for_update(of=EventSession)
+
+
+_STATEMENTS: list = []  # (plain, for update), built once on first use (the models import us)
+
+
+def lock_session_row(session_id: int, *, for_update: bool):
+    """Load the session row with its event (one query), the session's row locked
+    ``FOR UPDATE`` on PostgreSQL when asked; None if missing."""
+    if not _STATEMENTS:
+        _STATEMENTS.extend(_session_statements())
+    plain, locked = _STATEMENTS
+    stmt = locked if for_update and db.engine.dialect.name == "postgresql" else plain
+    return db.session.scalar(stmt, {"session_id": session_id})

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from meetingapp.domain.errors import NotFound, ValidationFailed
@@ -81,12 +81,16 @@ def issue_token(*, user: User, name: str, now: datetime) -> IssuedToken:
     return IssuedToken(secret, record)
 
 
+# Built once (every API request asks it); the caller comes with the token: one query, not two.
+_BY_HASH = (
+    select(ApiToken)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+    .options(joinedload(ApiToken.user))
+)
+
+
 def token_by_secret(secret: str) -> ApiToken | None:
-    return db.session.scalar(
-        select(ApiToken)
-        .where(ApiToken.token_hash == hash_token(secret))
-        .options(joinedload(ApiToken.user))  # the caller: one query, not two
-    )
+    return db.session.scalar(_BY_HASH, {"token_hash": hash_token(secret)})
 
 
 def authenticate_token(secret: str, now: datetime) -> User | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, bindparam, case, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from meetingapp import clock
 from meetingapp.domain.capacity import Availability, takes_registrations
@@ -335,14 +335,27 @@ def waitlist_for(session_id: int) -> list[Registration]:
     return list(db.session.scalars(stmt))
 
 
+_SESSION_WITH_EVENT = (  # built once: every registration asks it
+    select(EventSession)
+    .where(EventSession.id == bindparam("session_id"))
+    .options(joinedload(EventSession.event, innerjoin=True))
+)
+
+
+def session_with_event(session_id: int) -> EventSession | None:
+    """The session and its event in one query (None if there is no such session)."""
+    return db.session.scalar(_SESSION_WITH_EVENT, {"session_id": session_id})
+
+
+_ACTIVE_REGISTRATION = select(Registration).where(  # built once: every registration asks it
+    Registration.session_id == bindparam("session_id"),
+    Registration.user_id == bindparam("user_id"),
+    Registration.status.in_(ACTIVE),
+)
+
+
 def active_registration(session_id: int, user_id: int) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(
-            Registration.session_id == session_id,
-            Registration.user_id == user_id,
-            Registration.status.in_(ACTIVE),
-        )
-    )
+    return db.session.scalar(_ACTIVE_REGISTRATION, {"session_id": session_id, "user_id": user_id})
 
 
 def is_confirmed(session_id: int, user_id: int) -> bool:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from meetingapp.accounts import service as accounts
 from meetingapp.domain import capacity as rules
@@ -40,6 +40,7 @@ from meetingapp.registration.queries import (
     positions_for,
     seat_counts,
     seat_state,
+    session_with_event,
     sessions_with_stale_offers,
     stale_offers,
     waitlist_for,
@@ -175,11 +176,7 @@ def register_participant(
 
 def _load_session(session_id: int) -> EventSession | None:
     """The session with its event, unlocked: the checks made before the lock."""
-    return db.session.scalar(
-        select(EventSession)
-        .where(EventSession.id == session_id)
-        .options(joinedload(EventSession.event, innerjoin=True))
-    )
+    return session_with_event(session_id)
 
 
 def _registrable(
