@@ -21,7 +21,18 @@ from meetingapp.models import Organisation, Registration, RegistrationStatus, Ro
 from tests.factories import password_hash
 
 FIRST = ["Ana", "José", "Chen", "Olga", "Amina", "Pierre", "Yuki", "Kwame", "Lucía", "Ingrid"]
-LAST = ["Silva", "Müller", "王", "Иванова", "Haddad", "Dubois", "Tanaka", "Mensah", "García", "Berg"]
+LAST = [
+    "Silva",
+    "Müller",
+    "王",
+    "Иванова",
+    "Haddad",
+    "Dubois",
+    "Tanaka",
+    "Mensah",
+    "García",
+    "Berg",
+]
 
 
 @dataclass(frozen=True)

@@ -35,14 +35,14 @@ KIND_LABELS = {
     "password_reset": N_("Password reset"),
 }
 # Why a message is held, stored (in English) in its last_error and shown translated.
-HELD_PAST_SESSION = N_(
-    "Not sent: it is about a session that has ended (the demo's 2024 history)."
-)
+HELD_PAST_SESSION = N_("Not sent: it is about a session that has ended (the demo's 2024 history).")
 PER_PAGE = 50
 
 
 def _number(value: str | None, default: int) -> int:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else default
+    return (
+        int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else default
+    )
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,9 @@ class OutboxFilter:
         kind = args.get("kind", "")
         return cls(
             status=status if status in STATUS_LABELS else "",
-            kind=kind if kind.isascii() and kind.replace("_", "").isalnum() and len(kind) <= 40 else "",
+            kind=kind
+            if kind.isascii() and kind.replace("_", "").isalnum() and len(kind) <= 40
+            else "",
             page=max(_number(args.get("page"), 1), 1),
         )
 

@@ -139,9 +139,7 @@ def session_message(session_id: int):
     session = visible_session(session_id, current_user)
     if not session.registrable:
         abort(404, gettext("There is no such session."))
-    return _message_page(
-        session.event, session, url_for(".manage", session_id=session.id)
-    )
+    return _message_page(session.event, session, url_for(".manage", session_id=session.id))
 
 
 @bp.route("/events/<int:event_id>/message", methods=["GET", "POST"])

@@ -142,36 +142,42 @@ def _said(action: str, outcome: svc.BulkOutcome, title: str) -> list[tuple[str, 
     """What a bulk action did, in words, naming one person or counting several."""
     n = len(outcome.changed)
     if not n:
-        return [("info", gettext("Nothing changed: the action applies to none of the people chosen."))]
+        return [
+            ("info", gettext("Nothing changed: the action applies to none of the people chosen."))
+        ]
     one = outcome.changed[0]
     said = {
-        "confirm": lambda: gettext(
-            "Confirmed %(name)s for “%(title)s” past capacity.", name=one, title=title
-        )
-        if n == 1
-        else ngettext(
-            "Confirmed %(num)d person for “%(title)s” past capacity.",
-            "Confirmed %(num)d people for “%(title)s” past capacity.",
-            n,
-            title=title,
+        "confirm": lambda: (
+            gettext("Confirmed %(name)s for “%(title)s” past capacity.", name=one, title=title)
+            if n == 1
+            else ngettext(
+                "Confirmed %(num)d person for “%(title)s” past capacity.",
+                "Confirmed %(num)d people for “%(title)s” past capacity.",
+                n,
+                title=title,
+            )
         ),
-        "waitlist": lambda: gettext(
-            "Moved %(name)s to the end of the waitlist of “%(title)s”.", name=one, title=title
-        )
-        if n == 1
-        else ngettext(
-            "Moved %(num)d person to the end of the waitlist of “%(title)s”.",
-            "Moved %(num)d people to the end of the waitlist of “%(title)s”.",
-            n,
-            title=title,
+        "waitlist": lambda: (
+            gettext(
+                "Moved %(name)s to the end of the waitlist of “%(title)s”.", name=one, title=title
+            )
+            if n == 1
+            else ngettext(
+                "Moved %(num)d person to the end of the waitlist of “%(title)s”.",
+                "Moved %(num)d people to the end of the waitlist of “%(title)s”.",
+                n,
+                title=title,
+            )
         ),
-        "remove": lambda: gettext("Removed %(name)s from “%(title)s”.", name=one, title=title)
-        if n == 1
-        else ngettext(
-            "Removed %(num)d person from “%(title)s”.",
-            "Removed %(num)d people from “%(title)s”.",
-            n,
-            title=title,
+        "remove": lambda: (
+            gettext("Removed %(name)s from “%(title)s”.", name=one, title=title)
+            if n == 1
+            else ngettext(
+                "Removed %(num)d person from “%(title)s”.",
+                "Removed %(num)d people from “%(title)s”.",
+                n,
+                title=title,
+            )
         ),
     }[action]()
     if outcome.promoted:
@@ -221,7 +227,9 @@ def add_person(session_id: int):
         actor=current_user,
     )
     if added.outcome.status == "confirmed":
-        said = gettext("Registered %(name)s for “%(title)s”: confirmed.", name=added.name, title=session.title)
+        said = gettext(
+            "Registered %(name)s for “%(title)s”: confirmed.", name=added.name, title=session.title
+        )
     else:
         said = gettext(
             "Registered %(name)s for “%(title)s”: %(ordinal)s on the waitlist.",
@@ -238,7 +246,11 @@ def add_person(session_id: int):
 
 # --- exports of the filtered rows ---------------------------------------------------------------
 
-_STATUS = {"confirmed": N_("Confirmed"), "waitlisted": N_("Waitlisted"), "cancelled": N_("Cancelled")}
+_STATUS = {
+    "confirmed": N_("Confirmed"),
+    "waitlisted": N_("Waitlisted"),
+    "cancelled": N_("Cancelled"),
+}
 
 
 def _roster_view(session, chosen: RosterFilter) -> exports.View:

@@ -180,8 +180,12 @@ def _said_after(action: str, name: str, title: str, promoted: list[int], registr
         return gettext("Confirmed %(name)s for “%(title)s” past capacity.", name=name, title=title)
     position = ordinal(waitlist_position(registration_with_person(registration_id)) or 0)
     if action == "up":
-        return gettext("Moved %(name)s up: now %(ordinal)s on the waitlist.", name=name, ordinal=position)
-    return gettext("Moved %(name)s down: now %(ordinal)s on the waitlist.", name=name, ordinal=position)
+        return gettext(
+            "Moved %(name)s up: now %(ordinal)s on the waitlist.", name=name, ordinal=position
+        )
+    return gettext(
+        "Moved %(name)s down: now %(ordinal)s on the waitlist.", name=name, ordinal=position
+    )
 
 
 _ACTIONS = {

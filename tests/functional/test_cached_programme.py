@@ -31,9 +31,7 @@ def programme(app, clock):
     event = factories.event(title="Cached week", starts_on=DAY.date(), days=2)
     event.organisation = org
     sessions = [
-        factories.session(
-            event, title=f"Talk {i}", capacity=2, starts_at=DAY + timedelta(hours=i)
-        )
+        factories.session(event, title=f"Talk {i}", capacity=2, starts_at=DAY + timedelta(hours=i))
         for i in range(5)
     ]
     db.session.commit()
@@ -155,9 +153,10 @@ def test_the_event_ics_is_revalidated_and_follows_a_change(app, client, programm
     first = client.get(f"/calendar/events/{event.id}.ics")
     assert first.status_code == 200 and b"SUMMARY:Talk 0" in first.data
     etag = first.headers["ETag"]
-    assert client.get(
-        f"/calendar/events/{event.id}.ics", headers={"If-None-Match": etag}
-    ).status_code == 304
+    assert (
+        client.get(f"/calendar/events/{event.id}.ics", headers={"If-None-Match": etag}).status_code
+        == 304
+    )
     sessions[0].title = "Talk zero"
     db.session.commit()
     changed = client.get(f"/calendar/events/{event.id}.ics", headers={"If-None-Match": etag})

@@ -79,9 +79,9 @@ def test_participant_ranks_tables_and_organiser_sees_demand(app, client, speed):
     )
     assert r.status_code in (302, 303)
     text = _text(client.get(f"/rotation/sessions/{speed.id}/picks"))
-    assert re.search(
-        r"1st choice g — Satellite imagery.*2nd choice h — .*3rd choice a — ", text
-    ), text  # the picks, in the order given
+    assert re.search(r"1st choice g — Satellite imagery.*2nd choice h — .*3rd choice a — ", text), (
+        text
+    )  # the picks, in the order given
     _login(client, app, "organiser@example.org")
     text = _text(client.get(f"/rotation/sessions/{speed.id}"))
     assert re.search(r"g Satellite imagery acquisition and disaster management 8 1 1", text)

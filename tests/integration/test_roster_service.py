@@ -17,7 +17,6 @@ from meetingapp.models import (
     OutboxMessage,
     Registration,
     RegistrationLog,
-    RegistrationStatus,
     User,
 )
 from meetingapp.registration import people as people_svc
