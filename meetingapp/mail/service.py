@@ -147,15 +147,15 @@ def compose(
     if kind not in ESSENTIAL and not user.mail_optional:
         return None
     context = {**context, "user": user, "public_url": public_url}
+    text = render_template(f"mail/{kind}.txt", **context)
     return Composed(
         user_id=user.id,
         kind=kind,
         to_address=to_address or user.email,
         subject=subject,
-        body_text=render_template(f"mail/{kind}.txt", **context),
-        body_html=render_template(
-            "mail/base.html", body_template=f"mail/{kind}.txt", subject=subject, **context
-        ),
+        body_text=text,
+        # The text once more, each paragraph escaped (names and titles are anyone's input).
+        body_html=render_template("mail/base.html", body_text=text, subject=subject, **context),
         ics_method=ics_method if ics_entries else None,
         ics_body=_invite(ics_method, ics_entries, user, now)
         if ics_entries and ics_method

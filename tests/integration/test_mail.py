@@ -231,3 +231,23 @@ def test_published_rotation_mails_each_participant_their_rounds(mail_app, smtp_s
     assert method == "PUBLISH" and len(rounds) == 4
     assert all(str(e["DTSTART"].params["TZID"]) == "Europe/Vienna" for e in rounds)
     assert "Round 1" in message.get_body(("plain",)).get_content()
+
+
+def test_names_and_titles_are_text_in_the_html_part(app, session_and_people):
+    """A name or title holding markup is shown as typed, never as HTML, in both parts (and the
+    waitlist position, filled in after the message is rendered, is in both)."""
+    session, people = session_and_people
+    session.title = "R&D <i>briefing</i>"
+    marked = factories.user("m@example.org", name='<img src="x" onerror="alert(1)">Ann')
+    db.session.commit()
+    svc.register_participant(user=people[0], session_id=session.id, now=NOW)
+    svc.register_participant(user=marked, session_id=session.id, now=NOW)
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == "m@example.org")
+    ).one()
+    assert "<img" not in message.body_html and "<i>" not in message.body_html
+    assert "&lt;img src=&#34;x&#34;" in message.body_html
+    assert "R&amp;D &lt;i&gt;briefing&lt;/i&gt;" in message.body_html
+    assert '<img src="x" onerror="alert(1)">Ann' in message.body_text
+    assert "number 1 on the waitlist" in message.body_text
+    assert "number 1 on the waitlist" in message.body_html
