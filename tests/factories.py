@@ -97,3 +97,13 @@ def session(
     db.session.add(s)
     db.session.flush()
     return s
+
+
+_NAME_COLUMN = {"en": 0, "fr": 1, "es": 2, "ru": 3, "ar": 4, "zh_Hans": 5}
+
+
+def official_name_of(short_name: str, language: str) -> str:
+    """A demo entity's official name in ``language`` (meetingapp/demo/entity_names.py)."""
+    from meetingapp.demo.entity_names import OFFICIAL_NAMES
+
+    return OFFICIAL_NAMES[short_name][_NAME_COLUMN[language]]

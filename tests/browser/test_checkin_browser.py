@@ -19,10 +19,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from meetingapp.domain.official_report import official_paragraph
 from meetingapp.extensions import db
 from meetingapp.models import CheckIn, Event, SessionKind
 from meetingapp.models.user import user_by_email
 from tests.browser.conftest import loading, on_each_device, screenshot, visit
+from tests.factories import official_name_of
 
 FROZEN_NOW = "2024-10-28T14:03:00+00:00"  # 10:03 in New York (EDT) on the training day
 TRAINEES = ["participant01@example.org", "participant02@example.org", "participant03@example.org"]
@@ -110,14 +112,11 @@ def test_organiser_checks_in_three_trainees_and_finds_them_in_xlsx_and_report(
         person_row = page.locator("table.report-people tr", has_text=name)
         expect(person_row).to_contain_text(f"{tr.date(date(2024, 10, 28))} 10:03")
     visit(page, f"/reports/events/{event_id}")
-    sentence = tr(
-        "%(subject)s was attended by %(people)s from the following %(noun)s: %(names)s.",
-        subject=tr("The training day"),
-        people=tr.plural("%(num)d participant", "%(num)d participants", 21),
-        noun=tr("offices"),
-        names="\0",
+    # The official paragraph (domain.official_report, in the UN's wording for the language):
+    # 21 trainees, the offices by their official names in the reader's language, DESA first.
+    opening = official_paragraph(tr.locale, 21, ["\0"]).split("\0")[0] + official_name_of(
+        "DESA", tr.locale
     )
-    opening = sentence.split("\0")[0] + "CTED" + tr(", ")
     expect(page.locator(".report-paragraph").first).to_have_text(
         re.compile("^" + re.escape(opening))
     )

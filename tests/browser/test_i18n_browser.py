@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from meetingapp.extensions import db
 from meetingapp.models import Event, SessionKind
+from tests.factories import official_name_of
 from tests.translate import BROWSER_LOCALE, LOCALES, t
 
 CHROMIUM = "/usr/bin/chromium"
@@ -118,7 +119,8 @@ def test_demo_pages_in_each_language_on_a_phone(app, live_url, chromium, locale)
     context = chromium.new_context(viewport=PHONE, locale=BROWSER_LOCALE[locale])
     page = context.new_page()
     _log_in(page, live_url, "organiser@example.org", password)
-    official, training_day = t(locale, "For the official report"), t(locale, "The training day")
+    # The official paragraph names the offices by their official names in the reader's language.
+    official, training_day = t(locale, "For the official report"), official_name_of("DESA", locale)
     for name, path, words in [
         ("report", f"/reports/events/{ny_id}", [official, training_day]),
         ("audit", f"/organise/events/{ny_id}/audit", [t(locale, "Audit trail")]),

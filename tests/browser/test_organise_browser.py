@@ -48,7 +48,9 @@ def test_organiser_creates_speed_networking_with_11_tables_and_sees_rounds_on_ti
     page = pages.new("organiser@example.org")
 
     def field(label: str):
-        return page.get_by_label(tr(label), exact=True)
+        # The field itself, not its namesakes in the per-language fieldsets (translations-xx-…).
+        own = page.locator(':is(input, textarea, select):not([name^="translations-"])')
+        return page.get_by_label(tr(label), exact=True).and_(own)
 
     nav = page.get_by_role("navigation", name=tr("Main"))
     with loading(page):
