@@ -18,6 +18,7 @@ from babel.dates import format_date, format_skeleton
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, refresh
 from flask_login import current_user
+from markupsafe import Markup
 
 from meetingapp.domain.capacity import ordinal as english_ordinal
 from meetingapp.domain.i18n import Message, When
@@ -78,6 +79,13 @@ def content(obj, field: str = "title") -> str:
     original (``domain.content.text_in``); templates write ``session|content``."""
     locale = get_locale()
     return obj.text_in(field, str(locale) if locale else None)
+
+
+def bdi(text: object) -> Markup:
+    """Text typed in any language, isolated (``<bdi>``, its direction its own) so that an
+    English title keeps its punctuation in place on an Arabic page and an Arabic one on an
+    English page; for element content only (not attributes or ``<title>``)."""
+    return Markup("<bdi>%s</bdi>") % text
 
 
 def is_english() -> bool:
@@ -196,6 +204,7 @@ def init_i18n(app: Flask) -> None:
     login_manager.localize_callback = gettext
     app.jinja_env.globals.update(ordinal=ordinal, localise=localise, languages=LANGUAGES)
     app.jinja_env.filters["content"] = content
+    app.jinja_env.filters["bdi"] = bdi
 
     @app.after_request
     def vary_on_language(response):
