@@ -94,8 +94,9 @@ def availability_for(
     return out
 
 
-def _live_offer(now: datetime):
-    """1 for a waitlisted registration whose offer still holds a seat at ``now``, else 0."""
+def _live_offer(now):
+    """1 for a waitlisted registration whose offer still holds a seat at ``now`` (a datetime,
+    or a bound parameter in a statement built once), else 0."""
     return case(
         (
             (Registration.status == RegistrationStatus.WAITLISTED)
@@ -216,19 +217,7 @@ def _seat_state_statement() -> Select:
     status = Registration.status
     return select(
         func.count().filter(status == RegistrationStatus.CONFIRMED, Registration.online.is_(False)),
-        func.coalesce(
-            func.sum(
-                case(
-                    (
-                        (status == RegistrationStatus.WAITLISTED)
-                        & (Registration.offer_expires_at > bindparam("now")),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            0,
-        ),
+        func.coalesce(func.sum(_live_offer(bindparam("now"))), 0),
         func.count().filter(status == RegistrationStatus.WAITLISTED),
         func.count().filter(status == RegistrationStatus.CONFIRMED, Registration.online.is_(True)),
         func.coalesce(func.max(Registration.waitlist_rank), 0),
@@ -242,24 +231,12 @@ _SEAT_STATE = _seat_state_statement()
 
 def seat_state(session_id: int, now: datetime) -> SeatState:
     """The session's seats as of ``now`` in one statement: what ``seat_counts``,
-    ``waitlist_length``, ``online_confirmed_count`` and the next waitlist rank would read in
+    a waitlist count, ``online_confirmed_count`` and the next waitlist rank would read in
     four (a live offer as ``_live_offer`` counts it). A registration runs it under the seat
     lock, so it must be one round trip."""
     row = db.session.execute(_SEAT_STATE, {"session_id": session_id, "now": now}).one()
     confirmed, offered, waitlisted, online, top = row
     return SeatState(confirmed or 0, int(offered or 0), waitlisted or 0, online or 0, top or 0)
-
-
-def waitlist_length(session_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count()).where(
-                Registration.session_id == session_id,
-                Registration.status == RegistrationStatus.WAITLISTED,
-            )
-        )
-        or 0
-    )
 
 
 def stale_offers(session_id: int, now: datetime) -> list[Registration]:
