@@ -12,6 +12,7 @@ Only ``meetingapp.uow`` calls into this module.
 from __future__ import annotations
 
 from contextvars import ContextVar
+from functools import cache
 
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
@@ -54,6 +55,7 @@ def begin_transaction(*, immediate: bool) -> None:
         _IMMEDIATE.reset(token)
 
 
+@cache  # built once, on first use (the models import us); a thread-safe single value
 def _session_statements():
     from sqlalchemy import bindparam
     from sqlalchemy.orm import joinedload
@@ -69,14 +71,9 @@ def _session_statements():
     return plain, plain.with_for_update(of=EventSession)
 
 
-_STATEMENTS: list = []  # (plain, for update), built once on first use (the models import us)
-
-
 def lock_session_row(session_id: int, *, for_update: bool):
     """Load the session row with its event (one query), the session's row locked
     ``FOR UPDATE`` on PostgreSQL when asked; None if missing."""
-    if not _STATEMENTS:
-        _STATEMENTS.extend(_session_statements())
-    plain, locked = _STATEMENTS
+    plain, locked = _session_statements()
     stmt = locked if for_update and db.engine.dialect.name == "postgresql" else plain
     return db.session.scalar(stmt, {"session_id": session_id})

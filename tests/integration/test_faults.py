@@ -247,9 +247,18 @@ def burst_with_fault(base_url: str, tokens: list[str], path: str, fault) -> Run:
     return Run(log, list(outcomes), fault_at, fault_done, time.monotonic() - started)
 
 
-def check_every_registration(run: Run, url: str, session_id: int, tokens: list[str], base: str):
+def _first_traceback(log: str) -> str:
+    """The first unhandled error in gunicorn's log, so a failure says what went wrong."""
+    start = log.find("unhandled error")
+    return log[start : start + 4000] if start >= 0 else log[-2000:]
+
+
+def check_every_registration(
+    run: Run, url: str, session_id: int, tokens: list[str], base: str, log: str = ""
+):
     """The database holds exactly what the clients were told, once each."""
-    assert [o.other for o in run.outcomes if o.other] == []
+    others = [o.other for o in run.outcomes if o.other]
+    assert others == [], (len(others), others[:2], _first_traceback(log))
     assert run.log.hangs == [] and run.log.bad == [], (run.log.hangs, run.log.bad[:5])
     outcome = tally(url, session_id)
     assert outcome.confirmed == SEATS
@@ -358,7 +367,9 @@ def test_postgresql_restarted_mid_burst_every_request_answered_and_nothing_lost(
     run = burst_with_fault(world.server_url, world.tokens, path, lambda: restart(cluster))
     health.stop.set()
     poller.join(REQUEST_TIMEOUT)
-    check_every_registration(run, world.url, session_id, world.tokens, world.server_url)
+    check_every_registration(
+        run, world.url, session_id, world.tokens, world.server_url, world.server.log()
+    )
     outage = stopped_then_started(cluster, world.server_url, world.tokens[0])
     log = world.server.log()
 
@@ -409,7 +420,7 @@ def test_worker_killed_mid_burst_others_answer_and_nothing_lost(world):
     while len(_workers(server.pid) - {victim}) < WORKERS and time.monotonic() < respawn_deadline:
         time.sleep(0.05)
     after = _workers(server.pid)
-    check_every_registration(run, world.url, session_id, world.tokens, server.url)
+    check_every_registration(run, world.url, session_id, world.tokens, server.url, server.log())
     log = server.log()
 
     answered_after = [t for t, _ in run.log.answers if t > run.fault_done]
