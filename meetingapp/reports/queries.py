@@ -298,7 +298,7 @@ class _Loaded:
 
 
 def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
-    """Registrations, check-ins and plans of these sessions in at most four statements."""
+    """Registrations, check-ins, entities and plans of these sessions in at most five statements."""
     ids = [s.id for s in sessions]
     loaded = {s: _Loaded({}) for s in sessions}
     by_id = {s.id: loaded[s] for s in sessions}
@@ -314,27 +314,37 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
             Registration.online,
             User.name,
             User.email,
-            Organisation.short_name,
-            Organisation.full_name,
-            Organisation.names,
-            Organisation.report_group,
+            User.organisation_id,
         )
         .join(User, User.id == Registration.user_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .where(Registration.session_id.in_(ids))
         .order_by(Registration.id)
     )
-    for row in _rows(regs):
-        sid, uid, status, override, created, online, name, email, short, full, names, group = row
-        if short:
-            by_id[sid].official[short] = OfficialNames(full, names or {}, group or 0)
+    # Entities once each, not once per row (their names are JSON, decoded on every read).
+    entities = {
+        org_id: (short, full, OfficialNames(full, names or {}, group or 0))
+        for org_id, short, full, names, group in _rows(
+            select(
+                Organisation.id,
+                Organisation.short_name,
+                Organisation.full_name,
+                Organisation.names,
+                Organisation.report_group,
+            )
+        )
+    }
+    nobody = ("", "", None)
+    for sid, uid, status, override, created, online, name, email, org_id in _rows(regs):
+        short, full, official = entities.get(org_id, nobody)
+        if official is not None:
+            by_id[sid].official[short] = official
         people = by_id[sid].people
         known = people.get(uid)
         # An active registration wins over cancelled ones; otherwise the latest row wins.
         if known is not None and known.status != "cancelled" and status == "cancelled":
             continue
         people[uid] = Attendance(
-            sid, uid, name, email, short or "", full or "", status.value, bool(override), created
+            sid, uid, name, email, short, full, status.value, bool(override), created
         )
         people[uid].online = bool(online)
     by_user = aliased(User)
@@ -349,13 +359,9 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
             by_user.name,
             User.name,
             User.email,
-            Organisation.short_name,
-            Organisation.full_name,
-            Organisation.names,
-            Organisation.report_group,
+            User.organisation_id,
         )
         .join(User, User.id == CheckIn.user_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .outerjoin(by_user, by_user.id == CheckIn.by_id)
         .where(CheckIn.session_id.in_(ids))
         .order_by(CheckIn.at, CheckIn.id)
@@ -364,14 +370,15 @@ def _load(sessions: list[EventSession]) -> dict[EventSession, _Loaded]:
     for sid, uid, rnd, *rest in _rows(checks):
         latest[(sid, uid, rnd)] = rest
     for (sid, uid, rnd), row in latest.items():
-        action, method, at, by, name, email, short, full, names, group = row
+        action, method, at, by, name, email, org_id = row
         if action != "check_in":
             continue
-        if short:
-            by_id[sid].official[short] = OfficialNames(full, names or {}, group or 0)
+        short, full, official = entities.get(org_id, nobody)
+        if official is not None:
+            by_id[sid].official[short] = official
         people = by_id[sid].people
         person = people.get(uid) or people.setdefault(
-            uid, Attendance(sid, uid, name, email, short or "", full or "")
+            uid, Attendance(sid, uid, name, email, short, full)
         )
         if rnd is not None:
             person.rounds.append(rnd)
