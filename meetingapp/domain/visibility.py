@@ -82,3 +82,17 @@ def can_follow_live(viewer: Viewer | None, *, registered: bool, hosts_a_table: b
     """The live clock of a speed-networking session: its registered participants, its table
     hosts and organisers."""
     return can_manage(viewer) or (viewer is not None and (registered or hosts_a_table))
+
+
+def can_act_for(
+    viewer: Viewer | None, *, person_id: int, person_entity_id: int | None, focal_for
+) -> bool:
+    """Register, and see the registrations of, another person: organisers for anyone, a focal
+    point for the people of an entity they are the focal point of (``focal_for``: those
+    entities' ids), anyone for themselves. Nobody acts for a person without an entity but
+    organisers."""
+    if viewer is None:
+        return False
+    if can_manage(viewer) or person_id == viewer.id:
+        return True
+    return person_entity_id is not None and person_entity_id in focal_for

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from meetingapp.entities.service import (
@@ -83,3 +83,21 @@ class MergeForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Merge"))
+
+
+class FocalPointForm(FlaskForm):
+    """An organiser names a focal point of the entity by their account's address."""
+
+    email = StringField(
+        _l("E-mail address of the focal point"),
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("Someone from this entity with an account here."),
+    )
+
+
+class ColleagueRegistrationForm(FlaskForm):
+    """A focal point registers a colleague of their entity for a session."""
+
+    person = SelectField(_l("Colleague"), coerce=int, validators=[DataRequired()])
+    session = SelectField(_l("Session"), coerce=int, validators=[DataRequired()])
+    online = BooleanField(_l("Attends online (hybrid sessions)"))

@@ -1,4 +1,5 @@
-"""Entities: add, rename, confirm and merge (organisers); propose one at sign-up (anyone).
+"""Entities: add, rename, confirm and merge (organisers); propose one at sign-up (anyone); name
+and remove an entity's focal points (organisers).
 
 Each use case is one unit of work, takes the acting user and the time, and is audited (an
 audit entry without an event: the entities page shows them). Reports count entities by their
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from meetingapp.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from meetingapp.domain.i18n import _
@@ -19,7 +20,8 @@ from meetingapp.domain.visibility import can_manage
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, Organisation, TopicTable, User
 from meetingapp.models.audit import record_audit
-from meetingapp.models.organisation import organisation_named
+from meetingapp.models.organisation import FocalPoint, organisation_named
+from meetingapp.models.user import user_by_email
 from meetingapp.uow import unit_of_work
 
 SHORT_NAME_LENGTH = 40
@@ -192,6 +194,7 @@ def merge_entities(*, merged_id: int, kept_id: int, actor: User, now: datetime) 
                 update(model).where(column == merged.id).values({column.key: kept.id})
             )
             moved[model.__tablename__] = result.rowcount
+        _move_focal_points(merged.id, kept.id)
         name, label = merged.short_name, merged.label
         kept.confirmed = True
         db.session.delete(merged)
@@ -204,6 +207,79 @@ def merge_entities(*, merged_id: int, kept_id: int, actor: User, now: datetime) 
             now,
         )
     return MergeOutcome(kept, name, moved["users"])
+
+
+def _move_focal_points(merged_id: int, kept_id: int) -> None:
+    """The merged entity's focal points become the kept one's (once each)."""
+    already = set(
+        db.session.scalars(select(FocalPoint.user_id).where(FocalPoint.organisation_id == kept_id))
+    )
+    for focal in db.session.scalars(
+        select(FocalPoint).where(FocalPoint.organisation_id == merged_id)
+    ).all():
+        if focal.user_id in already:
+            db.session.delete(focal)
+        else:
+            focal.organisation_id = kept_id
+    db.session.flush()
+
+
+def name_focal_point(*, organisation_id: int, email: str, actor: User, now: datetime) -> User:
+    """Make the person with this address a focal point of the entity: they may then register
+    its people and see their registrations. Refused for an address without an account, for
+    someone of another entity (change their entity first) and for a focal point already."""
+    _require_organiser(actor)
+    with unit_of_work():
+        org = _entity(organisation_id)
+        person = user_by_email(email or "")
+        if person is None or person.anonymised_at is not None:
+            raise ValidationFailed(_("No account has this e-mail address."), field="email")
+        if person.organisation_id != org.id:
+            raise ValidationFailed(
+                _(
+                    "%(name)s does not belong to %(entity)s: a focal point acts for their own entity "
+                    "(change their entity on the registration list or their account first).",
+                    name=person.name,
+                    entity=org.short_name,
+                ),
+                field="email",
+            )
+        known = db.session.get(FocalPoint, (org.id, person.id))
+        if known is not None:
+            raise ValidationFailed(
+                _(
+                    "%(name)s is already a focal point of %(entity)s.",
+                    name=person.name,
+                    entity=org.short_name,
+                ),
+                field="email",
+            )
+        db.session.add(
+            FocalPoint(
+                organisation_id=org.id, user_id=person.id, created_at=now, created_by_id=actor.id
+            )
+        )
+        _audit(actor, "focal point named", org.short_name, person.email, now)
+    return person
+
+
+def remove_focal_point(*, organisation_id: int, user_id: int, actor: User, now: datetime) -> User:
+    """The person stops being a focal point of the entity (their own registrations stay)."""
+    _require_organiser(actor)
+    with unit_of_work():
+        org = _entity(organisation_id)
+        person = db.session.get(User, user_id)
+        removed = db.session.execute(
+            delete(FocalPoint).where(
+                FocalPoint.organisation_id == org.id, FocalPoint.user_id == user_id
+            )
+        ).rowcount
+        if person is None or not removed:
+            raise NotFound(
+                _("This person is not a focal point of %(entity)s.", entity=org.short_name)
+            )
+        _audit(actor, "focal point removed", org.short_name, person.email, now)
+    return person
 
 
 def propose_entity(

@@ -11,6 +11,7 @@ from meetingapp.accounts.service import set_optional_mail
 from meetingapp.calendar.service import feed_urls
 from meetingapp.certificates.queries import my_certificate_sessions
 from meetingapp.checkin.qr import qr_code_for, qr_svg
+from meetingapp.entities.queries import represented_entities
 from meetingapp.i18n import ordinal
 from meetingapp.mail.notices import in_reader_language
 from meetingapp.me import bp
@@ -39,6 +40,7 @@ def programme():
         qr_svg=qr_svg(qr_code),
         notice_text=in_reader_language,
         certificates=my_certificate_sessions(current_user.id),
+        represented=represented_entities(current_user.id),
     )
 
 

@@ -20,7 +20,7 @@ from meetingapp.models.feedback import (
     FeedbackTableTally,
 )
 from meetingapp.models.live import LiveAbsence, LiveSession
-from meetingapp.models.organisation import Organisation
+from meetingapp.models.organisation import FocalPoint, Organisation
 from meetingapp.models.outbox import DeliveryAttempt, OutboxMessage
 from meetingapp.models.registration import (
     Notification,
@@ -50,6 +50,7 @@ __all__ = [
     "FeedbackResponse",
     "FeedbackSurvey",
     "FeedbackTableTally",
+    "FocalPoint",
     "LiveAbsence",
     "LiveSession",
     "NetworkingRound",

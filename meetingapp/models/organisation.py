@@ -7,11 +7,17 @@ the order ``domain.official_report.english_order`` gives (``report_group`` first
 Organisers keep the list (``meetingapp/entities``). An entity proposed by someone signing up is
 unconfirmed until an organiser confirms it or merges it into one already listed; sign-up and the
 account page offer the confirmed ones (and the reader's own).
+
+An entity's focal points (``FocalPoint``, a role an organiser gives to people of the entity)
+register colleagues of that entity and see their registrations (``meetingapp/entities``, the
+"My entity" page; the rule is ``domain.visibility.can_act_for``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, SmallInteger, String, func, select, text, true
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, SmallInteger, String, func, select, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetingapp.domain.official_report import english_order, official_name
@@ -46,6 +52,28 @@ class Organisation(db.Model):
     @property
     def report_order(self) -> tuple:
         return english_order(self.report_group or 0, self.full_name)
+
+
+class FocalPoint(db.Model):
+    """A person who acts for an entity's people: one row per (entity, person)."""
+
+    __tablename__ = "focal_points"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+def focal_entities(user_id: int) -> frozenset[int]:
+    """The entities ``user_id`` is a focal point of (usually none, at most a few)."""
+    return frozenset(
+        db.session.scalars(select(FocalPoint.organisation_id).where(FocalPoint.user_id == user_id))
+    )
 
 
 def all_organisations() -> list[Organisation]:

@@ -45,6 +45,7 @@ from meetingapp.models import (
     User,
 )
 from meetingapp.models.audit import record_audit
+from meetingapp.models.organisation import FocalPoint
 from meetingapp.privacy import queries
 from meetingapp.registration.service import cancel_registration
 from meetingapp.uow import unit_of_work
@@ -113,6 +114,8 @@ def anonymise_user(user: User, *, now: datetime, scrub: bool = True) -> dict[str
         new_name, new_email = pseudonym_name(user.id), pseudonym_email(user.id)
         db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+        # Nobody acts for an entity's people under a pseudonym.
+        db.session.execute(delete(FocalPoint).where(FocalPoint.user_id == user.id))
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.user_id == user.id)

@@ -19,7 +19,12 @@ from meetingapp.domain import capacity as rules
 from meetingapp.domain import overlap
 from meetingapp.domain.errors import NotFound, PermissionDenied
 from meetingapp.domain.i18n import _
-from meetingapp.domain.visibility import can_manage, can_see_event, check_not_cancelled
+from meetingapp.domain.visibility import (
+    can_act_for,
+    can_manage,
+    can_see_event,
+    check_not_cancelled,
+)
 from meetingapp.extensions import db
 from meetingapp.mail import service as mail
 from meetingapp.mail.notices import CONFIRMED, OFFERED, SEAT_OPENED, notice
@@ -32,6 +37,7 @@ from meetingapp.models import (
     User,
 )
 from meetingapp.models.audit import record_audit
+from meetingapp.models.organisation import focal_entities
 from meetingapp.registration.queries import (
     SeatState,
     active_registration,
@@ -82,6 +88,20 @@ def _log(
     )
 
 
+def require_acting_for(actor: User, user: User) -> None:
+    """Refuse unless ``actor`` may register ``user`` and see their registrations: themselves,
+    an organiser, or a focal point of the person's entity (``can_act_for``)."""
+    if actor.id == user.id or can_manage(actor):
+        return
+    if not can_act_for(
+        actor,
+        person_id=user.id,
+        person_entity_id=user.organisation_id,
+        focal_for=focal_entities(actor.id),
+    ):
+        raise PermissionDenied(_("You may register only colleagues of an entity you represent."))
+
+
 def _open_session(session: EventSession | None, viewer: User) -> EventSession:
     """The locked session, if the viewer may see it and it takes registrations now."""
     if session is None or not can_see_event(
@@ -122,6 +142,8 @@ def register_participant(
     actor = actor or user
     if actor.id == user.id:
         accounts.require_verified_email(user)
+    else:
+        require_acting_for(actor, user)
     user_id, actor_id = user.id, actor.id
     # Before the seat lock: every check and all the rendering that the seats do not decide, so
     # the lock is held for lock -> count -> insert -> commit only. What may change meanwhile
@@ -240,6 +262,7 @@ def cancel_registration(
     Returns the ids of the users who were promoted.
     """
     actor = actor or user
+    require_acting_for(actor, user)
     with unit_of_work(lock_session=session_id) as unit:
         session = unit.locked(session_id)
         if session is None or not can_see_event(

@@ -70,6 +70,7 @@ PUBLIC = "public"  # everyone, anonymous included
 SIGNED_IN = "signed in"  # any account, on its own data only; anonymous → log-in
 HOSTS = "hosts"  # organisers and the host of the table (or of a table of the session); others 403
 ORGANISERS = "organisers"  # organisers only; participants and hosts 403, even for unknown ids
+FOCAL = "focal points"  # an entity's focal points; anyone else 403 (no matrix role is one)
 API = "api"  # /api/v1: tests/functional/test_api*.py own it; here only "no 5xx"
 
 ACCESS = {
@@ -155,6 +156,10 @@ ACCESS = {
     "entities.rename": ORGANISERS,
     "entities.confirm": ORGANISERS,
     "entities.merge": ORGANISERS,
+    "entities.name_focal_point": ORGANISERS,
+    "entities.remove_focal_point": ORGANISERS,
+    "entities.mine": FOCAL,
+    "entities.register_colleague": FOCAL,
     "calendar.confirm_reset_feed": SIGNED_IN,
     "me.confirm_withdraw": SIGNED_IN,
     "organise.confirm_delete_event": ORGANISERS,
@@ -414,6 +419,8 @@ def expected(endpoint: str, access: str, role: str, variant: str) -> str:
     if role == ANONYMOUS:
         return LOGIN
     if access == ORGANISERS and role != ORGANISER:
+        return FORBIDDEN
+    if access == FOCAL:
         return FORBIDDEN
     if variant == "unknown":
         return NOT_FOUND
