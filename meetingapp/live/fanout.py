@@ -307,11 +307,12 @@ class Fanout:
             self._register(subscriber)
 
     def _beat_and_expire(self, mono: float) -> None:
-        from meetingapp.live.streams import HEARTBEAT, MAX_STREAM_SECONDS
+        from meetingapp.live.streams import HEARTBEAT, max_stream_seconds
 
+        longest = max_stream_seconds(self.app)
         for subs in self._streams.values():
             for subscriber in list(subs):
-                if mono - subscriber.opened >= MAX_STREAM_SECONDS:
+                if mono - subscriber.opened >= longest:
                     self._drop(subscriber)  # the browser reconnects, with Last-Event-ID
                 elif mono - subscriber.last_write >= self.heartbeat_seconds:
                     subscriber.send(HEARTBEAT)

@@ -154,6 +154,12 @@ def heartbeat_seconds(app: Flask) -> float:
     return float(app.config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS))
 
 
+def max_stream_seconds(app: Flask) -> float:
+    """How long one stream stays open before the client is made to reconnect
+    (``LIVE_STREAM_MAX_SECONDS``; an hour by default)."""
+    return float(app.config.get("LIVE_STREAM_MAX_SECONDS", MAX_STREAM_SECONDS))
+
+
 def _settings(app: Flask) -> tuple[float, float]:
     """(poll seconds, heartbeat seconds) for ``app``; starts the LISTEN thread on PostgreSQL."""
     heartbeat = heartbeat_seconds(app)
@@ -186,12 +192,15 @@ def event_stream(app: Flask, session_id: int, last_event_id: str | None = None) 
         first, version = opening(session_id, last_event_id)
         db.session.remove()  # no connection is held while the stream waits
     yield first
+    ends = time.monotonic() + max_stream_seconds(app)
     subscriber = fanout.QueueSubscriber(session_id, version)
     sender = fanout.subscribe(app, subscriber, poll_seconds=poll, heartbeat=heartbeat)
     try:
-        while True:
+        while time.monotonic() < ends:
             try:
-                text = subscriber.queue.get(timeout=heartbeat + 5)
+                text = subscriber.queue.get(
+                    timeout=max(0.0, min(heartbeat + 5, ends - time.monotonic()))
+                )
             except queue.Empty:  # the fan-out thread sends heartbeats; this is a fallback
                 text = HEARTBEAT
             if text is None:

@@ -201,6 +201,20 @@ def test_the_stream_honours_last_event_id_and_sends_heartbeats(app, client, cloc
     response.close()
 
 
+def test_a_stream_closes_after_its_longest_life_and_the_client_reconnects(
+    app, client, clock, world
+):
+    """Past ``LIVE_STREAM_MAX_SECONDS`` the server ends the stream (EventSource reconnects with
+    Last-Event-ID); its body is the retry hint and the state, then it is over."""
+    app.config["LIVE_STREAM_MAX_SECONDS"] = 0.2
+    clock.set(START)
+    response = client.get(_url(world, "/stream"), headers=_auth(world, world.people[0]))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.startswith("retry: ") and "event: live" in body
+    assert _data(body.split("\n\n")[1])["state"] == "waiting"
+
+
 def test_the_live_operations_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     live = paths["/sessions/{session_id}/live"]
