@@ -68,7 +68,8 @@ class ConfirmForm(FlaskForm):
 
 
 def _entity_id(value) -> int:
-    """The placeholder's empty value reads as 0, which DataRequired refuses with its message."""
+    """A chosen row's id; the placeholder's empty value reads as 0, which DataRequired refuses
+    with its message."""
     return int(value) if value not in ("", None) else 0
 
 
@@ -98,6 +99,14 @@ class FocalPointForm(FlaskForm):
 class ColleagueRegistrationForm(FlaskForm):
     """A focal point registers a colleague of their entity for a session."""
 
-    person = SelectField(_l("Colleague"), coerce=int, validators=[DataRequired()])
-    session = SelectField(_l("Session"), coerce=int, validators=[DataRequired()])
+    person = SelectField(
+        _l("Colleague"),
+        coerce=_entity_id,
+        validators=[DataRequired(message=_l("Choose a colleague."))],
+    )
+    session = SelectField(
+        _l("Session"),
+        coerce=_entity_id,
+        validators=[DataRequired(message=_l("Choose a session."))],
+    )
     online = BooleanField(_l("Attends online (hybrid sessions)"))

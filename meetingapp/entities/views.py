@@ -253,10 +253,10 @@ def _represented_or_403():
 def _colleague_form(entities, now, formdata=None) -> ColleagueRegistrationForm:
     form = ColleagueRegistrationForm(formdata=formdata)
     people = [p for e in entities for p in colleagues(e.id)]
-    form.person.choices = [(0, gettext("— choose a colleague —"))] + [
+    form.person.choices = [("", gettext("— choose a colleague —"))] + [
         (p.id, f"{p.name} ({p.email})") for p in people
     ]
-    form.session.choices = [(0, gettext("— choose a session —"))] + [
+    form.session.choices = [("", gettext("— choose a session —"))] + [
         (s.id, session_choice(s)) for s in sessions_open_to(current_user, now)
     ]
     return form
@@ -297,11 +297,7 @@ def register_colleague():
     entities = _represented_or_403()
     now = clock.now()
     form = _colleague_form(entities, now, formdata=request.form)
-    if not form.validate_on_submit() or not form.person.data or not form.session.data:
-        if not form.person.data:
-            form.person.errors = [gettext("Choose a colleague.")]
-        if not form.session.data:
-            form.session.errors = [gettext("Choose a session.")]
+    if not form.validate_on_submit():
         return _mine_page(entities, form, now, 422)
     person = db.session.get(User, form.person.data)
     if person is None:

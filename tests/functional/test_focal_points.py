@@ -174,6 +174,15 @@ def test_the_seat_rules_hold_for_a_focal_point_the_third_person_waits(client, au
     assert "Anna Colleague is already registered for this session." in _text(again)
 
 
+def test_registering_without_a_colleague_or_a_session_says_what_is_missing(client, auth, world):
+    _name(client, auth, world)
+    auth.login("focal@example.org")
+    empty = client.post("/entities/mine/register", data={"person": "", "session": ""})
+    assert empty.status_code == 422
+    assert "Choose a colleague." in _text(empty) and "Choose a session." in _text(empty)
+    assert db.session.scalars(select(Registration)).all() == []
+
+
 def test_a_focal_point_cannot_register_someone_of_another_entity(client, auth, world):
     _name(client, auth, world)
     auth.login("focal@example.org")
