@@ -237,8 +237,9 @@ def name_focal_point(*, organisation_id: int, email: str, actor: User, now: date
         if person.organisation_id != org.id:
             raise ValidationFailed(
                 _(
-                    "%(name)s does not belong to %(entity)s: a focal point acts for their own entity "
-                    "(change their entity on the registration list or their account first).",
+                    "%(name)s does not belong to %(entity)s: a focal point acts for their own "
+                    "entity (change their entity on the registration list or their account "
+                    "first).",
                     name=person.name,
                     entity=org.short_name,
                 ),

@@ -141,7 +141,8 @@ def test_the_focal_point_registers_a_colleague_who_gets_the_confirmation(client,
     # The list shows it, with the time in the event's zone.
     listed = _text(client.get("/entities/mine"))
     assert "Registrations for sessions still to come" in listed
-    assert "Anna Colleague" in listed and "20 November 2024, 13:00" in listed and "Confirmed" in listed
+    assert "Anna Colleague" in listed and "20 November 2024, 13:00" in listed
+    assert "Confirmed" in listed
     # Anna is told, as if she had registered herself.
     mail = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.to_address == "anna@example.org")
