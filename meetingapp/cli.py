@@ -95,6 +95,7 @@ def print_demo_logins() -> None:
     click.echo(f"  organiser    {demo_data.ORGANISER_EMAIL}")
     click.echo("  participant  participant01@example.org … participant60@example.org")
     click.echo("  table host   host-a@example.org … host-k@example.org")
+    click.echo("  focal point  participant16@example.org (DESA: My entity)")
 
 
 @demo_cli.command("logins")

@@ -311,4 +311,6 @@ VIENNA = {
 
 EVENTS = [NEW_YORK, VIENNA]
 PARTICIPANT_COUNT = 60
+# participant16 (DESA, a 2024 trainee) is DESA's focal point: My entity registers colleagues.
+FOCAL_POINT = 16
 ORGANISER_EMAIL = "organiser@example.org"

@@ -25,6 +25,7 @@ from meetingapp.models import (
     AgendaItem,
     Event,
     EventSession,
+    FocalPoint,
     NetworkingRound,
     Organisation,
     OutboxMessage,
@@ -119,6 +120,7 @@ def _load(now: datetime) -> DemoSummary:
             password_hash,
         )
     db.session.flush()
+    _ensure_focal_point(participants[data.FOCAL_POINT - 1], organiser, now)
     created_events = 0
     events = {}
     for spec in data.EVENTS:
@@ -150,6 +152,19 @@ def _ensure_organisations() -> dict[str, Organisation]:
             org.report_group = entity_names.REPORT_GROUPS.get(short, 0)
     db.session.flush()
     return existing
+
+
+def _ensure_focal_point(person: User, organiser: User, now: datetime) -> None:
+    """One of the demo's people is their entity's focal point (My entity)."""
+    if db.session.get(FocalPoint, (person.organisation_id, person.id)) is None:
+        db.session.add(
+            FocalPoint(
+                organisation_id=person.organisation_id,
+                user_id=person.id,
+                created_at=now,
+                created_by_id=organiser.id,
+            )
+        )
 
 
 def _ensure_user(email, name, org, role, password_hash) -> User:

@@ -8,6 +8,7 @@ from meetingapp.extensions import db
 from meetingapp.models import (
     CheckIn,
     Event,
+    FocalPoint,
     Organisation,
     Registration,
     RegistrationStatus,
@@ -44,6 +45,11 @@ def test_demo_load_creates_the_seed_events_entities_and_accounts(app):
     assert _count(TopicTable) == 22 + 4  # 11 tables at each speed dating, 4 today
     hosts = db.session.scalars(select(TopicTable.host_user_id)).all()
     assert len(set(hosts)) == 11 and None not in hosts
+    # participant16 is DESA's focal point (the logins the command prints say so).
+    (focal,) = db.session.scalars(select(FocalPoint)).all()
+    person = db.session.get(User, focal.user_id)
+    assert person.email == "participant16@example.org"
+    assert db.session.get(Organisation, focal.organisation_id).short_name == "DESA"
 
 
 def test_demo_2024_training_day_had_21_trainees_from_the_15_offices(app):
