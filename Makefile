@@ -23,10 +23,10 @@ run: $(STAMP)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## The whole suite: unit, integration and functional tests on SQLite and PostgreSQL, browser tests,
-## spread over the cores (pytest-xdist; each worker starts its own throwaway PostgreSQL). One worker
-## more than cores: many tests wait on servers they start (gunicorn, PostgreSQL, Chromium), so a
-## third worker fills both cores on a 2-core machine. The 25 slowest tests are listed at the end.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+## spread over the cores (pytest-xdist; each worker starts its own throwaway PostgreSQL). One
+## worker per core: a third worker on this 2-core machine made no difference (33 min 01 s against
+## 33 min 22 s; the suite is bound by CPU, not by waiting). The 25 slowest tests are listed at the end.
+TEST_WORKERS ?= auto
 test: $(STAMP) clients
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=25
 
