@@ -39,7 +39,9 @@ def _bearer(user) -> dict[str, str]:
 def hybrid(app):
     """A hybrid session of one room seat and two online places: Ann confirmed in the room, Ben
     waiting; Cleo registered for nothing; an organiser."""
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=10)
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     event = factories.event(published=True, starts_on=start.date())
     session = factories.session(event, capacity=1, title="Ocean data clinic", starts_at=start)
     session.online_url, session.online_info = LINK, "Dial-in +43 1 234 5678, code 99"
@@ -155,7 +157,9 @@ def test_online_refused_for_a_session_without_a_link(client, app):
     event = factories.event(
         published=True, starts_on=(datetime.now(UTC) + timedelta(days=9)).date()
     )
-    plain = factories.session(event, starts_at=datetime.now(UTC) + timedelta(days=9))
+    plain = factories.session(
+        event, starts_at=(datetime.now(UTC) + timedelta(days=9)).replace(hour=10, minute=0)
+    )
     who = factories.user()
     db.session.commit()
     r = client.post(
@@ -232,7 +236,9 @@ def test_cloning_copies_the_online_settings_and_the_overlap_policy(app, hybrid):
 def overlapping(app):
     """Two sessions of one event at the same time (the second starts half an hour in) and one
     right after: Ann is confirmed for the first."""
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=12)
+    start = (datetime.now(UTC) + timedelta(days=12)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     event = factories.event(published=True, starts_on=start.date())
     first = factories.session(event, title="Plenary", starts_at=start, minutes=90)
     clash = factories.session(event, title="Side event", starts_at=start + timedelta(minutes=30))
