@@ -24,8 +24,9 @@ run: $(STAMP)
 
 ## The whole suite: unit, integration and functional tests on SQLite and PostgreSQL, browser tests,
 ## spread over the cores (pytest-xdist; each worker starts its own throwaway PostgreSQL). One
-## worker per core: a third worker on this 2-core machine made no difference (33 min 01 s against
-## 33 min 22 s; the suite is bound by CPU, not by waiting). The 25 slowest tests are listed at the end.
+## worker per core: a third worker on this 2-core machine was slower (33 min 01 s against 27 min
+## 54 s for the same tests; the suite is bound by CPU, not by waiting). The 25 slowest tests are
+## listed at the end.
 TEST_WORKERS ?= auto
 test: $(STAMP) clients
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=25
