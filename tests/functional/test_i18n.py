@@ -66,7 +66,9 @@ def _login(client, email: str, password: str = factories.PASSWORD):
 
 
 def _future_session(capacity: int | None = 10) -> EventSession:
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     event = factories.event(starts_on=starts.date())
     return factories.session(event, capacity=capacity, title="Space law clinic", starts_at=starts)
 
@@ -260,7 +262,10 @@ def test_demo_report_reads_in_chinese_with_the_paragraph_for_the_chinese_report(
         assert _interface_english(text) == []
         assert "供正式报告使用" in text
         # The seed's paragraph 43 (tests/functional/test_official_names.py checks all of it).
-        assert "共有 21 名学员获益于此次培训，他们来自以下联合国办事处和实体：经济和社会事务部；" in text
+        assert (
+            "共有 21 名学员获益于此次培训，他们来自以下联合国办事处和实体：经济和社会事务部；"
+            in text
+        )
     assert "2024年10月28日星期一" in session_report and "EDT (UTC−4)" in session_report
 
 

@@ -26,7 +26,9 @@ def _text(response) -> str:
 
 @pytest.fixture
 def future_session(app):
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     org = factories.organisation("DESA", "Economic and Social Affairs")
     session = factories.session(capacity=2, title="Training day", starts_at=start)
     people = [factories.user(f"p{i}@example.org", org=org, name=f"Person {i}") for i in range(4)]

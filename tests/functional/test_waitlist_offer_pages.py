@@ -31,7 +31,9 @@ def _bearer(user) -> dict[str, str]:
 @pytest.fixture
 def full_offer_session(app):
     """One seat with offers of 12 hours: Ann confirmed, Ben waiting; an organiser."""
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     event = factories.event(published=True, starts_on=start.date())
     session = factories.session(event, capacity=1, title="Ocean data clinic", starts_at=start)
     session.waitlist_mode, session.offer_hours = "offer", 12
