@@ -151,7 +151,10 @@ def test_with_a_mail_server_sign_up_asks_to_confirm_and_registering_waits_for_it
     client, app, mail_server
 ):
     org = factories.organisation()
-    session = factories.session(capacity=3, starts_at=datetime.now(UTC) + timedelta(days=10))
+    session = factories.session(
+        capacity=3,
+        starts_at=(datetime.now(UTC) + timedelta(days=10)).replace(hour=10, minute=0),
+    )
     db.session.commit()
     r = _signup(client, org.id)
     assert r.location.endswith("/auth/verify")
@@ -170,7 +173,10 @@ def test_with_a_mail_server_sign_up_asks_to_confirm_and_registering_waits_for_it
 
 def test_the_api_refuses_an_unconfirmed_account_with_email_not_verified(client, app, mail_server):
     org = factories.organisation("UNOOSA", "Office for Outer Space Affairs")
-    session = factories.session(capacity=3, starts_at=datetime.now(UTC) + timedelta(days=10))
+    session = factories.session(
+        capacity=3,
+        starts_at=(datetime.now(UTC) + timedelta(days=10)).replace(hour=10, minute=0),
+    )
     db.session.commit()
     body = {
         "email": "api@example.org",

@@ -122,7 +122,9 @@ def test_merging_without_choosing_says_so(client, organiser):
 
 @pytest.fixture
 def session_id(app, organiser):
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     factories.organisation("DESA", "Economic and Social Affairs")
     session = factories.session(capacity=10, title="Training day", starts_at=start)
     db.session.commit()
