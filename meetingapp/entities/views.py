@@ -98,9 +98,14 @@ def add():
 @organiser_required
 def entity(organisation_id: int):
     use = _use_or_404(organisation_id)
-    form = OfficialNamesForm(obj=use.entity)
-    form.fill(use.entity)
-    return _entity_page(use, form)
+    return _entity_page(use, _saved_names(use.entity))
+
+
+def _saved_names(entity) -> OfficialNamesForm:
+    """The rename form holding the entity's saved names (never the request's fields)."""
+    form = OfficialNamesForm(formdata=None, obj=entity)
+    form.fill(entity)
+    return form
 
 
 def _entity_page(
@@ -216,7 +221,7 @@ def name_focal_point(organisation_id: int):
                 "success",
             )
             return redirect(url_for(".entity", organisation_id=organisation_id) + "#focal")
-    return _entity_page(use, OfficialNamesForm(obj=use.entity), 422, focal_form=form)
+    return _entity_page(use, _saved_names(use.entity), 422, focal_form=form)
 
 
 @bp.post("/<int:organisation_id>/focal-points/<int:user_id>/remove")

@@ -92,6 +92,8 @@ def test_an_organiser_names_a_focal_point_on_the_entity_page_and_it_is_audited(c
 def test_naming_someone_of_another_entity_or_without_an_account_is_a_form_error(
     client, auth, world
 ):
+    world["desa"].names = {"fr": "Département des affaires économiques et sociales"}
+    db.session.commit()
     auth.login("boss@example.org")
     url = f"/entities/{world['desa'].id}/focal-points"
     other = client.post(url, data={"email": "olga@example.org"})
@@ -100,6 +102,10 @@ def test_naming_someone_of_another_entity_or_without_an_account_is_a_form_error(
     nobody = client.post(url, data={"email": "nobody@example.org"})
     assert nobody.status_code == 422
     assert "No account has this e-mail address." in _text(nobody)
+    # The page's rename form still holds the entity's saved names, not the refused form's fields.
+    page = html.unescape(nobody.get_data(as_text=True))
+    assert 'value="Department of Economic and Social Affairs"' in page
+    assert 'value="Département des affaires économiques et sociales"' in page
     client.post(url, data={"email": "focal@example.org"})
     again = client.post(url, data={"email": "FOCAL@example.org"})
     assert again.status_code == 422
