@@ -21,6 +21,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from meetingapp.domain.capacity import ordinal as english_ordinal
+from meetingapp.domain.content import text_in
 from meetingapp.domain.i18n import Message, When
 
 DEFAULT_LOCALE = "en"
@@ -79,6 +80,12 @@ def content(obj, field: str = "title") -> str:
     original (``domain.content.text_in``); templates write ``session|content``."""
     locale = get_locale()
     return obj.text_in(field, str(locale) if locale else None)
+
+
+def content_of(original: str, translations, field: str = "title") -> str:
+    """``content`` for text already read from a row: its original and its translations."""
+    locale = get_locale()
+    return text_in(original, translations, str(locale) if locale else None, field)
 
 
 def bdi(text: object) -> Markup:

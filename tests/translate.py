@@ -18,9 +18,16 @@ from babel.support import NullTranslations, Translations
 from meetingapp.domain.capacity import ordinal as english_ordinal
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "meetingapp" / "translations"
-LOCALES = ("en", "zh_Hans")
+LOCALES = ("en", "fr", "es", "ru", "ar", "zh_Hans")  # the six UN languages the interface speaks
 # What a browser sends to be served each language (Playwright: new_context(locale=...)).
-BROWSER_LOCALE = {"en": "en-GB", "zh_Hans": "zh-CN"}
+BROWSER_LOCALE = {
+    "en": "en-GB",
+    "fr": "fr-FR",
+    "es": "es-ES",
+    "ru": "ru-RU",
+    "ar": "ar-EG",
+    "zh_Hans": "zh-CN",
+}
 
 
 @cache
@@ -68,6 +75,16 @@ class Tr:
 
     def ordinal(self, n: int) -> str:
         return ordinal(self.locale, n)
+
+    def demo_title(self, original: str) -> str:
+        """A demo session's title or table's topic as the page shows it in this language: the
+        demo's translation where it has one (French, ``demo/translations.py``), else the
+        original."""
+        from meetingapp.demo.translations import SESSION_FR, TABLE_TOPICS_FR
+
+        if self.locale != "fr":
+            return original
+        return SESSION_FR.get(original, {}).get("title") or TABLE_TOPICS_FR.get(original, original)
 
     def date(self, day, width: str = "medium") -> str:
         """A date as the pages write it (Babel, CLDR width); English keeps '28 Oct 2024'."""

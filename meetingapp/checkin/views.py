@@ -15,7 +15,7 @@ from meetingapp.checkin import service as svc
 from meetingapp.checkin.forms import CodeForm, WalkInForm
 from meetingapp.checkin.queries import check_in_sheet, default_round
 from meetingapp.domain.errors import DomainError
-from meetingapp.i18n import localise
+from meetingapp.i18n import content, localise
 from meetingapp.models import EventSession, SessionKind
 from meetingapp.models.event import visible_session
 from meetingapp.models.organisation import all_organisations
@@ -209,7 +209,7 @@ def walk_in(session_id: int):
         gettext(
             "%(name)s is registered for “%(title)s” and checked in (walk-in).",
             name=entry.user.name,
-            title=session.title,
+            title=content(session),
         ),
         "success",
     )

@@ -12,7 +12,7 @@ from meetingapp.calendar.service import feed_urls
 from meetingapp.certificates.queries import my_certificate_sessions
 from meetingapp.checkin.qr import qr_code_for, qr_svg
 from meetingapp.entities.queries import represented_entities
-from meetingapp.i18n import ordinal
+from meetingapp.i18n import content, ordinal
 from meetingapp.mail.notices import in_reader_language
 from meetingapp.me import bp
 from meetingapp.me.queries import my_registrations, recent_notifications
@@ -69,7 +69,7 @@ def confirm_withdraw(session_id: int):
     session = visible_session(session_id, current_user)
     seat = availability_for(current_user, [session_id])[session_id]
     if seat.my_status is None:
-        flash(gettext("You are not registered for “%(title)s”.", title=session.title), "info")
+        flash(gettext("You are not registered for “%(title)s”.", title=content(session)), "info")
         return redirect(url_for(".programme"))
     return render_template(
         "me/confirm_withdraw.html",

@@ -14,7 +14,7 @@ from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
 from meetingapp.domain.i18n import N_
 from meetingapp.domain.timezones import utc_to_local
-from meetingapp.i18n import ordinal
+from meetingapp.i18n import content, ordinal
 from meetingapp.models.event import visible_session
 from meetingapp.registration import bp, people
 from meetingapp.registration import service as svc
@@ -228,13 +228,15 @@ def add_person(session_id: int):
     )
     if added.outcome.status == "confirmed":
         said = gettext(
-            "Registered %(name)s for “%(title)s”: confirmed.", name=added.name, title=session.title
+            "Registered %(name)s for “%(title)s”: confirmed.",
+            name=added.name,
+            title=content(session),
         )
     else:
         said = gettext(
             "Registered %(name)s for “%(title)s”: %(ordinal)s on the waitlist.",
             name=added.name,
-            title=session.title,
+            title=content(session),
             ordinal=ordinal(added.outcome.waitlist_position or 0),
         )
     if added.created:

@@ -65,6 +65,7 @@ class RegistrationOutcome:
     session_title: str = ""
     event_id: int | None = None
     waitlist_mode: str = rules.AUTOMATIC
+    session_translations: dict | None = None  # the title in other languages (domain.content)
 
 
 def _log(
@@ -192,7 +193,7 @@ def register_participant(
                 user=user, session=session, status=status, now=now, position=position
             )
         mail.queue(draft, position=position)
-        about = (session.title, session.event_id, session.waitlist_mode)
+        about = (session.title, session.event_id, session.waitlist_mode, session.translations)
     return RegistrationOutcome(reg_id, status, position, online, tuple(warnings), *about)
 
 

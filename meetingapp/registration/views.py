@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
-from meetingapp.i18n import localise, ordinal
+from meetingapp.i18n import content, content_of, localise, ordinal
 from meetingapp.models.event import visible_session
 from meetingapp.models.organisation import all_organisations
 from meetingapp.registration import bp, imports
@@ -56,7 +56,7 @@ def register(session_id: int):
         now=clock.now(),
         online=request.form.get("attendance") == "online",
     )
-    title = outcome.session_title
+    title = content_of(outcome.session_title, outcome.session_translations)
     for warning in outcome.warnings:
         flash(localise(warning), "warning")
     if outcome.status == "confirmed" and outcome.online:
@@ -95,7 +95,7 @@ def cancel(session_id: int):
     svc.cancel_registration(user=current_user, session_id=session_id, now=clock.now())
     session = visible_session(session_id, current_user)
     flash(
-        gettext("Your registration for “%(title)s” is withdrawn.", title=session.title),
+        gettext("Your registration for “%(title)s” is withdrawn.", title=content(session)),
         "success",
     )
     return redirect(_back_or_programme(session_id))
@@ -107,7 +107,7 @@ def cancel(session_id: int):
 def accept_offer(session_id: int):
     svc.accept_offer(user=current_user, session_id=session_id, now=clock.now())
     session = visible_session(session_id, current_user)
-    flash(gettext("You are confirmed for “%(title)s”.", title=session.title), "success")
+    flash(gettext("You are confirmed for “%(title)s”.", title=content(session)), "success")
     return redirect(_back_or_programme(session_id))
 
 

@@ -27,7 +27,7 @@ from tests.translate import BROWSER_LOCALE, LOCALES, t
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
-HTML_LANG = {"en": "en", "zh_Hans": "zh-Hans"}
+HTML_LANG = {"en": "en", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar", "zh_Hans": "zh-Hans"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo]
 

@@ -202,7 +202,7 @@ def test_registration_and_table_picks_work_with_the_keyboard_only(pages, tr):
         keyboard.press("Enter")
     expect(page).to_have_url(re.compile(f"/events/{event_id}$"))
     slot = page.locator(f"#session-{speed_id}")
-    speed_title = "Getting to know the UN: speed dating"
+    speed_title = tr.demo_title("Getting to know the UN: speed dating")
     register = slot.get_by_role(
         "button", name=f"{tr('Register')} {tr('for %(title)s', title=speed_title)}"
     )

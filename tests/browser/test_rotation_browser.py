@@ -54,7 +54,7 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tr
         for t in db.session.scalars(select(TopicTable).where(TopicTable.session_id == speed_id))
     }
     chosen = [tables["h"].id, tables["b"].id, tables["k"].id]
-    session_title = db.session.get(EventSession, speed_id).title
+    session_title = tr.demo_title(db.session.get(EventSession, speed_id).title)
     user_id = user_by_email(PARTICIPANT).id
     assert my_picks(speed_id, user_id) == []
     db.session.rollback()
@@ -159,7 +159,7 @@ def test_picks_then_published_rotation_show_on_my_programme_and_in_ics(pages, tr
         )
     }
     mine = sorted(
-        (a.round_number, a.table.code, a.table.topic)
+        (a.round_number, a.table.code, tr.demo_title(a.table.topic))
         for a in db.session.scalars(
             select(RotationAssignment).where(
                 RotationAssignment.plan_id == plan.id, RotationAssignment.user_id == user_id

@@ -80,7 +80,9 @@ def test_session_report_shows_people_and_planned_against_present_per_table(organ
     # wall-clock deadline on a busy machine), so count the empty seats rather than name a cell.
     grid = _present_of_planned(r)
     assert len(grid) == 11 and all(len(row) == 4 for row in grid)
-    empty = [sum(planned - present for present, planned in column) for column in zip(*grid, strict=True)]
+    empty = [
+        sum(planned - present for present, planned in column) for column in zip(*grid, strict=True)
+    ]
     assert empty == [0, 0, 0, 2]
 
 

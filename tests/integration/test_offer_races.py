@@ -178,6 +178,8 @@ def test_the_control_without_the_seat_lock_shows_the_race(pg_cluster):
         seen.append((confirmed, offered, waitlisted, doubles))
         lost = waitlisted > offered and confirmed + offered < SEATS
         if confirmed > SEATS or doubles > 0 or lost:
-            print(f"race shown in burst {attempt + 1}: (confirmed, offers, waiting, doubles) {seen}")
+            print(
+                f"race shown in burst {attempt + 1}: (confirmed, offers, waiting, doubles) {seen}"
+            )
             return
     pytest.fail(f"no race in three bursts without the lock: {seen}")
