@@ -2,9 +2,9 @@
 mailed by a real SMTP server; confirm the address before registering; the account page (name,
 entity, language, a new address confirmed by mail).
 
-Desktop (SQLite and PostgreSQL) and phone (SQLite) in English, desktop and phone in Chinese;
-every page is checked with axe-core. Screenshots: /tmp/browser-{phone,desktop}-<name>[-zh_Hans].png.
-"""
+Run on the desktop in the six languages and on the phone in Arabic and Russian
+(``on_each_device``); every page is checked with axe-core. Screenshots: /tmp/browser-
+phone-<name>-<lang>.png."""
 
 from __future__ import annotations
 

@@ -4,10 +4,9 @@ Drives Debian's Chromium through Playwright against the app served by a real WSG
 loopback (the shared fixtures in conftest.py), on a desktop and a phone. "Now" is frozen on the
 2024 training day (FROZEN_NOW, honoured only in testing) so check-in is open. The demo already has
 the 21 trainees checked in at 09:35, so each of the three is undone first and checked in again at
-10:03: the report must show the new time. Desktop (SQLite and PostgreSQL) and phone (SQLite) in
-English, desktop and phone in Chinese. Every page is checked with axe-core; console errors (CSP
-violations included) and failed loads fail the test.
-"""
+10:03: the report must show the new time. Run on the desktop in the six languages and on the phone
+in Arabic and Russian (``on_each_device``). Every page is checked with axe-core; console errors
+(CSP violations included) and failed loads fail the test."""
 
 from __future__ import annotations
 

@@ -2,9 +2,8 @@
 the report paragraph stays right), confirms an entity proposed at sign-up, and imports people
 from an entity the list did not know.
 
-Desktop (SQLite and PostgreSQL) and phone (SQLite) in English, desktop and phone in Chinese;
-every page is checked with axe-core.
-"""
+Run on the desktop in the six languages and on the phone in Arabic and Russian
+(``on_each_device``); every page is checked with axe-core."""
 
 from __future__ import annotations
 

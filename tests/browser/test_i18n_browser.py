@@ -1,4 +1,4 @@
-"""The demo in a real browser, once in English and once in 中文.
+"""The demo in a real browser, in each of the six languages.
 
 A participant chooses the language with the header's form (by keyboard), then opens the event
 page, My programme, the table picks and the itinerary; the organiser's browser simply asks for the

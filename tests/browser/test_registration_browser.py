@@ -2,9 +2,8 @@
 picks by keyboard only.
 
 The demo's upcoming training day ("UN-Space, 44th session") has 21 seats with 18 confirmed; the
-upcoming speed dating has open registration and picks. Desktop (SQLite and PostgreSQL) and phone
-(SQLite) in English, desktop and phone in Chinese; every page is checked with axe-core.
-"""
+upcoming speed dating has open registration and picks. Run on the desktop in the six languages and
+on the phone in Arabic and Russian (``on_each_device``); every page is checked with axe-core."""
 
 from __future__ import annotations
 

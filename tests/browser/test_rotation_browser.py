@@ -3,12 +3,10 @@ plans the rotation and publishes it; the participant reads the itinerary on My p
 downloads it as .ics (four rounds in Europe/Vienna).
 
 The demo's upcoming speed dating has 30 registered (participants 11–40) and picks from 11–30.
-Participant 45 sat no earlier rotation of this event (participants 01–44 sat the 2024 one; 45
-sits the demo's session of the day, whose rounds are told apart by their session): they register,
-then rank three tables with the page's buttons (add, then up). Desktop (SQLite and
-PostgreSQL) and phone (SQLite) in English, desktop and phone in Chinese; every page is checked
-with axe-core.
-"""
+Participant 45 sat no earlier rotation of this event (participants 01–44 sat the 2024 one; 45 sits
+the demo's session of the day, whose rounds are told apart by their session): they register, then
+rank three tables with the page's buttons (add, then up). Run on the desktop in the six languages
+and on the phone in Arabic and Russian (``on_each_device``); every page is checked with axe-core."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Seating rules in a real browser, on the demo's upcoming speed dating: a participant asks to stay
-at one table on the picks page; the organiser sees it on the planning page, keeps two people apart
-and two together with the rules form, plans, and the plan keeps every rule. Desktop and phone,
-English and Chinese (``on_each_device``); every page is checked with axe-core."""
+at one table on the picks page; the organiser sees it on the planning page, keeps two people
+apart and two together with the rules form, plans, and the plan keeps every rule. Run on the
+desktop in the six languages and on the phone in Arabic and Russian (``on_each_device``); every
+page is checked with axe-core."""
 
 from __future__ import annotations
 
