@@ -20,6 +20,7 @@ from meetingapp.domain import feedback as rules
 from meetingapp.domain.errors import NotFound
 from meetingapp.domain.i18n import _
 from meetingapp.extensions import db
+from meetingapp.i18n import content
 from meetingapp.models import (
     EventSession,
     FeedbackAnswer,
@@ -173,7 +174,7 @@ def visited_tables(session: EventSession, user_id: int) -> list[rules.Table]:
     for a in sorted(plan.assignments, key=lambda a: a.round_number):
         if a.user_id == user_id and a.round_number in rounds and a.table_id in tables:
             t = tables[a.table_id]
-            seen.setdefault(t.id, rules.Table(t.id, t.code, t.topic))
+            seen.setdefault(t.id, rules.Table(t.id, t.code, content(t)))
     return list(seen.values())
 
 
@@ -336,7 +337,7 @@ def _question_result(
             if r.table_id is not None:
                 ratings[r.table_id][r.rating] = ratings[r.table_id].get(r.rating, 0) + 1
         result.tables = [
-            TableResult(t.code, t.topic, rules.tally_distribution(ratings[t.id]))
+            TableResult(t.code, content(t), rules.tally_distribution(ratings[t.id]))
             for t in tables.values()
             if ratings.get(t.id)
         ]

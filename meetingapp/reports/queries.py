@@ -20,6 +20,7 @@ from meetingapp.domain.errors import NotFound
 from meetingapp.domain.i18n import _
 from meetingapp.domain.official_report import english_order, official_name, official_paragraph
 from meetingapp.extensions import db
+from meetingapp.i18n import content
 from meetingapp.models import (
     CheckIn,
     Event,
@@ -486,7 +487,7 @@ def _table_rounds(session: EventSession, loaded: _Loaded) -> list[TableRound]:
                     number,
                     starts,
                     t.code,
-                    t.topic,
+                    content(t),
                     t.host_display,
                     t.seats,
                     len(people),

@@ -18,20 +18,26 @@ class PlanForm(FlaskForm):
     submit = SubmitField(_l("Plan rotation"))
 
 
+# These selects list only real choices, one always selected: no `required` attribute, which the
+# HTML standard allows on a select only with an empty placeholder first. InputRequired still checks.
+LISTED_ONLY = {"required": False}
+
+
 class MoveForm(FlaskForm):
-    participant = SelectField(_l("Participant"), coerce=int, validators=[InputRequired()])
-    round_number = SelectField(_l("Round"), coerce=int, validators=[InputRequired()])
-    table = SelectField(_l("Table"), coerce=int, validators=[InputRequired()])
+    participant = SelectField(
+        _l("Participant"), coerce=int, validators=[InputRequired()], render_kw=LISTED_ONLY
+    )
+    round_number = SelectField(
+        _l("Round"), coerce=int, validators=[InputRequired()], render_kw=LISTED_ONLY
+    )
+    table = SelectField(
+        _l("Table"), coerce=int, validators=[InputRequired()], render_kw=LISTED_ONLY
+    )
     submit = SubmitField(_l("Move and pin"))
 
 
 class CardsForm(FlaskForm):
     columns = IntegerField(_l("Columns"), validators=[Optional(), NumberRange(min=1, max=4)])
-
-
-# These selects list only real choices, one always selected: no `required` attribute, which the
-# HTML standard allows on a select only with an empty placeholder first. InputRequired still checks.
-LISTED_ONLY = {"required": False}
 
 
 class StayForm(FlaskForm):

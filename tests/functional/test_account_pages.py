@@ -3,8 +3,6 @@ through the test client."""
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,12 +14,11 @@ from meetingapp.extensions import db
 from meetingapp.models import Organisation, OutboxMessage, User
 from meetingapp.models.user import user_by_email
 from tests import factories
+from tests.text import page_text
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 @pytest.fixture

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 
 from meetingapp.extensions import db
 from meetingapp.models import AgendaItem
 from tests import factories
+from tests.text import page_text
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 @pytest.fixture

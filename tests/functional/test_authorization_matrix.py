@@ -40,6 +40,7 @@ from meetingapp.models import (
 from meetingapp.models.user import user_by_email
 from meetingapp.rotation.queries import latest_plan
 from tests.conftest import make_config
+from tests.text import page_text
 
 pytestmark = pytest.mark.demo
 
@@ -590,9 +591,7 @@ def test_every_route_answers_every_role_as_the_table_says(
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 def _seats(session_id: int, user_id: int) -> list[str]:

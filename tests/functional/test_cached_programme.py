@@ -3,7 +3,6 @@ unchanged, the same number of queries for 5 or 60 sessions, each viewer's own co
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -13,15 +12,14 @@ from meetingapp.extensions import db
 from meetingapp.models import Event, Organisation
 from meetingapp.registration.service import cancel_registration, register_participant
 from tests import factories
+from tests.text import page_text
 
 NOW = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
 DAY = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +23,7 @@ from meetingapp.models import (
 from meetingapp.models.rotation import RotationAssignment, RotationPlan
 from meetingapp.registration.service import register_participant
 from tests import factories
+from tests.text import page_text
 
 START = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)  # 13:00 in Vienna
 ON_THE_DAY = "2024-11-20T12:05:00+00:00"
@@ -31,8 +31,7 @@ SIGNED_UP = datetime(2024, 10, 1, 9, 0, tzinfo=UTC)
 
 
 def _text(response) -> str:
-    body = response.get_data(as_text=True)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+    return page_text(response)
 
 
 def _log() -> list[tuple[int, str, str]]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from meetingapp.api import tokens as api_tokens
 from meetingapp.extensions import db
-from meetingapp.models import Event, OutboxMessage, User
+from meetingapp.models import Event, EventSession, OutboxMessage, User
 from meetingapp.organise.cloning import clone_event
 from tests import factories
 
@@ -233,3 +234,34 @@ def test_feed_without_a_chosen_language_follows_accept_language(api, app, client
         path = feed_urls(db.session.get(User, person.id))[0].split("localhost", 1)[-1]
     assert "SUMMARY:Séance plénière" in client.get(path, headers=FRENCH).get_data(as_text=True)
     assert "SUMMARY:Plenary" in client.get(path, headers=ENGLISH).get_data(as_text=True)
+
+
+def test_organiser_pages_and_reports_read_in_the_organisers_language(api, client, auth):
+    """The organiser's own pages (the event's page, the roster, the report, the rotation) show
+    titles and topics in the reader's language too, isolated in <bdi> so that a title keeps its
+    own direction inside an Arabic sentence; the edit form keeps the original to edit."""
+    _call, event, meeting, _table = api
+    auth.login("organiser@example.org")
+    speed_id = db.session.scalar(
+        select(EventSession.id).where(EventSession.title == "Speed dating")
+    )
+    db.session.rollback()
+    pages = {
+        f"/organise/events/{event['id']}": ["Session de printemps", "Séance plénière"],
+        f"/registration/sessions/{meeting['id']}/manage": ["Séance plénière"],
+        f"/reports/events/{event['id']}": ["Session de printemps", "Séance plénière"],
+        f"/organise/events/{event['id']}/audit": ["Session de printemps"],
+    }
+    pages[f"/rotation/sessions/{speed_id}"] = ["Ressources spatiales"]
+    for path, words in pages.items():
+        french = client.get(path, headers=FRENCH)
+        assert french.status_code == 200, path
+        body = french.get_data(as_text=True)
+        for word in words:
+            assert f"<bdi>{word}</bdi>" in body, (path, word)
+        english = client.get(path, headers=ENGLISH).get_data(as_text=True)
+        for word in words:
+            assert word not in english, (path, word)
+    edit = client.get(f"/organise/sessions/{meeting['id']}/edit", headers=FRENCH)
+    assert 'name="title"' in edit.get_data(as_text=True)
+    assert 'value="Plenary"' in edit.get_data(as_text=True)  # the original, to edit

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import io
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,12 +11,11 @@ from sqlalchemy import func, select
 from meetingapp.extensions import db
 from meetingapp.models import AuditEntry, Organisation, User
 from tests import factories
+from tests.text import page_text
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextvars
 import csv
-import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -31,6 +30,7 @@ from meetingapp.models import (
 from meetingapp.models.user import user_by_email
 from meetingapp.registration.service import register_participant
 from tests import factories
+from tests.text import page_text
 
 STARTS = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
 ENDS = STARTS + timedelta(hours=2)
@@ -74,8 +74,7 @@ class Browser:
 
 
 def _text(response) -> str:
-    body = re.sub(r"<svg.*?</svg>", " ", response.get_data(as_text=True), flags=re.S)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+    return page_text(response)
 
 
 def _mails(kind: str) -> list[OutboxMessage]:
@@ -393,7 +392,7 @@ def test_speed_networking_asks_for_the_tables_visited_and_reports_each_table(app
     assert sent.status_code == 303
     report = browser.get(organiser, f"/reports/sessions/{speed_id}").get_data(as_text=True)
     rows = re.findall(
-        r'<tr><th scope="row">([a-k]) <span class="meta">[^<]*</span></th>'
+        r'<tr><th scope="row">([a-k]) <span class="meta"><bdi>[^<]*</bdi></span></th>'
         r'<td class="num"[^>]*>(\d+)</td><td class="num"[^>]*>([^<]+)</td>',
         report,
     )

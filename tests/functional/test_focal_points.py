@@ -4,7 +4,6 @@ colleagues of that entity and see their registrations, and nobody else's."""
 from __future__ import annotations
 
 import html
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -22,15 +21,14 @@ from meetingapp.models import (
 )
 from meetingapp.registration.service import cancel_registration, register_participant
 from tests import factories
+from tests.text import page_text
 
 NOW = datetime(2024, 10, 1, 12, 0, tzinfo=UTC)
 STARTS = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)  # 13:00 in Vienna
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 @pytest.fixture

@@ -19,14 +19,13 @@ from meetingapp.extensions import db
 from meetingapp.models import OutboxMessage
 from meetingapp.registration import service as svc
 from tests import factories
+from tests.text import page_text
 
 LINK = "https://meet.example.org/j/4711?pwd=ab"
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 def _bearer(user) -> dict[str, str]:

@@ -5,7 +5,6 @@ Content (titles, topics, names) stays as organisers typed it; only interface tex
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +16,7 @@ from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, OutboxMessage, SessionKind, User
 from meetingapp.registration import service as registrations
 from tests import factories
+from tests.text import page_text
 
 CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
 # Interface words that must not be left in English on a Chinese page (content is allowed).
@@ -51,9 +51,7 @@ ENGLISH_INTERFACE = [
 
 
 def _text(response) -> str:
-    body = response.get_data(as_text=True)
-    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", body, flags=re.S)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+    return page_text(response)
 
 
 def _interface_english(text: str) -> list[str]:

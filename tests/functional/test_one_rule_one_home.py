@@ -3,8 +3,6 @@ feeds, registration, picks and check-in (issue 16: the copies of a rule had drif
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,15 +25,14 @@ from meetingapp.models import (
 from meetingapp.registration.service import register_participant
 from meetingapp.rotation.service import plan_rotation, publish_plan, save_picks
 from tests import factories
+from tests.text import page_text
 
 NOW = datetime(2024, 10, 1, 12, 0, tzinfo=UTC)
 DAY_START = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)  # 13:00 in Vienna
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 class World:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import io
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,12 +14,11 @@ from meetingapp.models import Registration, RegistrationLog, RegistrationStatus,
 from meetingapp.registration import queries as reg_queries
 from meetingapp.registration import service as svc
 from tests import factories
+from tests.text import page_text
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from meetingapp.extensions import db
 from meetingapp.models import Event, Organisation, SessionKind
 from meetingapp.registration.service import cancel_registration, register_participant
 from tests import factories
+from tests.text import page_text
 
 SEED_SENTENCE = (
     "A total of 21 participants benefited from the training; they came from the following United "
@@ -33,8 +33,7 @@ START = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def _text(response) -> str:
-    body = re.sub(r"<svg.*?</svg>", " ", response.get_data(as_text=True), flags=re.S)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+    return page_text(response)
 
 
 def _demo_event(title_part: str) -> Event:

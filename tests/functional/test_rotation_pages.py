@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -23,12 +22,11 @@ from meetingapp.models import (
 from meetingapp.models.rotation import RotationAssignment
 from meetingapp.rotation.queries import latest_plan
 from tests import factories
+from tests.text import page_text
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 pytestmark = pytest.mark.demo

@@ -4,7 +4,6 @@ shows the stayer's one table; the planning page says when a rule cannot be met."
 
 from __future__ import annotations
 
-import html
 import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -17,15 +16,14 @@ from meetingapp.models import NetworkingRound, SessionKind, TopicTable
 from meetingapp.registration.service import register_participant
 from meetingapp.rotation import queries, rules, service
 from tests import factories
+from tests.text import page_text
 
 NOW = datetime(2024, 10, 1, 12, 0, tzinfo=UTC)
 START = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 @pytest.fixture

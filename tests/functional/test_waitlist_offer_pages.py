@@ -3,8 +3,6 @@ choice on the session form and in the session body, the offer on My programme, a
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,12 +12,11 @@ from meetingapp.extensions import db
 from meetingapp.registration import queries as reg_queries
 from meetingapp.registration import service as svc
 from tests import factories
+from tests.text import page_text
 
 
 def _text(response) -> str:
-    return html.unescape(
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    )
+    return page_text(response)
 
 
 def _bearer(user) -> dict[str, str]:
