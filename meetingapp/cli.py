@@ -27,6 +27,18 @@ def registrations_expire_offers() -> None:
     click.echo(f"{count} offers lapsed and were passed on.")
 
 
+@registrations_cli.command("release-unreconfirmed")
+def registrations_release_unreconfirmed() -> None:
+    """Release the seats of people who did not reconfirm by their session's deadline, where
+    the organisers chose so, to the waitlist (run it from cron beside expire-offers; a
+    registration or cancellation in the session does the same for it)."""
+    from meetingapp import clock
+    from meetingapp.registration.service import release_unreconfirmed
+
+    count = release_unreconfirmed(now=clock.now())
+    click.echo(f"{count} seats not reconfirmed were released to the waitlist.")
+
+
 @mail_cli.command("send")
 def mail_send() -> None:
     """Deliver every due message in the outbox (retries failed ones when their time comes)."""

@@ -24,7 +24,15 @@ ROTATION_READY = N_("Your table rotation for “%(title)s” is ready.")
 CANCELLED = N_("“%(title)s” is cancelled.")
 CANCELLED_WITH_NOTE = N_("“%(title)s” is cancelled. The organisers write: %(note)s")
 RESTORED = N_("“%(title)s” is on again: your registration stands.")
+RECONFIRM_ASKED = N_(
+    "Please reconfirm your seat for “%(title)s” on My programme: do you still come?"
+)
+RECONFIRM_LAPSED = N_(
+    "Your seat for “%(title)s” was released: you did not reconfirm by the deadline."
+)
 NOTICES = (
+    RECONFIRM_ASKED,
+    RECONFIRM_LAPSED,
     SEAT_OPENED,
     CONFIRMED,
     OFFERED,

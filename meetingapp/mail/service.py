@@ -31,6 +31,8 @@ ESSENTIAL = {
     "promoted",
     "offered",
     "offer_expired",
+    "reconfirm_request",  # asked by the organisers: a seat may hang on the answer
+    "reconfirm_lapsed",
     "cancelled",
     "session_changed",
     "session_cancelled",
@@ -324,6 +326,33 @@ def offer_message(
                 user=user,
                 kind="offer_expired",
                 subject=gettext("Your offer lapsed: %(title)s", title=content(session)),
+                context=context,
+                now=now,
+            )
+
+
+def reconfirmation_message(
+    *, user: User, session: EventSession, status: str, now: datetime
+) -> None:
+    """The organisers ask to reconfirm (by the session's deadline, in the event's zone, named,
+    and what silence does), or a seat released for want of an answer."""
+    context = _session_context(
+        session, deadline=session.reconfirm_deadline, releases=session.reconfirm_releases
+    )
+    with language_of(user):
+        if status == "asked":
+            enqueue(
+                user=user,
+                kind="reconfirm_request",
+                subject=gettext("Do you still come? Reconfirm: %(title)s", title=content(session)),
+                context=context,
+                now=now,
+            )
+        elif status == "lapsed":
+            enqueue(
+                user=user,
+                kind="reconfirm_lapsed",
+                subject=gettext("Your seat was released: %(title)s", title=content(session)),
                 context=context,
                 now=now,
             )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meetingapp import clock
+from meetingapp.domain import reconfirmation
 from meetingapp.domain.capacity import offer_is_live
 from meetingapp.domain.visibility import can_see_online_link
 from meetingapp.extensions import db
@@ -22,6 +23,7 @@ class MyRegistration:
     session: EventSession
     position: int | None
     offer_expires_at: datetime | None = None  # a seat held for them until then (live offers)
+    reconfirm_by: datetime | None = None  # asked to reconfirm, and may still answer, until then
 
     @property
     def session_cancelled(self) -> bool:
@@ -69,11 +71,29 @@ def my_registrations(user_id: int, now: datetime | None = None) -> list[MyRegist
             r.session,
             positions.get(r.id),
             r.offer_expires_at if offer_is_live(r.offer_expires_at, now) else None,
+            _reconfirm_by(r, now),
         )
         for r in regs
     ]
     rows.sort(key=lambda row: (row.state == "cancelled", row.session.starts_at))
     return rows
+
+
+def _reconfirm_by(r: Registration, now: datetime) -> datetime | None:
+    """The deadline to reconfirm, while the person was asked and may still answer."""
+    s = r.session
+    asked = reconfirmation.awaits_answer(
+        confirmed=r.status == RegistrationStatus.CONFIRMED and not s.is_cancelled,
+        confirmed_at=r.confirmed_at,
+        reconfirmed_at=r.reconfirmed_at,
+        asked_at=s.reconfirm_asked_at,
+    )
+    if not asked or s.starts_at <= now:
+        return None
+    open_ = reconfirmation.may_answer(
+        deadline=s.reconfirm_deadline, releases=s.reconfirm_releases, now=now
+    )
+    return s.reconfirm_deadline if open_ else None
 
 
 def recent_notifications(user_id: int) -> list[Notification]:

@@ -166,6 +166,12 @@ class EventSession(Translatable, db.Model):
     online_url: Mapped[str | None] = mapped_column(String(500))
     online_info: Mapped[str] = mapped_column(Text, default="", server_default="")
     online_capacity: Mapped[int | None]
+    # Reconfirmation (domain.reconfirmation): when the organisers asked the confirmed to say they
+    # still come, by when, whether silence by then frees the seat, and when it was freed.
+    reconfirm_asked_at: Mapped[datetime | None]
+    reconfirm_deadline: Mapped[datetime | None]
+    reconfirm_releases: Mapped[bool] = mapped_column(default=False, server_default=false())
+    reconfirm_released_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

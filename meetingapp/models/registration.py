@@ -48,6 +48,8 @@ class Registration(db.Model):
     offer_expires_at: Mapped[datetime | None] = mapped_column(index=True)
     # Attends a hybrid session online: holds an online seat, not one of the room's.
     online: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Said "I still come" when the session's organisers asked (domain.reconfirmation).
+    reconfirmed_at: Mapped[datetime | None]
 
     session: Mapped[EventSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from meetingapp import clock
 from meetingapp.api import bp
 from meetingapp.api.http import operation, paginate
+from meetingapp.api.schemas import local
+from meetingapp.domain.timezones import local_to_utc
 from meetingapp.models import User
 from meetingapp.models.event import visible_session
 from meetingapp.registration import schemas as s
@@ -69,6 +73,58 @@ def cancel(caller: User, session_id: int):
 def accept_offer(caller: User, session_id: int):
     outcome = service.accept_offer(user=caller, session_id=session_id, now=clock.now())
     return s.RegistrationOutcome(status=outcome.status, waitlist_position=None)
+
+
+@bp.post("/sessions/<int:session_id>/registrations/me/reconfirm")
+@operation(
+    summary="Reconfirm your seat",
+    tag="registrations",
+    response=s.RegistrationOutcome,
+    errors=(404, 409),
+    description="When the organisers asked the people confirmed to reconfirm, the caller says "
+    "they still come. 409 when there is nothing to reconfirm (not asked, reconfirmed already, "
+    "or the deadline passed where silence releases the seat). To say no, cancel the "
+    "registration (DELETE …/registrations/me): the seat goes to the waitlist.",
+)
+def reconfirm(caller: User, session_id: int):
+    outcome = service.reconfirm(user=caller, session_id=session_id, now=clock.now())
+    return s.RegistrationOutcome(
+        status=outcome.status,
+        waitlist_position=None,
+        attendance="online" if outcome.online else "in_person",
+    )
+
+
+@bp.post("/sessions/<int:session_id>/reconfirmation")
+@operation(
+    summary="Ask the confirmed to reconfirm",
+    tag="registrations",
+    organiser_only=True,
+    body=s.ReconfirmationRequest,
+    response=s.ReconfirmationOut,
+    errors=(404, 409, 422),
+    description="Everyone confirmed for the session (and not yet reconfirmed) gets a mail and "
+    "a notification asking whether they still come, by the deadline. Asking again changes "
+    "the deadline and the choice and asks those who have not answered. 422 for a deadline "
+    "past or after the session's start; 409 for a cancelled session or one without seats.",
+)
+def ask_reconfirmation(caller: User, session_id: int, body: s.ReconfirmationRequest):
+    session = visible_session(session_id, caller)
+    tz = session.event.timezone
+    deadline = body.deadline
+    deadline = local_to_utc(deadline, tz) if deadline.tzinfo is None else deadline.astimezone(UTC)
+    asked = service.ask_reconfirmation(
+        session_id=session_id,
+        deadline=deadline,
+        releases=body.release_unanswered,
+        now=clock.now(),
+        actor=caller,
+    )
+    return s.ReconfirmationOut(
+        asked=asked.asked,
+        deadline=local(asked.deadline, tz),
+        release_unanswered=asked.releases,
+    )
 
 
 @bp.get("/sessions/<int:session_id>/registrations")

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -26,6 +27,26 @@ class CapacityForm(FlaskForm):
         description=_l("Leave empty for no limit. Raising it promotes people from the waitlist."),
     )
     submit = SubmitField(_l("Save capacity"))
+
+
+class ReconfirmForm(FlaskForm):
+    """The organisers ask the confirmed to say they still come, by a deadline (the event's
+    local time)."""
+
+    deadline = DateTimeLocalField(
+        _l("Reconfirm by (local time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Give the deadline to reconfirm."))],
+    )
+    releases = BooleanField(
+        _l("Release the seats of those who do not answer by then"),
+        description=_l(
+            "Their registration is withdrawn at the deadline and the seat goes to the next "
+            "person on the waitlist; each is told by mail. Otherwise nobody loses a seat for "
+            "not answering."
+        ),
+    )
+    submit = SubmitField(_l("Ask to reconfirm"))
 
 
 class ImportForm(FlaskForm):

@@ -475,3 +475,79 @@ def sessions_registered_in_event(user_id: int, event_id: int) -> list[int]:
             )
         )
     )
+
+
+def awaiting_reconfirmation(session: EventSession) -> list[Registration]:
+    """The confirmed people asked to reconfirm (confirmed when the organisers asked) who have
+    not yet (domain.reconfirmation.awaits_answer, as one query), in the order they registered."""
+    if session.reconfirm_asked_at is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.reconfirmed_at.is_(None),
+                (Registration.confirmed_at.is_(None))
+                | (Registration.confirmed_at <= session.reconfirm_asked_at),
+            )
+            .order_by(Registration.created_at, Registration.id)
+        )
+    )
+
+
+def sessions_releasing_unreconfirmed(
+    now: datetime, session_ids: Iterable[int] | None = None
+) -> list[int]:
+    """Sessions whose reconfirmation deadline has passed with silence freeing seats, not yet
+    freed (domain.reconfirmation.releases_now, as one query)."""
+    stmt = select(EventSession.id).where(
+        EventSession.reconfirm_releases.is_(True),
+        EventSession.reconfirm_released_at.is_(None),
+        EventSession.reconfirm_deadline <= now,
+        EventSession.cancelled_at.is_(None),
+    )
+    if session_ids is not None:
+        ids = sorted(set(session_ids))
+        if not ids:
+            return []
+        stmt = stmt.where(EventSession.id.in_(ids))
+    return list(db.session.scalars(stmt.order_by(EventSession.id)))
+
+
+@dataclass(frozen=True)
+class ReconfirmationState:
+    asked_at: datetime | None
+    deadline: datetime | None
+    releases: bool
+    released_at: datetime | None
+    awaiting: int  # asked, no answer yet
+    reconfirmed: int
+
+    @property
+    def asked(self) -> bool:
+        return self.asked_at is not None
+
+
+def reconfirmation_state(session: EventSession) -> ReconfirmationState:
+    """Where the session's reconfirmation stands, for its organisers."""
+    awaiting = len(awaiting_reconfirmation(session))
+    reconfirmed = (
+        db.session.scalar(
+            select(func.count()).where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.reconfirmed_at.is_not(None),
+            )
+        )
+        or 0
+    )
+    return ReconfirmationState(
+        session.reconfirm_asked_at,
+        session.reconfirm_deadline,
+        session.reconfirm_releases,
+        session.reconfirm_released_at,
+        awaiting,
+        reconfirmed,
+    )

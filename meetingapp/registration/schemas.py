@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field, model_serializer
 
-from meetingapp.api.schemas import Body, Out, Page, PageQuery, local
+from meetingapp.api.schemas import Body, LocalOrAware, Out, Page, PageQuery, local
 from meetingapp.models import Registration, User
 
 
@@ -15,6 +15,24 @@ class RegistrationRequest(Body):
         description="online: attend a hybrid session online, on an online seat (counted apart "
         "from the room's; 409 when they are taken or the session has no online link)",
     )
+
+
+class ReconfirmationRequest(Body):
+    deadline: LocalOrAware = Field(
+        description="By when to reconfirm: the event's local time (naive) or an instant with "
+        "its offset; in the future and before the session starts"
+    )
+    release_unanswered: bool = Field(
+        default=False,
+        description="true: at the deadline, the registrations of those who did not reconfirm "
+        "are withdrawn and their seats go to the waitlist",
+    )
+
+
+class ReconfirmationOut(Out):
+    asked: int = Field(description="People asked now: confirmed and not yet reconfirmed")
+    deadline: datetime = Field(description="The deadline, in the event's local time")
+    release_unanswered: bool
 
 
 class RegistrationOutcome(Out):

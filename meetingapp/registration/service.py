@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from meetingapp.accounts import service as accounts
 from meetingapp.domain import capacity as rules
 from meetingapp.domain import overlap
+from meetingapp.domain import reconfirmation as reconfirming
 from meetingapp.domain.errors import NotFound, PermissionDenied
 from meetingapp.domain.i18n import _
 from meetingapp.domain.visibility import (
@@ -27,7 +28,14 @@ from meetingapp.domain.visibility import (
 )
 from meetingapp.extensions import db
 from meetingapp.mail import service as mail
-from meetingapp.mail.notices import CONFIRMED, OFFERED, SEAT_OPENED, notice
+from meetingapp.mail.notices import (
+    CONFIRMED,
+    OFFERED,
+    RECONFIRM_ASKED,
+    RECONFIRM_LAPSED,
+    SEAT_OPENED,
+    notice,
+)
 from meetingapp.models import (
     EventSession,
     Notification,
@@ -41,12 +49,14 @@ from meetingapp.models.organisation import focal_entities
 from meetingapp.registration.queries import (
     SeatState,
     active_registration,
+    awaiting_reconfirmation,
     confirmed_count,
     confirmed_sessions_of_user,
     positions_for,
     seat_counts,
     seat_state,
     session_with_event,
+    sessions_releasing_unreconfirmed,
     sessions_with_stale_offers,
     stale_offers,
     waitlist_for,
@@ -159,8 +169,14 @@ def register_participant(
     )
     with unit_of_work(lock_session=session_id) as unit:
         session = _registrable(unit.locked(session_id), actor, now, check_window)
-        if not online and session.waitlist_mode == rules.OFFER:
-            # Lapsed offers pass on first, so a newcomer never takes a seat someone waits for.
+        if (not online and session.waitlist_mode == rules.OFFER) or reconfirming.releases_now(
+            deadline=session.reconfirm_deadline,
+            releases=session.reconfirm_releases,
+            released_at=session.reconfirm_released_at,
+            now=now,
+        ):
+            # Lapsed offers pass on first, and seats nobody reconfirmed go to the people
+            # waiting, so a newcomer never takes a seat someone waits for.
             _promote(session, now, None)
         seats = seat_state(session_id, now)
         status = _decide(session, seats, online)
@@ -313,6 +329,7 @@ def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list
     require_seat_lock(session.id)
     if session.is_cancelled:
         return []
+    _release_unreconfirmed(session, now)
     _expire_offers(session, now)
     if session.waitlist_mode == rules.OFFER:
         _offer_seats(session, now, actor_id)
@@ -338,6 +355,35 @@ def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list
         promoted.append(reg.user_id)
     db.session.flush()
     return promoted
+
+
+def _release_unreconfirmed(session: EventSession, now: datetime) -> int:
+    """Once the reconfirmation deadline has passed, when silence frees seats: the confirmed
+    who did not reconfirm are withdrawn (kept as cancelled) and told; once per session.
+    Under the caller's seat lock; the caller fills the seats."""
+    if not reconfirming.releases_now(
+        deadline=session.reconfirm_deadline,
+        releases=session.reconfirm_releases,
+        released_at=session.reconfirm_released_at,
+        now=now,
+    ):
+        return 0
+    silent = awaiting_reconfirmation(session)
+    for reg in silent:
+        reg.status = RegistrationStatus.CANCELLED
+        reg.cancelled_at = now
+        _log(reg, "reconfirm_lapsed", RegistrationStatus.CONFIRMED.value, None, now)
+        db.session.add(
+            Notification(
+                user_id=reg.user_id,
+                created_at=now,
+                message=notice(RECONFIRM_LAPSED, title=session.title),
+            )
+        )
+        mail.reconfirmation_message(user=reg.user, session=session, status="lapsed", now=now)
+    session.reconfirm_released_at = now
+    db.session.flush()
+    return len(silent)
 
 
 def _expire_offers(session: EventSession, now: datetime) -> list[Registration]:
@@ -417,6 +463,105 @@ def accept_offer(*, user: User, session_id: int, now: datetime) -> RegistrationO
         _log(reg, "accept_offer", RegistrationStatus.WAITLISTED.value, user.id, now)
         mail.registration_message(user=user, session=session, status="confirmed", now=now)
     return RegistrationOutcome(reg.id, rules.CONFIRMED, None)
+
+
+@dataclass(frozen=True)
+class ReconfirmationAsked:
+    asked: int  # people mailed now (confirmed, not yet reconfirmed)
+    deadline: datetime
+    releases: bool
+
+
+def ask_reconfirmation(
+    *, session_id: int, deadline: datetime, releases: bool, now: datetime, actor: User
+) -> ReconfirmationAsked:
+    """The organisers ask everyone confirmed to say they still come by ``deadline``; with
+    ``releases``, those silent by then lose their seat to the waitlist. Asking again changes
+    the deadline and the choice and asks again those who have not answered (the people who
+    reconfirmed stay reconfirmed). Each person asked gets a mail and a notification."""
+    with unit_of_work(lock_session=session_id) as unit:
+        session = _managed_session(unit, session_id, actor)
+        check_not_cancelled(session.is_cancelled, event_cancelled=session.event.is_cancelled)
+        if not session.registrable:
+            raise rules.NotRegistrable(_("Nobody registers for this session."))
+        reconfirming.check_deadline(deadline, now=now, starts_at=session.starts_at)
+        if session.reconfirm_asked_at is None or session.reconfirm_released_at is not None:
+            session.reconfirm_asked_at = now  # a first ask, or a new one after seats were freed
+        session.reconfirm_deadline = deadline
+        session.reconfirm_releases = releases
+        session.reconfirm_released_at = None
+        db.session.flush()
+        asked = awaiting_reconfirmation(session)
+        for reg in asked:
+            db.session.add(
+                Notification(
+                    user_id=reg.user_id,
+                    created_at=now,
+                    message=notice(RECONFIRM_ASKED, title=session.title),
+                    url="/me/",
+                )
+            )
+            mail.reconfirmation_message(user=reg.user, session=session, status="asked", now=now)
+        record_audit(
+            event_id=session.event_id,
+            actor=actor,
+            now=now,
+            action="reconfirmation asked",
+            target=session.title,
+            detail=(
+                f"{len(asked)} asked, by {deadline.isoformat()}"
+                + (", silence frees the seat" if releases else "")
+            ),
+        )
+    return ReconfirmationAsked(len(asked), deadline, releases)
+
+
+def reconfirm(*, user: User, session_id: int, now: datetime) -> RegistrationOutcome:
+    """``user`` says they still come. Raises NothingToReconfirm (409) when they were not asked,
+    have reconfirmed already, or the deadline passed and their seat went."""
+    release_unreconfirmed(now=now, session_ids=[session_id])
+    with unit_of_work(lock_session=session_id) as unit:
+        session = _open_session(unit.locked(session_id), user)
+        reg = active_registration(session_id, user.id)
+        asked = reg is not None and reconfirming.awaits_answer(
+            confirmed=reg.status == RegistrationStatus.CONFIRMED,
+            confirmed_at=reg.confirmed_at,
+            reconfirmed_at=reg.reconfirmed_at,
+            asked_at=session.reconfirm_asked_at,
+        )
+        if (
+            not asked
+            or session.starts_at <= now
+            or not reconfirming.may_answer(
+                deadline=session.reconfirm_deadline,
+                releases=session.reconfirm_releases,
+                now=now,
+            )
+        ):
+            raise reconfirming.NothingToReconfirm(
+                _("There is nothing to reconfirm for this session.")
+            )
+        reg.reconfirmed_at = now
+        _log(reg, "reconfirm", reg.status.value, user.id, now)
+        db.session.flush()
+    return RegistrationOutcome(reg.id, rules.CONFIRMED, None, reg.online)
+
+
+def release_unreconfirmed(*, now: datetime, session_ids=None) -> int:
+    """Free the seats of everyone silent past a reconfirmation deadline whose silence frees
+    them (of these sessions, or all), and give them to the people waiting: the cron command
+    and the requests that touch a session. One unit per session, under its lock.
+
+    Returns how many seats were freed."""
+    freed = 0
+    for session_id in sessions_releasing_unreconfirmed(now, session_ids):
+        with unit_of_work(lock_session=session_id) as unit:
+            session = unit.locked(session_id)
+            if session is None:
+                continue
+            freed += _release_unreconfirmed(session, now)
+            _promote(session, now, None)
+    return freed
 
 
 def change_capacity(

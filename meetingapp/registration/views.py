@@ -3,20 +3,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
 from meetingapp import clock
 from meetingapp.auth.roles import organiser_required
-from meetingapp.i18n import content, content_of, localise, ordinal
+from meetingapp.domain.timezones import local_to_utc, utc_to_local, zone_label
+from meetingapp.i18n import content, content_of, format_local, localise, ordinal
 from meetingapp.models.event import visible_session
 from meetingapp.models.organisation import all_organisations
 from meetingapp.registration import bp, imports
 from meetingapp.registration import service as svc
-from meetingapp.registration.forms import AddPersonForm, CapacityForm, ImportForm
+from meetingapp.registration.forms import AddPersonForm, CapacityForm, ImportForm, ReconfirmForm
 from meetingapp.registration.queries import (
     availability_for,
+    reconfirmation_state,
     session_id_of_registration,
     waitlist_position,
 )
@@ -111,6 +115,19 @@ def accept_offer(session_id: int):
     return redirect(_back_or_programme(session_id))
 
 
+@bp.post("/sessions/<int:session_id>/reconfirm")
+@login_required
+@flash_refusal(_back_or_programme)
+def reconfirm(session_id: int):
+    svc.reconfirm(user=current_user, session_id=session_id, now=clock.now())
+    session = visible_session(session_id, current_user)
+    flash(
+        gettext("Thank you: your seat for “%(title)s” is reconfirmed.", title=content(session)),
+        "success",
+    )
+    return redirect(_back_or_programme(session_id))
+
+
 @bp.get("/sessions/<int:session_id>/manage")
 @organiser_required
 def manage(session_id: int):
@@ -124,6 +141,9 @@ def manage(session_id: int):
         seats=availability_for(None, [session_id])[session_id],
         roster=roster_page(session_id, chosen),
         form=CapacityForm(capacity=session.capacity),
+        reconfirm_form=_reconfirm_form(session),
+        now=clock.now(),
+        reconfirmation=reconfirmation_state(session),
         import_form=ImportForm(),
         add_form=add_form,
         ordinal=ordinal,
@@ -139,6 +159,50 @@ def _flash_form_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "error")
+
+
+def _reconfirm_form(session) -> ReconfirmForm:
+    """Filled with the deadline given before, or a day before the session."""
+    tz = session.event.timezone
+    deadline = session.reconfirm_deadline or (session.starts_at - timedelta(days=1))
+    return ReconfirmForm(
+        deadline=utc_to_local(deadline, tz).replace(tzinfo=None),
+        releases=session.reconfirm_releases,
+    )
+
+
+def _local_with_zone(instant, event) -> str:
+    """'02 Dec 2026 10:00 CET (UTC+1)', as the pages write an instant."""
+    local = format_local(utc_to_local(instant, event.timezone), "%d %b %Y %H:%M")
+    return f"{local} {zone_label(instant, event.timezone, event.city)}"
+
+
+@bp.post("/sessions/<int:session_id>/reconfirmation")
+@organiser_required
+@flash_refusal(_to_manage)
+def ask_reconfirmation(session_id: int):
+    session = visible_session(session_id, current_user)
+    form = ReconfirmForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(_to_manage(session_id))
+    asked = svc.ask_reconfirmation(
+        session_id=session_id,
+        deadline=local_to_utc(form.deadline.data, session.event.timezone),
+        releases=form.releases.data,
+        now=clock.now(),
+        actor=current_user,
+    )
+    flash(
+        ngettext(
+            "%(num)d person was asked to reconfirm by %(deadline)s.",
+            "%(num)d people were asked to reconfirm by %(deadline)s.",
+            asked.asked,
+            deadline=_local_with_zone(asked.deadline, session.event),
+        ),
+        "success",
+    )
+    return redirect(_to_manage(session_id))
 
 
 @bp.post("/sessions/<int:session_id>/capacity")
