@@ -25,7 +25,7 @@ CANCELLED = N_("“%(title)s” is cancelled.")
 CANCELLED_WITH_NOTE = N_("“%(title)s” is cancelled. The organisers write: %(note)s")
 RESTORED = N_("“%(title)s” is on again: your registration stands.")
 RECONFIRM_ASKED = N_(
-    "Please reconfirm your seat for “%(title)s” on My programme: do you still come?"
+    "Please reconfirm your seat for “%(title)s” on My programme: are you still coming?"
 )
 RECONFIRM_LAPSED = N_(
     "Your seat for “%(title)s” was released: you did not reconfirm by the deadline."

@@ -344,7 +344,9 @@ def reconfirmation_message(
             enqueue(
                 user=user,
                 kind="reconfirm_request",
-                subject=gettext("Do you still come? Reconfirm: %(title)s", title=content(session)),
+                subject=gettext(
+                    "Are you still coming? Reconfirm: %(title)s", title=content(session)
+                ),
                 context=context,
                 now=now,
             )

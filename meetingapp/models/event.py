@@ -167,7 +167,7 @@ class EventSession(Translatable, db.Model):
     online_info: Mapped[str] = mapped_column(Text, default="", server_default="")
     online_capacity: Mapped[int | None]
     # Reconfirmation (domain.reconfirmation): when the organisers asked the confirmed to say they
-    # still come, by when, whether silence by then frees the seat, and when it was freed.
+    # are still coming, by when, whether silence by then frees the seat, and when it was freed.
     reconfirm_asked_at: Mapped[datetime | None]
     reconfirm_deadline: Mapped[datetime | None]
     reconfirm_releases: Mapped[bool] = mapped_column(default=False, server_default=false())

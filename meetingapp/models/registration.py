@@ -48,7 +48,7 @@ class Registration(db.Model):
     offer_expires_at: Mapped[datetime | None] = mapped_column(index=True)
     # Attends a hybrid session online: holds an online seat, not one of the room's.
     online: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Said "I still come" when the session's organisers asked (domain.reconfirmation).
+    # Said "I am still coming" when the session's organisers asked (domain.reconfirmation).
     reconfirmed_at: Mapped[datetime | None]
 
     session: Mapped[EventSession] = relationship()

@@ -82,8 +82,8 @@ def accept_offer(caller: User, session_id: int):
     response=s.RegistrationOutcome,
     errors=(404, 409),
     description="When the organisers asked the people confirmed to reconfirm, the caller says "
-    "they still come. 409 when there is nothing to reconfirm (not asked, reconfirmed already, "
-    "or the deadline passed where silence releases the seat). To say no, cancel the "
+    "they are still coming. 409 when there is nothing to reconfirm (not asked, reconfirmed "
+    "already, or the deadline passed where silence releases the seat). To say no, cancel the "
     "registration (DELETE …/registrations/me): the seat goes to the waitlist.",
 )
 def reconfirm(caller: User, session_id: int):
@@ -104,7 +104,7 @@ def reconfirm(caller: User, session_id: int):
     response=s.ReconfirmationOut,
     errors=(404, 409, 422),
     description="Everyone confirmed for the session (and not yet reconfirmed) gets a mail and "
-    "a notification asking whether they still come, by the deadline. Asking again changes "
+    "a notification asking whether they are still coming, by the deadline. Asking again changes "
     "the deadline and the choice and asks those who have not answered. 422 for a deadline "
     "past or after the session's start; 409 for a cancelled session or one without seats.",
 )

@@ -30,7 +30,7 @@ class CapacityForm(FlaskForm):
 
 
 class ReconfirmForm(FlaskForm):
-    """The organisers ask the confirmed to say they still come, by a deadline (the event's
+    """The organisers ask the confirmed to say they are still coming, by a deadline (the event's
     local time)."""
 
     deadline = DateTimeLocalField(

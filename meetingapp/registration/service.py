@@ -475,7 +475,7 @@ class ReconfirmationAsked:
 def ask_reconfirmation(
     *, session_id: int, deadline: datetime, releases: bool, now: datetime, actor: User
 ) -> ReconfirmationAsked:
-    """The organisers ask everyone confirmed to say they still come by ``deadline``; with
+    """The organisers ask everyone confirmed to say they are still coming by ``deadline``; with
     ``releases``, those silent by then lose their seat to the waitlist. Asking again changes
     the deadline and the choice and asks again those who have not answered (the people who
     reconfirmed stay reconfirmed). Each person asked gets a mail and a notification."""
@@ -483,7 +483,7 @@ def ask_reconfirmation(
         session = _managed_session(unit, session_id, actor)
         check_not_cancelled(session.is_cancelled, event_cancelled=session.event.is_cancelled)
         if not session.registrable:
-            raise rules.NotRegistrable(_("Nobody registers for this session."))
+            raise rules.NotRegistrable(_("This session takes no registrations."))
         reconfirming.check_deadline(deadline, now=now, starts_at=session.starts_at)
         if session.reconfirm_asked_at is None or session.reconfirm_released_at is not None:
             session.reconfirm_asked_at = now  # a first ask, or a new one after seats were freed
@@ -517,7 +517,7 @@ def ask_reconfirmation(
 
 
 def reconfirm(*, user: User, session_id: int, now: datetime) -> RegistrationOutcome:
-    """``user`` says they still come. Raises NothingToReconfirm (409) when they were not asked,
+    """``user`` say they are still coming. Raises NothingToReconfirm (409) when they were not asked,
     have reconfirmed already, or the deadline passed and their seat went."""
     release_unreconfirmed(now=now, session_ids=[session_id])
     with unit_of_work(lock_session=session_id) as unit:

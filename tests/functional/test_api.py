@@ -357,6 +357,21 @@ MATRIX = {
         ),
         _expect(401, 409, 409, 409),  # confirmed, so no offer to accept
     ),
+    "POST /sessions/{id}/registrations/me/reconfirm": (
+        lambda w, me: (
+            _register(w, me, w.meeting)
+            or ("POST", f"/sessions/{w.meeting.id}/registrations/me/reconfirm", None)
+        ),
+        _expect(401, 409, 409, 409),  # nobody asked this session to reconfirm
+    ),
+    "POST /sessions/{id}/reconfirmation": (
+        lambda w, me: (
+            "POST",
+            f"/sessions/{w.meeting.id}/reconfirmation",
+            {"deadline": "2030-05-14T12:00:00"},
+        ),
+        ORGANISER_ONLY,
+    ),
     "GET /sessions/{id}/registrations": (
         lambda w, me: ("GET", f"/sessions/{w.meeting.id}/registrations", None),
         ORGANISER_ONLY,

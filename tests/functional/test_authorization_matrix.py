@@ -108,6 +108,7 @@ ACCESS = {
     "registration.register": SIGNED_IN,
     "registration.cancel": SIGNED_IN,
     "registration.accept_offer": SIGNED_IN,
+    "registration.reconfirm": SIGNED_IN,  # their own seat; nothing asked: a flash, not an error
     "rotation.picks": SIGNED_IN,
     "rotation.seating_need": SIGNED_IN,  # the participant's own request to stay at one table
     "me.itinerary": SIGNED_IN,
@@ -135,6 +136,7 @@ ACCESS = {
     "organise.agenda_notes": ORGANISERS,
     "registration.manage": ORGANISERS,
     "registration.capacity": ORGANISERS,
+    "registration.ask_reconfirmation": ORGANISERS,
     "registration.import_participants": ORGANISERS,
     "registration.act": ORGANISERS,
     "rotation.plan": ORGANISERS,

@@ -1,5 +1,5 @@
 """Reconfirmation (issue 21, item 2): some days before a session its organisers ask the people
-confirmed to say they still come; those who say no free their seat at once, and, by the
+confirmed to say they are still coming; those who say no free their seat at once, and, by the
 organisers' choice, those silent at the deadline free theirs then, to the waitlist. Through the
 roster page, My programme, the JSON API, the cron command and the mails."""
 
@@ -69,7 +69,7 @@ def test_organiser_asks_on_the_roster_and_the_confirmed_are_mailed(client, auth,
     session_id, ann, ben, cleo, organiser = full
     auth.login(organiser.email)
     roster = page_text(client.get(f"/registration/sessions/{session_id}/manage"))
-    assert "Ask the 2 people confirmed whether they still come" in roster
+    assert "Ask the 2 people confirmed whether they are still coming" in roster
     answer = client.post(
         f"/registration/sessions/{session_id}/reconfirmation",
         data={"deadline": DEADLINE_LOCAL, "releases": "y"},
@@ -77,7 +77,7 @@ def test_organiser_asks_on_the_roster_and_the_confirmed_are_mailed(client, auth,
     )
     said = page_text(answer)
     assert "2 people were asked to reconfirm by 10 Mar 2030 18:00 Vienna, CET" in said
-    assert "Silence by then releases the seat." in said
+    assert "The seats of those who do not answer by then are released." in said
     assert "Reconfirmed: 0 · not answered yet: 2" in said
     # Ann and Ben (confirmed) are asked, by mail with the deadline in the event's zone, and on
     # their notifications; Cleo (waiting) is not.
@@ -88,9 +88,7 @@ def test_organiser_asks_on_the_roster_and_the_confirmed_are_mailed(client, auth,
     assert "If you do not answer by then, your seat goes to the next person" in body
     notes = db.session.scalars(select(Notification.user_id).where(Notification.url == "/me/"))
     assert sorted(notes) == sorted([ann.id, ben.id])
-    audit = db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "reconfirmation asked")
-    )
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reconfirmation asked"))
     assert audit is not None and "2 asked" in audit.detail
 
 
@@ -100,7 +98,7 @@ def test_reconfirming_on_my_programme_and_a_second_time_is_refused(client, auth,
     auth.login(ann.email)
     page = page_text(client.get("/me/"))
     assert "Confirmed; please reconfirm by Sunday 10 March 2030, 18:00 Vienna, CET (UTC+1)" in page
-    assert "Without an answer by then, the seat goes to the waitlist." in page
+    assert "Without an answer by then, the seat goes to the next person on the waitlist." in page
     done = client.post(
         f"/registration/sessions/{session_id}/reconfirm",
         data={"back": "programme"},
@@ -206,9 +204,7 @@ def test_api_asks_and_reconfirms(client, full):
     assert ok.status_code == 200 and ok.get_json()["status"] == "confirmed"
     assert client.post(mine, headers=_bearer(ben)).status_code == 409
     # Asked again with a new deadline: only Ann, who has not answered, is asked.
-    again = client.post(
-        path, json={"deadline": "2030-03-11T09:00:00Z"}, headers=_bearer(organiser)
-    )
+    again = client.post(path, json={"deadline": "2030-03-11T09:00:00Z"}, headers=_bearer(organiser))
     assert again.status_code == 200 and again.get_json()["asked"] == 1
     assert again.get_json()["release_unanswered"] is False
 
