@@ -441,7 +441,10 @@ def _replan(
     for user_id in moved:
         db.session.add(
             Notification(
-                user_id=user_id, created_at=now, message=notice(ROTATION_READY, title=session.title)
+                user_id=user_id,
+                created_at=now,
+                message=notice(ROTATION_READY, title=session.title),
+                session_id=session.id,
             )
         )
     record_audit(

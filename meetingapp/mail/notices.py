@@ -13,6 +13,7 @@ import re
 from flask_babel import gettext
 
 from meetingapp.domain.i18n import N_
+from meetingapp.i18n import content
 
 SEAT_OPENED = N_("A seat opened and it is yours: you are confirmed for “%(title)s”.")
 CONFIRMED = N_("You are confirmed for “%(title)s”.")
@@ -75,11 +76,15 @@ def cancelled_notice(title: str, note: str = "") -> str:
     return notice(CANCELLED, title=title)
 
 
-def in_reader_language(text: str) -> str:
+def in_reader_language(text: str, session=None) -> str:
     """A stored notification in the current interface language (the organisers' note, their own
-    words, stays as written)."""
+    words, stays as written). With the session it names, its title reads in that language too
+    (``i18n.content``), when the stored title is still the session's."""
     for msgid, pattern in _PATTERNS:
         match = pattern.fullmatch(text)
         if match:
-            return gettext(msgid, **match.groupdict())
+            values = match.groupdict()
+            if session is not None and values.get("title") == session.title:
+                values["title"] = content(session)
+            return gettext(msgid, **values)
     return text

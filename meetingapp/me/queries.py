@@ -101,6 +101,7 @@ def recent_notifications(user_id: int) -> list[Notification]:
         db.session.scalars(
             select(Notification)
             .where(Notification.user_id == user_id)
+            .options(selectinload(Notification.session))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(50)
         )

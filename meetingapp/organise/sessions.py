@@ -371,6 +371,7 @@ def delete_session(session_id: int, *, actor: User, now: datetime, note: str = "
                         user_id=reg.user_id,
                         created_at=now,
                         message=cancelled_notice(session.title, note),
+                        session_id=session.id,
                     )
                 )
                 if reg.status == RegistrationStatus.CONFIRMED:

@@ -349,6 +349,7 @@ def _promote(session: EventSession, now: datetime, actor_id: int | None) -> list
                 user_id=reg.user_id,
                 created_at=now,
                 message=notice(SEAT_OPENED, title=session.title),
+                session_id=session.id,
             )
         )
         mail.registration_message(user=reg.user, session=session, status="promoted", now=now)
@@ -378,6 +379,7 @@ def _release_unreconfirmed(session: EventSession, now: datetime) -> int:
                 user_id=reg.user_id,
                 created_at=now,
                 message=notice(RECONFIRM_LAPSED, title=session.title),
+                session_id=session.id,
             )
         )
         mail.reconfirmation_message(user=reg.user, session=session, status="lapsed", now=now)
@@ -416,6 +418,7 @@ def _offer_seats(session: EventSession, now: datetime, actor_id: int | None) -> 
                 user_id=reg.user_id,
                 created_at=now,
                 message=notice(OFFERED, title=session.title),
+                session_id=session.id,
             )
         )
         mail.offer_message(
@@ -498,6 +501,7 @@ def ask_reconfirmation(
                     user_id=reg.user_id,
                     created_at=now,
                     message=notice(RECONFIRM_ASKED, title=session.title),
+                    session_id=session.id,
                     url="/me/",
                 )
             )
@@ -632,6 +636,7 @@ def _override(reg: Registration, actor: User, now: datetime) -> None:
             user_id=reg.user_id,
             created_at=now,
             message=notice(CONFIRMED, title=reg.session.title),
+            session_id=reg.session.id,
         )
     )
     mail.registration_message(user=reg.user, session=reg.session, status="promoted", now=now)

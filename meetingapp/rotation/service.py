@@ -355,6 +355,7 @@ def publish_plan(*, plan_id: int, actor: User, now: datetime) -> RotationPlan:
                     user_id=user_id,
                     created_at=now,
                     message=notice(ROTATION_READY, title=session.title),
+                    session_id=session.id,
                 )
             )
             with language_of(user):  # the invite's entries are written in the recipient's language

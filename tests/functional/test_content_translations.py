@@ -12,6 +12,7 @@ from meetingapp.api import tokens as api_tokens
 from meetingapp.extensions import db
 from meetingapp.models import Event, EventSession, OutboxMessage, User
 from meetingapp.organise.cloning import clone_event
+from meetingapp.registration import service as registrations
 from tests import factories
 
 NOW = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
@@ -265,3 +266,29 @@ def test_organiser_pages_and_reports_read_in_the_organisers_language(api, client
     edit = client.get(f"/organise/sessions/{meeting['id']}/edit", headers=FRENCH)
     assert 'name="title"' in edit.get_data(as_text=True)
     assert 'value="Plenary"' in edit.get_data(as_text=True)  # the original, to edit
+
+
+def test_a_notification_names_its_session_in_the_readers_language(api, client, auth):
+    """A seat that opens is a notification on My programme; a French reader reads the session's
+    French title in it (the notification keeps which session it names), an English one the
+    original."""
+    call, _event, meeting, _table = api
+    assert call("PATCH", f"/sessions/{meeting['id']}", {"capacity": 1}).status_code == 200
+    first, second = factories.user(name="First"), factories.user(name="Second")
+    organiser = db.session.scalar(select(User).where(User.email == "organiser@example.org"))
+    db.session.commit()
+    for person in (first, second):
+        registrations.register_participant(user=person, session_id=meeting["id"], now=NOW)
+    registrations.change_capacity(
+        session_id=meeting["id"], new_capacity=2, now=NOW, actor=organiser
+    )
+    auth.login(second.email)
+
+    def notes(headers) -> str:
+        page = client.get("/me/", headers=headers).get_data(as_text=True)
+        return page.split('aria-labelledby="notes-h"')[1].split("</section>")[0]
+
+    french = notes(FRENCH)
+    assert "Séance plénière" in french and "Plenary" not in french
+    english = notes(ENGLISH)
+    assert "A seat opened and it is yours: you are confirmed for “Plenary”." in english
