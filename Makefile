@@ -48,7 +48,7 @@ bench: $(STAMP)
 ## Translations: extract marked strings, merge them into each catalogue, compile the .mo files.
 ## Translate the new (empty or fuzzy) entries in meetingapp/translations/*/LC_MESSAGES/messages.po, then run it again.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-wrap --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _n:1,2 --no-wrap --sort-by-file \
 		--project meetingapp --copyright-holder meetingapp -o meetingapp/translations/messages.pot .
 	$(BIN)/pybabel update -i meetingapp/translations/messages.pot -d meetingapp/translations --no-wrap
 	$(BIN)/pybabel compile -d meetingapp/translations

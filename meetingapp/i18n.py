@@ -106,7 +106,11 @@ def localise(message: object) -> str:
         message = message.args[0] if message.args else ""
     if not isinstance(message, Message):
         return str(message)
-    text = gettext(message.msgid)
+    if message.plural is not None:
+        num = message.params.get("num", 0)
+        text = get_translations().ngettext(message.msgid, message.plural, num)
+    else:
+        text = gettext(message.msgid)
     if not message.params:
         return text
     return text % {k: _localise_param(v) for k, v in message.params.items()}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from meetingapp.domain.errors import DomainError, ValidationFailed
-from meetingapp.domain.i18n import When, _
+from meetingapp.domain.i18n import When, _, _n
 
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
@@ -109,9 +109,10 @@ def check_online_seat(*, hybrid: bool, online_capacity: int | None, online_confi
         raise NotOnline(_("This session takes place in the room only; register in person."))
     if not has_free_seat(online_capacity, online_confirmed):
         raise OnlineFull(
-            _(
-                "All %(capacity)s online places are taken; you may still register in person.",
-                capacity=online_capacity,
+            _n(
+                "The %(num)d online place is taken; you may still register in person.",
+                "All %(num)d online places are taken; you may still register in person.",
+                online_capacity or 0,
             )
         )
 
@@ -214,10 +215,11 @@ class Availability:
             return _("Online: no limit")
         if self.online_full:
             return _("Online: full")
-        return _(
-            "Online: %(left)s of %(capacity)s places left",
+        return _n(
+            "Online: %(left)s of %(num)d place left",
+            "Online: %(left)s of %(num)d places left",
+            self.online_capacity,
             left=self.online_seats_left,
-            capacity=self.online_capacity,
         )
 
     def summary(self) -> str:

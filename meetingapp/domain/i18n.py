@@ -25,24 +25,34 @@ class When:
 
 
 class Message(str):
-    """English text that knows its msgid and parameters (``%(name)s`` placeholders)."""
+    """English text that knows its msgid and parameters (``%(name)s`` placeholders); a plural
+    message also its plural msgid (``plural``), chosen by ``params["num"]``."""
 
     msgid: str
     params: dict[str, object]
+    plural: str | None
 
-    def __new__(cls, msgid: str, params: dict[str, object]) -> Message:
-        message = super().__new__(cls, msgid % params if params else msgid)
+    def __new__(cls, msgid: str, params: dict[str, object], plural: str | None = None) -> Message:
+        english = plural if plural is not None and params.get("num") != 1 else msgid
+        message = super().__new__(cls, english % params if params else english)
         message.msgid = msgid
         message.params = params
+        message.plural = plural
         return message
 
     def __reduce__(self):
-        return (Message, (self.msgid, self.params))
+        return (Message, (self.msgid, self.params, self.plural))
 
 
 def _(msgid: str, **params: object) -> Message:
     """Mark ``msgid`` for translation; parameters fill its ``%(name)s`` placeholders."""
     return Message(msgid, params)
+
+
+def _n(singular: str, plural: str, num: int, **params: object) -> Message:
+    """A message whose wording depends on a count, ``%(num)d`` in both forms: each language
+    picks its own plural form (Russian three, Arabic six)."""
+    return Message(singular, {"num": num, **params}, plural)
 
 
 def N_(msgid: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from meetingapp.accounts.links import feedback_token
 from meetingapp.domain import feedback as rules
 from meetingapp.domain.errors import NotFound, PermissionDenied, ValidationFailed
-from meetingapp.domain.i18n import Message, _
+from meetingapp.domain.i18n import Message, _, _n
 from meetingapp.domain.timezones import utc_to_local
 from meetingapp.domain.visibility import can_manage
 from meetingapp.extensions import db
@@ -241,10 +241,12 @@ def send_survey(*, session_id: int, expected: int, actor: User, now: datetime) -
         _check_count(
             len(new),
             expected,
-            lambda n: _(
-                "Check-ins changed since you looked: %(count)s people are to be sent the survey "
+            lambda n: _n(
+                "Check-ins changed since you looked: %(num)d person is to be sent the survey "
                 "now. Look again before sending.",
-                count=n,
+                "Check-ins changed since you looked: %(num)d people are to be sent the survey "
+                "now. Look again before sending.",
+                n,
             ),
         )
         people = queries.people(new)
@@ -283,10 +285,12 @@ def send_reminder(*, session_id: int, expected: int, actor: User, now: datetime)
         _check_count(
             len(invites),
             expected,
-            lambda n: _(
-                "Answers came in since you looked: %(count)s people are to be reminded now. "
+            lambda n: _n(
+                "Answers came in since you looked: %(num)d person is to be reminded now. "
                 "Look again before sending.",
-                count=n,
+                "Answers came in since you looked: %(num)d people are to be reminded now. "
+                "Look again before sending.",
+                n,
             ),
         )
         people = queries.people({i.user_id for i in invites})

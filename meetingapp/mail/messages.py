@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meetingapp.checkin.queries import presence_for_sessions
 from meetingapp.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from meetingapp.domain.i18n import N_, _
+from meetingapp.domain.i18n import N_, _, _n
 from meetingapp.domain.visibility import can_manage
 from meetingapp.extensions import db
 from meetingapp.mail import service as mail
@@ -215,10 +215,12 @@ def send_message(
             raise ValidationFailed(_("Nobody is in this segment."), field="segment")
         if len(people) != expected:
             raise AudienceChanged(
-                _(
-                    "The segment changed since the preview: it now holds %(count)s people. "
+                _n(
+                    "The segment changed since the preview: it now holds %(num)d person. "
                     "Check the preview again.",
-                    count=len(people),
+                    "The segment changed since the preview: it now holds %(num)d people. "
+                    "Check the preview again.",
+                    len(people),
                 )
             )
         prefix = f"<message-{key}-"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from meetingapp.domain import scheduling as rules
 from meetingapp.domain.errors import NotFound, ValidationFailed
-from meetingapp.domain.i18n import _
+from meetingapp.domain.i18n import _, _n
 from meetingapp.domain.networking import check_rounds_fit, round_times
 from meetingapp.domain.timezones import local_to_utc
 from meetingapp.extensions import db
@@ -201,10 +201,12 @@ def _check_no_online_people(session_id: int) -> None:
     online = online_confirmed_count(session_id)
     if online:
         raise ValidationFailed(
-            _(
-                "%(count)s people are registered to attend online; keep the online link "
+            _n(
+                "%(num)d person is registered to attend online; keep the online link "
+                "(or remove their registration first).",
+                "%(num)d people are registered to attend online; keep the online link "
                 "(or remove their registrations first).",
-                count=online,
+                online,
             ),
             field="online_url",
         )

@@ -97,6 +97,7 @@ class RosterRow:
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     online: bool = False  # on an online seat of a hybrid session
+    reconfirmed_at: datetime | None = None  # said they are still coming, when asked
 
 
 @dataclass(frozen=True)
@@ -224,13 +225,14 @@ def _rows_statement(session_id: int, chosen: RosterFilter) -> Select:
             Registration.confirmed_at,
             Registration.cancelled_at,
             Registration.online,
+            Registration.reconfirmed_at,
         ),
     )
     return _ordered(stmt, chosen)
 
 
 def _row(values, positions: dict[int, int]) -> RosterRow:
-    rid, uid, name, email, entity, entity_name, status, override, *times, online = values
+    rid, uid, name, email, entity, entity_name, status, override, *times, online, again = values
     position = positions.get(rid)
     return RosterRow(
         rid,
@@ -244,6 +246,7 @@ def _row(values, positions: dict[int, int]) -> RosterRow:
         bool(override),
         *times,
         online=bool(online),
+        reconfirmed_at=again,
     )
 
 

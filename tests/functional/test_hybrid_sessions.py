@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from babel.support import Translations
 from sqlalchemy import select
 
 from meetingapp.api import tokens as api_tokens
@@ -20,6 +21,7 @@ from meetingapp.models import OutboxMessage
 from meetingapp.registration import service as svc
 from tests import factories
 from tests.text import page_text
+from tests.translate import TRANSLATIONS
 
 LINK = "https://meet.example.org/j/4711?pwd=ab"
 
@@ -316,3 +318,20 @@ def test_a_new_link_reaches_the_confirmed_and_online_people_keep_theirs(client, 
     refused = client.patch(path, json={"online_url": None}, headers=headers)
     assert refused.status_code == 422 and "attend online" in refused.get_json()["error"]["message"]
     assert client.get(path, headers=headers).get_json()["online_url"] == new
+
+
+def test_the_online_places_left_read_in_the_readers_language(client, auth, hybrid):
+    """The event page says how many online places are left, in the reader's language and with
+    the plural that language uses (it was English on every page)."""
+    session, _ann, _ben, cleo, _organiser = hybrid
+    auth.login(cleo.email)
+    page = f"/events/{session.event_id}"
+    english = _text(client.get(page, headers={"Accept-Language": "en"}))
+    assert "Online: 2 of 2 places left" in english
+    russian = _text(client.get(page, headers={"Accept-Language": "ru"}))
+    assert "Online: 2 of 2" not in russian
+    ru = Translations.load(str(TRANSLATIONS), ["ru"])
+    expected = ru.ngettext(
+        "Online: %(left)s of %(num)d place left", "Online: %(left)s of %(num)d places left", 2
+    ) % {"left": 2, "num": 2}
+    assert expected in russian
