@@ -25,7 +25,9 @@ served by a real WSGI server on loopback.
   of 400 and above (a favicon 404 too) and every page it loads. A test that passes is failed
   afterwards if any page reported a problem, or loaded a page that ``axe_check`` did not check.
 - ``axe_check(page)``: axe-core (axe-playwright-python) on the current page; fails on any
-  violation of impact "serious" or "critical", naming rule, help and nodes. On the phone it also
+  violation of impact "serious" or "critical", naming rule, help and nodes, and when
+  ``<html lang>`` is not the language asked for or ``<html dir>`` not its direction ("rtl" in
+  Arabic, "ltr" elsewhere). On the phone it also
   fails when the page scrolls sideways. Findings listed in ``KNOWN_BUGS`` (app bugs reported,
   not yet fixed) let the test run to its end and then mark it xfail with the bug's reason.
 - ``visit(page, path)`` goes to a page and checks it; ``with loading(page): <click>`` waits for
@@ -446,6 +448,10 @@ def axe_check(page) -> None:
         html_lang = page.evaluate("document.documentElement.lang")
         if html_lang != expected_lang:
             lines.append(f"<html lang={html_lang!r}>, but the browser asked for {expected_lang}")
+        expected_dir = "rtl" if watch.lang == "ar" else "ltr"
+        html_dir = page.evaluate("document.documentElement.dir")
+        if html_dir != expected_dir:
+            lines.append(f"<html dir={html_dir!r}>, but {watch.lang} reads {expected_dir}")
     if lines:
         pytest.fail(f"axe on {url} ({device}):\n" + "\n".join(lines), pytrace=False)
     if device == "phone":

@@ -79,6 +79,7 @@ def _check(page, name: str, locale: str, *words: str) -> None:
     from playwright.sync_api import expect
 
     expect(page.locator("html")).to_have_attribute("lang", HTML_LANG[locale])
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
     for text in words:
         expect(page.locator("main")).to_contain_text(text)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
